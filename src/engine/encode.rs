@@ -128,7 +128,10 @@ mod tests {
 
     #[test]
     fn target_only_spaces_escaped() {
-        assert_eq!(run(|w| write_target(w, b"/a b/c d?x=1 2")), b"/a%20b/c%20d?x=1%202");
+        assert_eq!(
+            run(|w| write_target(w, b"/a b/c d?x=1 2")),
+            b"/a%20b/c%20d?x=1%202"
+        );
         assert_eq!(run(|w| write_target(w, b" ")), b"%20");
         assert_eq!(run(|w| write_target(w, b"  ")), b"%20%20");
         assert_eq!(run(|w| write_target(w, b"/%41+\"<>")), b"/%41+\"<>");
@@ -150,7 +153,10 @@ mod tests {
         for (i, o) in cases {
             assert_eq!(run(|w| base64(w, i)), o.to_vec());
         }
-        assert_eq!(run(|w| base64(w, b"Aladdin:open sesame")), b"QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        assert_eq!(
+            run(|w| base64(w, b"Aladdin:open sesame")),
+            b"QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
         assert_eq!(run(|w| base64(w, &[0xff, 0xfe, 0xfd])), b"//79");
         assert_eq!(run(|w| base64(w, &[0, 0, 0])), b"AAAA");
     }
@@ -166,7 +172,10 @@ mod tests {
 
     #[test]
     fn hex() {
-        assert_eq!(run(|w| hex_lower(w, &[0x00, 0x0f, 0xa0, 0xff])), b"000fa0ff");
+        assert_eq!(
+            run(|w| hex_lower(w, &[0x00, 0x0f, 0xa0, 0xff])),
+            b"000fa0ff"
+        );
         let sixteen = [0xabu8; 16];
         let out = run(|w| hex_lower(w, &sixteen));
         assert_eq!(out.len(), 32);

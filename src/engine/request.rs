@@ -152,11 +152,26 @@ mod tests {
     fn request_lines() {
         assert_eq!(line("GET", "http://h/").unwrap(), "GET / HTTP/1.1\r\n");
         assert_eq!(line("GET", "http://h").unwrap(), "GET / HTTP/1.1\r\n");
-        assert_eq!(line("POST", "http://h/a/b?c=d").unwrap(), "POST /a/b?c=d HTTP/1.1\r\n");
-        assert_eq!(line("GET", "http://h?x=1").unwrap(), "GET /?x=1 HTTP/1.1\r\n");
-        assert_eq!(line("GET", "http://h/a b?c d").unwrap(), "GET /a%20b?c%20d HTTP/1.1\r\n");
-        assert_eq!(line("GET", "http://h/x#frag").unwrap(), "GET /x HTTP/1.1\r\n");
-        assert_eq!(line("PATCH", "https://h:8443/").unwrap(), "PATCH / HTTP/1.1\r\n");
+        assert_eq!(
+            line("POST", "http://h/a/b?c=d").unwrap(),
+            "POST /a/b?c=d HTTP/1.1\r\n"
+        );
+        assert_eq!(
+            line("GET", "http://h?x=1").unwrap(),
+            "GET /?x=1 HTTP/1.1\r\n"
+        );
+        assert_eq!(
+            line("GET", "http://h/a b?c d").unwrap(),
+            "GET /a%20b?c%20d HTTP/1.1\r\n"
+        );
+        assert_eq!(
+            line("GET", "http://h/x#frag").unwrap(),
+            "GET /x HTTP/1.1\r\n"
+        );
+        assert_eq!(
+            line("PATCH", "https://h:8443/").unwrap(),
+            "PATCH / HTTP/1.1\r\n"
+        );
         assert_eq!(line("get", "http://h/").unwrap(), "get / HTTP/1.1\r\n");
     }
 
@@ -164,7 +179,11 @@ mod tests {
     fn request_line_rejects_bad_methods() {
         assert_eq!(line("", "http://h/"), Err(RequestError::EmptyMethod));
         for m in ["GET ", " GET", "G ET", "GET\r\n", "GET\n", "GE\0T", "\r"] {
-            assert_eq!(line(m, "http://h/"), Err(RequestError::ControlCharacter), "{m:?}");
+            assert_eq!(
+                line(m, "http://h/"),
+                Err(RequestError::ControlCharacter),
+                "{m:?}"
+            );
         }
     }
 
@@ -179,7 +198,10 @@ mod tests {
         };
         let mut buf = [0u8; 64];
         let mut w = Writer::new(&mut buf);
-        assert_eq!(write_request_line(&mut w, b"GET", &u), Err(RequestError::ControlCharacter));
+        assert_eq!(
+            write_request_line(&mut w, b"GET", &u),
+            Err(RequestError::ControlCharacter)
+        );
         assert_eq!(w.needed(), 0);
     }
 
@@ -232,7 +254,15 @@ mod tests {
 
     #[test]
     fn chunk_framing() {
-        for (n, hex) in [(0usize, "0"), (1, "1"), (15, "f"), (16, "10"), (255, "ff"), (4096, "1000"), (0xdead_beef, "deadbeef")] {
+        for (n, hex) in [
+            (0usize, "0"),
+            (1, "1"),
+            (15, "f"),
+            (16, "10"),
+            (255, "ff"),
+            (4096, "1000"),
+            (0xdead_beef, "deadbeef"),
+        ] {
             let mut buf = [0u8; 32];
             let mut w = Writer::new(&mut buf);
             write_chunk_start(&mut w, n);
@@ -257,8 +287,20 @@ mod tests {
         assert_eq!(o, Overrides::default());
         o.note(b"X-Other");
         o.note(b"host");
-        assert_eq!(o, Overrides { host: true, ..Overrides::default() });
-        for name in ["USER-AGENT", "Content-Type", "content-length", "Transfer-Encoding", "AUTHORIZATION"] {
+        assert_eq!(
+            o,
+            Overrides {
+                host: true,
+                ..Overrides::default()
+            }
+        );
+        for name in [
+            "USER-AGENT",
+            "Content-Type",
+            "content-length",
+            "Transfer-Encoding",
+            "AUTHORIZATION",
+        ] {
             o.note(name.as_bytes());
         }
         assert_eq!(

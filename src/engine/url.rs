@@ -68,7 +68,9 @@ pub fn parse(url: &[u8]) -> Result<Url<'_>, UrlError> {
     }
     let (scheme, rest) = split_scheme(url).ok_or(UrlError::UnsupportedProtocol)?;
     let scheme = Scheme::from_bytes(scheme).ok_or(UrlError::UnsupportedProtocol)?;
-    let rest = rest.strip_prefix(b"//").ok_or(UrlError::UnsupportedProtocol)?;
+    let rest = rest
+        .strip_prefix(b"//")
+        .ok_or(UrlError::UnsupportedProtocol)?;
     parse_authority(scheme, rest)
 }
 
@@ -95,7 +97,9 @@ fn parse_authority(scheme: Scheme, rest: &[u8]) -> Result<Url<'_>, UrlError> {
         .iter()
         .position(|&b| matches!(b, b'/' | b'?' | b'#'))
         .unwrap_or(rest.len());
-    let (authority, tail) = rest.split_at_checked(auth_end).ok_or(UrlError::MissingHost)?;
+    let (authority, tail) = rest
+        .split_at_checked(auth_end)
+        .ok_or(UrlError::MissingHost)?;
     let target = strip_fragment(tail);
     // Userinfo is never sent; the last '@' ends it because the password may
     // itself contain an (unescaped) '@'.
@@ -141,7 +145,9 @@ fn parse_port(p: &[u8]) -> Option<u16> {
         if !b.is_ascii_digit() {
             return None;
         }
-        v = v.checked_mul(10)?.checked_add(u16::from(b.wrapping_sub(b'0')))?;
+        v = v
+            .checked_mul(10)?
+            .checked_add(u16::from(b.wrapping_sub(b'0')))?;
     }
     (v != 0).then_some(v)
 }
@@ -246,7 +252,13 @@ pub fn resolve(base: &Url, location: &[u8], w: &mut Writer) -> Result<(), UrlErr
         }
         write_query(query.or(base.query()), w);
     } else if path.starts_with(b"/") {
-        write_normalised(MergedPath { dir: b"", rel: path }, w);
+        write_normalised(
+            MergedPath {
+                dir: b"",
+                rel: path,
+            },
+            w,
+        );
         write_query(query, w);
     } else {
         // Merge: everything of the base path up to and including its last
@@ -269,7 +281,13 @@ fn write_network(u: Url, w: &mut Writer) -> Result<(), UrlError> {
     if path.is_empty() {
         w.put_byte(b'/');
     } else {
-        write_normalised(MergedPath { dir: b"", rel: path }, w);
+        write_normalised(
+            MergedPath {
+                dir: b"",
+                rel: path,
+            },
+            w,
+        );
     }
     write_query(u.query(), w);
     Ok(())
@@ -468,7 +486,16 @@ mod tests {
 
     #[test]
     fn missing_host() {
-        for s in ["http://", "http:///x", "http://:80/", "http://user@/", "http://[]/", "http://[::1/", "https://?q", "http://#f"] {
+        for s in [
+            "http://",
+            "http:///x",
+            "http://:80/",
+            "http://user@/",
+            "http://[]/",
+            "http://[::1/",
+            "https://?q",
+            "http://#f",
+        ] {
             assert_eq!(err(s), UrlError::MissingHost, "{s}");
         }
     }
@@ -548,7 +575,14 @@ mod tests {
 
     #[test]
     fn control_characters_checked_first() {
-        for s in ["http://h/\r\n", "ftp://h\n", "http://h/\0", "\rhttp://h", "http://h:x\n", "http://h/#\r"] {
+        for s in [
+            "http://h/\r\n",
+            "ftp://h\n",
+            "http://h/\0",
+            "\rhttp://h",
+            "http://h:x\n",
+            "http://h/#\r",
+        ] {
             assert_eq!(err(s), UrlError::ControlCharacter, "{s:?}");
         }
         // Other control bytes are not CR/LF/NUL and pass.
@@ -653,12 +687,21 @@ mod tests {
     #[test]
     fn resolve_absolute_locations() {
         assert_eq!(res("http://a/b", "https://x/y").unwrap(), "https://x/y");
-        assert_eq!(res("http://a/b", "HTTPS://X:444/y?z#f").unwrap(), "https://X:444/y?z");
+        assert_eq!(
+            res("http://a/b", "HTTPS://X:444/y?z#f").unwrap(),
+            "https://X:444/y?z"
+        );
         assert_eq!(res("http://a/b", "http://x").unwrap(), "http://x/");
         assert_eq!(res("http://a/b", "http://x?q").unwrap(), "http://x/?q");
-        assert_eq!(res("http://a/b", "http://x/a/../b/./c").unwrap(), "http://x/b/c");
+        assert_eq!(
+            res("http://a/b", "http://x/a/../b/./c").unwrap(),
+            "http://x/b/c"
+        );
         assert_eq!(res("http://a/b", "http://u:p@x:80/").unwrap(), "http://x/");
-        assert_eq!(res("http://a/b", "http://[::1]:8/z").unwrap(), "http://[::1]:8/z");
+        assert_eq!(
+            res("http://a/b", "http://[::1]:8/z").unwrap(),
+            "http://[::1]:8/z"
+        );
         assert_eq!(res("https://a:8443/b", "//x/y").unwrap(), "https://x/y");
         assert_eq!(res("https://a:8443/b", "//x:1/y").unwrap(), "https://x:1/y");
     }
@@ -667,7 +710,10 @@ mod tests {
     fn resolve_keeps_base_port_and_ipv6() {
         assert_eq!(res("http://a:8080/b/c", "d").unwrap(), "http://a:8080/b/d");
         assert_eq!(res("http://a:8080/b/c", "/d").unwrap(), "http://a:8080/d");
-        assert_eq!(res("http://[::1]:8080/b/c", "?x").unwrap(), "http://[::1]:8080/b/c?x");
+        assert_eq!(
+            res("http://[::1]:8080/b/c", "?x").unwrap(),
+            "http://[::1]:8080/b/c?x"
+        );
         assert_eq!(res("https://a/b", "c").unwrap(), "https://a/c");
     }
 
@@ -704,8 +750,14 @@ mod tests {
         let b = "http://a/b";
         assert_eq!(res(b, "ftp://x/"), Err(UrlError::UnsupportedProtocol));
         assert_eq!(res(b, "mailto:x@y"), Err(UrlError::UnsupportedProtocol));
-        assert_eq!(res(b, "javascript:alert(1)"), Err(UrlError::UnsupportedProtocol));
-        assert_eq!(res(b, "/x\r\nSet-Cookie: a"), Err(UrlError::ControlCharacter));
+        assert_eq!(
+            res(b, "javascript:alert(1)"),
+            Err(UrlError::UnsupportedProtocol)
+        );
+        assert_eq!(
+            res(b, "/x\r\nSet-Cookie: a"),
+            Err(UrlError::ControlCharacter)
+        );
         assert_eq!(res(b, "\0"), Err(UrlError::ControlCharacter));
         assert_eq!(res(b, "http://"), Err(UrlError::MissingHost));
         assert_eq!(res(b, "//"), Err(UrlError::MissingHost));
@@ -759,8 +811,17 @@ mod tests {
 
     #[test]
     fn origin_host_comparison() {
-        assert!(same_origin_host(&url("http://Example.com/"), &url("https://example.COM:81/x")));
-        assert!(!same_origin_host(&url("http://a.com/"), &url("http://b.com/")));
-        assert!(same_origin_host(&url("http://[::1]/"), &url("http://[::1]:8/")));
+        assert!(same_origin_host(
+            &url("http://Example.com/"),
+            &url("https://example.COM:81/x")
+        ));
+        assert!(!same_origin_host(
+            &url("http://a.com/"),
+            &url("http://b.com/")
+        ));
+        assert!(same_origin_host(
+            &url("http://[::1]/"),
+            &url("http://[::1]:8/")
+        ));
     }
 }

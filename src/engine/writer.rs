@@ -139,7 +139,19 @@ mod tests {
 
     #[test]
     fn decimals() {
-        for n in [0u64, 1, 9, 10, 99, 100, 12345, 65535, u32::MAX as u64, u64::MAX - 1, u64::MAX] {
+        for n in [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12345,
+            65535,
+            u32::MAX as u64,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
             let mut buf = [0u8; 32];
             let mut w = Writer::new(&mut buf);
             w.put_decimal(n);
