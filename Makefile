@@ -1,0 +1,73 @@
+# Build, test and demo entry points. See `make help`.
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+# A MicroPython 1.25 source tree; `make deps` fetches one from Debian unless
+# the user points this at their own checkout.
+MICROPY_DIR ?= $(ROOT)/deps/micropython
+PYTHON ?= python3
+CARGO ?= cargo
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+BUILD_DIR := $(ROOT)/build
+FIRMWARE := $(BUILD_DIR)/micropython
+FIRMWARE_PLAIN := $(BUILD_DIR)/micropython-plain
+
+MPY_CROSS := $(BUILD_DIR)/mpy-cross/mpy-cross
+
+# Both firmwares share the variant so that `make size` compares only the module.
+# mpy-cross is built beforehand: left to the port, it would inherit our BUILD=
+# and land where the port then fails to find it.
+UNIX_MAKE = $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
+	VARIANT_DIR=$(ROOT)/ports/unix MICROPY_PY_BTREE=0 MICROPY_MPYCROSS=$(MPY_CROSS)
+
+export MICROPY_DIR
+
+.PHONY: help deps mpy-cross firmware firmware-plain size test run clean distclean
+
+help:
+	@echo "make deps            Debian packages, MicroPython + Mbed TLS sources, Python test packages"
+	@echo "make firmware        unix MicroPython with adafruit_requests -> build/micropython"
+	@echo "make firmware-plain  same firmware without the module -> build/micropython-plain"
+	@echo "make size            size(1) of both firmwares"
+	@echo "make test            cargo test, then pytest python_tests against build/micropython"
+	@echo "make run             run examples/demo.py on the firmware against a local server"
+	@echo "Variables: MICROPY_DIR=<tree>  RUST_TARGET=<triple>  JOBS=<n>  PYTHON=<python3>"
+
+deps:
+	$(ROOT)/scripts/deps.sh all
+
+# Only the source tree, so `make firmware` works for users who installed the
+# system packages themselves.
+$(MICROPY_DIR)/py/py.mk:
+	$(ROOT)/scripts/deps.sh micropython
+
+mpy-cross: $(MICROPY_DIR)/py/py.mk
+	$(MAKE) -C $(MICROPY_DIR)/mpy-cross -j$(JOBS) BUILD=$(BUILD_DIR)/mpy-cross
+
+# The sub-make decides what is stale (cargo included), so these always run it.
+firmware: mpy-cross
+	$(UNIX_MAKE) BUILD=$(BUILD_DIR)/unix USER_C_MODULES=$(ROOT)
+	@mkdir -p $(BUILD_DIR)
+	cp $(BUILD_DIR)/unix/micropython $(FIRMWARE)
+
+firmware-plain: mpy-cross
+	$(UNIX_MAKE) BUILD=$(BUILD_DIR)/unix-plain USER_C_MODULES=
+	@mkdir -p $(BUILD_DIR)
+	cp $(BUILD_DIR)/unix-plain/micropython $(FIRMWARE_PLAIN)
+
+size: firmware firmware-plain
+	@size $(FIRMWARE_PLAIN) $(FIRMWARE)
+
+test: firmware
+	cd $(ROOT) && $(CARGO) test
+	cd $(ROOT) && $(PYTHON) -m pytest python_tests -q
+
+run: deps firmware
+	cd $(ROOT) && $(PYTHON) scripts/run_demo.py
+
+clean:
+	rm -rf $(BUILD_DIR)
+
+distclean: clean
+	rm -rf $(ROOT)/deps $(ROOT)/target
