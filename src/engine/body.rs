@@ -368,7 +368,10 @@ mod tests {
         }
     }
 
-    const CHUNKED_CASES: &[(&[u8], &[u8], &[(&str, &str)])] = &[
+    /// (wire bytes, decoded body, trailers)
+    type Case = (&'static [u8], &'static [u8], &'static [(&'static str, &'static str)]);
+
+    const CHUNKED_CASES: &[Case] = &[
         (b"0\r\n\r\n", b"", &[]),
         (b"5\r\nhello\r\n0\r\n\r\n", b"hello", &[]),
         (
