@@ -5,7 +5,9 @@ ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 # A MicroPython 1.25 source tree; `make deps` fetches one from Debian unless
 # the user points this at their own checkout.
 MICROPY_DIR ?= $(ROOT)/deps/micropython
-PYTHON ?= python3
+# The venv `make deps` fills; python3 when a user installed the packages elsewhere.
+VENV_PYTHON := $(ROOT)/deps/venv/bin/python
+PYTHON ?= $(if $(wildcard $(VENV_PYTHON)),$(VENV_PYTHON),python3)
 CARGO ?= cargo
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 

@@ -9,7 +9,7 @@
 #   MICROPY_DIR     an existing MicroPython tree; skips fetching our own
 #   RQ_DEPS_CACHE   directory holding (or receiving) the Debian source
 #                   tarballs, so clones can share one download
-#   PYTHON          interpreter whose site-packages get the test deps
+#   PYTHON          interpreter that creates the test venv (default: python3)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,7 +22,7 @@ REFERENCE_REQUESTS=adafruit-circuitpython-requests==4.1.17
 REFERENCE_CM=adafruit-circuitpython-connectionmanager==3.1.5
 
 APT_PACKAGES=(build-essential pkg-config libffi-dev libclang-dev clang cmake
-              nginx valgrind xz-utils python3 ca-certificates)
+              nginx valgrind xz-utils bzip2 ca-certificates python3 python3-venv)
 
 log() { printf '[deps] %s\n' "$*"; }
 
@@ -100,9 +100,15 @@ step_micropython() {
     mv "$dest.tmp" "$dest"
 }
 
+# A venv rather than the interpreter's own site-packages: Debian 12's python3
+# refuses `pip install` outside one (PEP 668).
 step_python() {
-    local req=$ROOT/python_tests/requirements.txt
-    if "$PYTHON" - "$req" <<'PY' 2>/dev/null
+    local req=$ROOT/python_tests/requirements.txt venv=$DEPS_DIR/venv
+    if [ ! -x "$venv/bin/python" ]; then
+        log "creating $venv"
+        "$PYTHON" -m venv "$venv"
+    fi
+    if "$venv/bin/python" - "$req" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version, PackageNotFoundError
 ok = True
@@ -122,7 +128,7 @@ PY
         return
     fi
     log "installing Python test packages"
-    "$PYTHON" -m pip install --disable-pip-version-check -q -r "$req"
+    "$venv/bin/python" -m pip install --disable-pip-version-check -q -r "$req"
 }
 
 step_reference() {
@@ -134,7 +140,8 @@ step_reference() {
     fi
     log "installing reference $REFERENCE_REQUESTS"
     rm -rf "$dest"
-    "$PYTHON" -m pip install --disable-pip-version-check -q --no-deps \
+    [ -x "$DEPS_DIR/venv/bin/python" ] || step_python
+    "$DEPS_DIR/venv/bin/python" -m pip install --disable-pip-version-check -q --no-deps \
         --target "$dest" "$REFERENCE_REQUESTS" "$REFERENCE_CM"
     echo "$stamp" > "$dest/.installed"
 }

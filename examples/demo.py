@@ -1,0 +1,8 @@
+# Placeholder demo: shows the firmware's native module answers.
+import sys
+
+import adafruit_requests
+
+print("adafruit_requests core", adafruit_requests.core_version())
+if len(sys.argv) > 1:
+    print("server:", sys.argv[1])

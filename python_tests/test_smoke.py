@@ -1,0 +1,18 @@
+"""The firmware starts and has the native module built in."""
+
+import os
+import pathlib
+import re
+import subprocess
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+
+
+def test_module_reports_core_version():
+    firmware = os.environ.get("MICROPYTHON") or str(REPO / "build" / "micropython")
+    proc = subprocess.run(
+        [firmware, "-c", "import adafruit_requests; print(adafruit_requests.core_version())"],
+        capture_output=True, text=True, timeout=30,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", proc.stdout.strip()), proc.stdout
