@@ -70,11 +70,13 @@ find_orig() { # filename prefix -> newest matching orig tarball in $DL, or ""
 }
 
 step_micropython() {
-    if [ -n "${MICROPY_DIR:-}" ]; then
+    local dest=$DEPS_DIR/micropython
+    # The Makefile passes its default (our own tree) down as well.
+    if [ -n "${MICROPY_DIR:-}" ] && [ "$(realpath -m "$MICROPY_DIR")" != "$(realpath -m "$dest")" ]; then
         log "using MICROPY_DIR=$MICROPY_DIR"
+        [ -f "$MICROPY_DIR/py/py.mk" ] || { echo "MICROPY_DIR has no py/py.mk" >&2; exit 1; }
         return
     fi
-    local dest=$DEPS_DIR/micropython
     if [ -f "$dest/.unpacked" ]; then
         log "MicroPython tree present: $dest"
         return
