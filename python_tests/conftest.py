@@ -1,0 +1,140 @@
+"""Fixtures for running adafruit_requests inside the MicroPython firmware
+against loopback servers, for the native module and the reference package."""
+
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from mpyrun import MpyRunner  # noqa: E402
+from servers import RecordingServer, ScriptedServer  # noqa: E402
+from servers.nginx import Nginx, find_nginx  # noqa: E402
+from servers.tlscerts import TLSMaterial  # noqa: E402
+
+REPO = HERE.parent
+IMPLS = ("native", "reference")
+
+
+def pytest_generate_tests(metafunc):
+    if "impl" not in metafunc.fixturenames:
+        return
+    if metafunc.definition.get_closest_marker("native_only"):
+        metafunc.parametrize("impl", ["native"])
+        return
+    bug = metafunc.definition.get_closest_marker("reference_bug")
+    params = []
+    for name in IMPLS:
+        if name == "reference" and bug is not None:
+            # strict: the test must really fail on the reference, which
+            # shows it can fail at all.
+            reason = bug.args[0] if bug.args else "known reference bug"
+            params.append(pytest.param(name, marks=pytest.mark.xfail(reason=reason, strict=True)))
+        else:
+            params.append(name)
+    metafunc.parametrize("impl", params)
+
+
+@pytest.fixture(scope="session")
+def firmware():
+    path = os.environ.get("MICROPYTHON") or str(REPO / "build" / "micropython")
+    if not os.path.exists(path):
+        pytest.fail("MicroPython firmware not found at %s: run `make firmware` "
+                    "or set MICROPYTHON=/path/to/micropython" % path, pytrace=False)
+    return path
+
+
+def _reference_source(tmp_path_factory):
+    installed = REPO / "deps" / "reference"
+    if (installed / "adafruit_requests.py").exists():
+        return installed
+    target = tmp_path_factory.mktemp("reference-install")
+    cmd = [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target),
+           "adafruit-circuitpython-requests==4.1.17",
+           "adafruit-circuitpython-connectionmanager==3.1.5"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if proc.returncode != 0:
+        pytest.fail("reference package not available (make deps): " + proc.stderr[-2000:],
+                    pytrace=False)
+    return target
+
+
+@pytest.fixture(scope="session")
+def ref_dir(tmp_path_factory):
+    """The reference importable as ``ref_requests``: a built-in module named
+    adafruit_requests would shadow a .py file of that name."""
+    src = _reference_source(tmp_path_factory)
+    dest = tmp_path_factory.mktemp("refmods")
+    shutil.copy(src / "adafruit_requests.py", dest / "ref_requests.py")
+    shutil.copy(src / "adafruit_connection_manager.py", dest / "adafruit_connection_manager.py")
+    shutil.copytree(HERE / "mpy_stubs", dest, dirs_exist_ok=True)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def mpy_paths(ref_dir):
+    return [HERE / "mpy_lib", ref_dir]
+
+
+@pytest.fixture
+def mpy(request, firmware, mpy_paths):
+    """Runs MicroPython scripts; bound to the test's ``impl`` when it has one."""
+    impl = request.getfixturevalue("impl") if "impl" in request.fixturenames else None
+    return MpyRunner(firmware, mpy_paths, impl=impl)
+
+
+@pytest.fixture(scope="session")
+def tls_material():
+    return TLSMaterial()
+
+
+@pytest.fixture(scope="session")
+def ca_der(tls_material):
+    return tls_material.ca_der
+
+
+@pytest.fixture
+def recording_server():
+    """Factory: recording_server(response=..., tls=None|"good"|..., host=...)."""
+    made = []
+
+    def make(response=None, tls_context=None, host="127.0.0.1"):
+        srv = RecordingServer(response=response, tls_context=tls_context, host=host)
+        made.append(srv)
+        return srv
+
+    yield make
+    for srv in made:
+        srv.stop()
+
+
+@pytest.fixture
+def scripted_server():
+    """Factory: scripted_server(scripts, repeat_last=False, tls_context=None)."""
+    made = []
+
+    def make(scripts, repeat_last=False, tls_context=None, host="127.0.0.1"):
+        srv = ScriptedServer(scripts, repeat_last=repeat_last, tls_context=tls_context,
+                             host=host)
+        made.append(srv)
+        return srv
+
+    yield make
+    for srv in made:
+        srv.stop()
+
+
+@pytest.fixture(scope="session")
+def nginx(tmp_path_factory, tls_material):
+    if find_nginx() is None:
+        subprocess.run(["apt-get", "install", "-y", "nginx"], capture_output=True, timeout=600)
+    if find_nginx() is None:
+        pytest.fail("nginx is not installed (make deps)", pytrace=False)
+    server = Nginx(tmp_path_factory.mktemp("nginx"), tls_material)
+    yield server
+    server.stop()

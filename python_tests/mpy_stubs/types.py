@@ -1,0 +1,2 @@
+# Only the name the reference imports for its annotations.
+TracebackType = object

@@ -1,0 +1,84 @@
+"""Server whose behaviour per connection is a list of actions, for odd and
+hostile responses.
+
+Actions (tuples):
+  ("read",)          read one complete request (recorded in ``requests``)
+  ("send", bytes)    send bytes as is
+  ("sleep", secs)
+  ("close",)         orderly close (FIN)
+  ("reset",)         abortive close (RST via SO_LINGER 0)
+  ("drain",)         read until the peer closes or the I/O timeout passes
+Connection ``i`` runs ``scripts[i]``; connections beyond the list run the last
+script when ``repeat_last`` is true, else they are closed at once.
+"""
+
+import socket
+import time
+
+from .base import ThreadedServer
+from .httpmsg import read_request, set_linger_reset
+
+
+def respond(data):
+    """Shorthand: read a request then send ``data``."""
+    return [("read",), ("send", data)]
+
+
+class ScriptedServer(ThreadedServer):
+    def __init__(self, scripts, repeat_last=False, tls_context=None, host="127.0.0.1"):
+        self.scripts = [list(s) for s in scripts]
+        self.repeat_last = repeat_last
+        self.requests = []
+        self.peer_closed = []
+        super().__init__(tls_context=tls_context, host=host)
+
+    def _script_for(self, index):
+        if index < len(self.scripts):
+            return self.scripts[index]
+        if self.repeat_last and self.scripts:
+            return self.scripts[-1]
+        return [("close",)]
+
+    def handle(self, conn, index):
+        pending = b""
+        for action in self._script_for(index):
+            kind = action[0]
+            if kind == "read":
+                req, pending = read_request(conn, pending)
+                if req is None:
+                    return
+                with self._lock:
+                    self.requests.append(req)
+            elif kind == "send":
+                conn.sendall(action[1])
+            elif kind == "sleep":
+                time.sleep(action[1])
+            elif kind == "close":
+                return
+            elif kind == "reset":
+                raw = conn
+                if hasattr(conn, "unwrap"):
+                    # RST must come from the TCP socket below the TLS layer.
+                    raw = socket.socket(fileno=conn.detach())
+                set_linger_reset(raw)
+                raw.close()
+                return
+            elif kind == "drain":
+                try:
+                    while conn.recv(65536):
+                        pass
+                    with self._lock:
+                        self.peer_closed.append(index)
+                except OSError:
+                    pass
+            else:
+                raise ValueError("unknown action %r" % (kind,))
+        # Falling off the end keeps the connection until the peer goes or
+        # the I/O timeout passes, so a client that hangs is observable.
+        try:
+            while conn.recv(65536):
+                pass
+            with self._lock:
+                self.peer_closed.append(index)
+        except OSError:
+            pass
