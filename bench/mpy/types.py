@@ -1,0 +1,3 @@
+# The reference imports TracebackType for an annotation only.
+class TracebackType:
+    pass
