@@ -21,12 +21,9 @@ REPO = HERE.parent
 IMPLS = ("native", "reference")
 
 
-def pytest_generate_tests(metafunc):
-    if "impl" not in metafunc.fixturenames:
-        return
+def _impl_params(metafunc):
     if metafunc.definition.get_closest_marker("native_only"):
-        metafunc.parametrize("impl", ["native"])
-        return
+        return ["native"]
     bug = metafunc.definition.get_closest_marker("reference_bug")
     params = []
     for name in IMPLS:
@@ -37,7 +34,27 @@ def pytest_generate_tests(metafunc):
             params.append(pytest.param(name, marks=pytest.mark.xfail(reason=reason, strict=True)))
         else:
             params.append(name)
-    metafunc.parametrize("impl", params)
+    return params
+
+
+def pytest_generate_tests(metafunc):
+    if "impl" not in metafunc.fixturenames:
+        return
+    impls = _impl_params(metafunc)
+    if "pool_kind" not in metafunc.fixturenames:
+        metafunc.parametrize("impl", impls)
+        return
+    # The reference cannot drive MicroPython's socket module directly (it
+    # wants recv_into and (host, port) addresses), so it only gets the
+    # Python-level pool; the native module gets both.
+    combos = []
+    for p in impls:
+        name = p if isinstance(p, str) else p.values[0]
+        kinds = ("python", "firmware") if name == "native" else ("python",)
+        for kind in kinds:
+            marks = () if isinstance(p, str) else p.marks
+            combos.append(pytest.param(name, kind, marks=marks, id="%s-%s" % (name, kind)))
+    metafunc.parametrize("impl,pool_kind", combos)
 
 
 @pytest.fixture(scope="session")
@@ -138,3 +155,20 @@ def nginx(tmp_path_factory, tls_material):
     server = Nginx(tmp_path_factory.mktemp("nginx"), tls_material)
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def httpbin_ca_der():
+    import pytest_httpbin.certs
+
+    from servers.tlscerts import pem_file_to_der
+
+    return pem_file_to_der(pytest_httpbin.certs.where())
+
+
+@pytest.fixture(params=["http", "https"])
+def httpbin_both(request, httpbin, httpbin_secure, httpbin_ca_der):
+    """(base URL, CA DER or None) for plain and TLS httpbin."""
+    if request.param == "http":
+        return httpbin.url, None
+    return httpbin_secure.url, httpbin_ca_der

@@ -129,6 +129,8 @@ class FaultSocket:
             spec = self._pool._tick("wrap")
             if spec is not None:
                 raise _exc(spec)
+            # On a failed handshake the caller still owns this socket and will
+            # close() it; the raw socket stays reachable through self._raw.
             self._stream = self._tls.wrap_socket(raw, server_hostname=self._hostname)
         else:
             self._stream = raw

@@ -18,7 +18,8 @@ pid {root}/nginx.pid;
 error_log {root}/error.log warn;
 events {{ worker_connections 64; }}
 http {{
-    access_log {root}/access.log;
+    log_format conn '$connection $request';
+    access_log {root}/access.log conn;
     client_body_temp_path {root}/tmp_body;
     proxy_temp_path {root}/tmp_proxy;
     fastcgi_temp_path {root}/tmp_fcgi;
@@ -100,6 +101,11 @@ class Nginx:
             self.stop()
             log = (root / "error.log").read_text() if (root / "error.log").exists() else ""
             raise RuntimeError("nginx did not start: %s" % log)
+
+    def connections_for(self, request_line_part):
+        """Connection serial numbers of logged requests containing the text."""
+        lines = (self.root / "access.log").read_text().splitlines()
+        return [ln.split(" ", 1)[0] for ln in lines if request_line_part in ln]
 
     def url(self, path="/", tls=False):
         if tls:
