@@ -61,8 +61,10 @@ firmware-plain: mpy-cross
 size: firmware firmware-plain
 	@size $(FIRMWARE_PLAIN) $(FIRMWARE)
 
+# --lib: the doctest/integration builds compile the crate as a staticlib
+# without the `firmware` feature, which has no panic handler and cannot link.
 test: firmware
-	cd $(ROOT) && $(CARGO) test
+	cd $(ROOT) && $(CARGO) test --lib
 	cd $(ROOT) && $(PYTHON) -m pytest python_tests -q
 
 run: deps firmware
