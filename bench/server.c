@@ -6,7 +6,7 @@
  * under test, not the server, sets the pace. A Python server would cost
  * more per request than the bare-socket "limit" client it is serving.
  *
- *   server ROUTES MODE
+ *   server ROUTES MODE [CERT_KEY_PEM]
  *
  * ROUTES: lines "METHOD PATH FILE"; FILE holds the complete response
  * (status line, headers, body). Unknown routes get a 404.
@@ -14,6 +14,10 @@
  *                    behave as on an ordinary server;
  *         "quickack" TCP_NODELAY on each connection and TCP_QUICKACK
  *                    re-armed after every recv (Linux clears it).
+ *
+ * CERT_KEY_PEM: serve HTTPS with this certificate chain and key (needs a
+ *         build with -DWITH_TLS and OpenSSL; run.py falls back to
+ *         tls_server.py otherwise).
  *
  * Listens on 127.0.0.1 on a free port and prints "PORT <n>" on stdout.
  * One thread per connection; runs until killed.
@@ -32,6 +36,10 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#ifdef WITH_TLS
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#endif
 
 #define MAX_ROUTES 64
 #define HEAD_MAX 16384
@@ -47,6 +55,12 @@ struct route {
 static struct route routes[MAX_ROUTES];
 static int n_routes;
 static int quickack;
+
+#ifdef WITH_TLS
+static SSL_CTX *tls_ctx;
+#else
+typedef void SSL;
+#endif
 
 static const char not_found[] =
     "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
@@ -94,8 +108,19 @@ static void arm_quickack(int fd) {
     }
 }
 
-static ssize_t recv_some(int fd, char *buf, size_t len) {
+static ssize_t recv_some(int fd, SSL *ssl, char *buf, size_t len) {
     ssize_t n;
+#ifdef WITH_TLS
+    if (ssl) {
+        n = SSL_read(ssl, buf, (int)(len > 1 << 30 ? 1 << 30 : len));
+        if (n > 0) {
+            arm_quickack(fd);
+        }
+        return n;
+    }
+#else
+    (void)ssl;
+#endif
     do {
         n = recv(fd, buf, len, 0);
     } while (n < 0 && errno == EINTR);
@@ -105,7 +130,22 @@ static ssize_t recv_some(int fd, char *buf, size_t len) {
     return n;
 }
 
-static int send_all(int fd, const char *p, size_t len) {
+static int send_all(int fd, SSL *ssl, const char *p, size_t len) {
+#ifdef WITH_TLS
+    if (ssl) {
+        while (len) {
+            int n = SSL_write(ssl, p, (int)(len > 1 << 30 ? 1 << 30 : len));
+            if (n <= 0) {
+                return -1;
+            }
+            p += n;
+            len -= (size_t)n;
+        }
+        return 0;
+    }
+#else
+    (void)ssl;
+#endif
     while (len) {
         ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
         if (n < 0) {
@@ -164,17 +204,27 @@ static void *serve(void *arg) {
     int fd = (int)(intptr_t)arg;
     char *buf = malloc(HEAD_MAX + DRAIN_BUF);
     size_t have = 0;
+    SSL *ssl = NULL;
     if (quickack) {
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
+#ifdef WITH_TLS
+    if (tls_ctx) {
+        ssl = SSL_new(tls_ctx);
+        SSL_set_fd(ssl, fd);
+        if (SSL_accept(ssl) <= 0) {
+            goto done;
+        }
+    }
+#endif
     for (;;) {
         const char *end;
         while (!(end = find_head_end(buf, have))) {
             if (have == HEAD_MAX) {
                 goto done;
             }
-            ssize_t n = recv_some(fd, buf + have, HEAD_MAX - have);
+            ssize_t n = recv_some(fd, ssl, buf + have, HEAD_MAX - have);
             if (n <= 0) {
                 goto done;
             }
@@ -192,33 +242,51 @@ static void *serve(void *arg) {
         body -= take;
         while (body) {
             size_t want = body < DRAIN_BUF ? body : DRAIN_BUF;
-            ssize_t n = recv_some(fd, buf + HEAD_MAX, want);
+            ssize_t n = recv_some(fd, ssl, buf + HEAD_MAX, want);
             if (n <= 0) {
                 goto done;
             }
             body -= (size_t)n;
         }
 
-        int rc = r ? send_all(fd, r->data, r->len)
-                   : send_all(fd, not_found, sizeof not_found - 1);
+        int rc = r ? send_all(fd, ssl, r->data, r->len)
+                   : send_all(fd, ssl, not_found, sizeof not_found - 1);
         if (rc < 0) {
             goto done;
         }
     }
 done:
+#ifdef WITH_TLS
+    if (ssl) {
+        SSL_free(ssl);
+    }
+#endif
     close(fd);
     free(buf);
     return NULL;
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s ROUTES plain|quickack\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s ROUTES plain|quickack [CERT_KEY_PEM]\n", argv[0]);
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
     load_routes(argv[1]);
     quickack = strcmp(argv[2], "quickack") == 0;
+    if (argc == 4) {
+#ifdef WITH_TLS
+        tls_ctx = SSL_CTX_new(TLS_server_method());
+        if (!tls_ctx || SSL_CTX_use_certificate_chain_file(tls_ctx, argv[3]) != 1 ||
+            SSL_CTX_use_PrivateKey_file(tls_ctx, argv[3], SSL_FILETYPE_PEM) != 1) {
+            ERR_print_errors_fp(stderr);
+            return 1;
+        }
+#else
+        fprintf(stderr, "built without TLS\n");
+        return 1;
+#endif
+    }
 
     int ls = socket(AF_INET, SOCK_STREAM, 0);
     int one = 1;

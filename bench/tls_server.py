@@ -39,7 +39,15 @@ def content_length(head):
 
 
 def serve(conn, routes):
+    # Same policy as server.c's quickack mode: without it every small TLS
+    # record a client sends behind Nagle waits out the 40 ms delayed ACK.
     conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def recv(n):
+        data = conn.recv(n)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)
+        return data
+
     buf = b""
     try:
         while True:
@@ -47,7 +55,7 @@ def serve(conn, routes):
             while end < 0:
                 if len(buf) > HEAD_MAX:
                     return
-                data = conn.recv(65536)
+                data = recv(65536)
                 if not data:
                     return
                 buf += data
@@ -58,7 +66,7 @@ def serve(conn, routes):
             buf = buf[take:]
             body -= take
             while body:
-                data = conn.recv(min(body, 65536))
+                data = recv(min(body, 65536))
                 if not data:
                     return
                 body -= len(data)
