@@ -651,8 +651,9 @@ class Bench:
         vals, errs = {}, {"limit": "-"}
         arm_fw = os.environ.get("BENCH_ARM_FIRMWARE")
         arm_plain = os.environ.get("BENCH_ARM_FIRMWARE_PLAIN")
-        arm_lib = os.environ.get("BENCH_ARM_LIB") or next(iter(sorted(
-            glob.glob(os.path.join(ROOT, "target", "thumbv7m-none-eabi", "release", "lib*.a")))), None)
+        arm_lib = os.environ.get("BENCH_ARM_LIB") or next(iter(sorted(glob.glob(
+            os.path.join(ROOT, "target", "**", "thumbv7m-none-eabi", "release", "lib*.a"),
+            recursive=True))), None)
         how = None
         try:
             if arm_fw and arm_plain:
@@ -660,7 +661,8 @@ class Bench:
                 how = "firmware text difference"
             elif arm_lib:
                 vals["native"] = size_text(arm_lib, arm=True)
-                how = "text of %s (before link-time section GC)" % os.path.relpath(arm_lib, ROOT)
+                how = ("text of %s without compiler_builtins (before link-time section GC)"
+                       % os.path.relpath(arm_lib, ROOT))
             else:
                 errs["native"] = "no thumbv7m-none-eabi build"
         except (OSError, BenchError) as e:
@@ -672,18 +674,23 @@ class Bench:
 
 
 def size_text(path, arm=False):
+    """text of an ELF file, or summed over an archive's members except
+    compiler_builtins (the firmware's libgcc already provides those)."""
     tools = ["arm-none-eabi-size", "llvm-size", "size"] if arm else ["size"]
     for tool in tools:
         exe = shutil.which(tool)
         if not exe:
             continue
-        r = subprocess.run([exe, "-t", path] if path.endswith(".a") else [exe, path],
-                           capture_output=True, text=True)
+        r = subprocess.run([exe, path], capture_output=True, text=True)
         if r.returncode != 0:
             continue
-        rows = [l.split() for l in r.stdout.strip().splitlines()[1:]]
-        if rows and rows[-1] and rows[-1][0].isdigit():
-            return int(rows[-1][0])
+        total = 0
+        for line in r.stdout.strip().splitlines()[1:]:
+            cols = line.split()
+            if cols and cols[0].isdigit() and "compiler_builtins" not in line:
+                total += int(cols[0])
+        if total:
+            return total
     raise BenchError("no size tool reads %s" % os.path.basename(path))
 
 
