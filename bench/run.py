@@ -19,6 +19,7 @@ ARM firmware with and without the module).
 import argparse
 import datetime
 import glob
+import hashlib
 import json
 import os
 import platform
@@ -43,6 +44,10 @@ FIRMWARE_PLAIN = os.environ.get(
 )
 REFERENCE = os.environ.get("BENCH_REFERENCE", os.path.join(ROOT, "deps", "reference"))
 MICROPY_DIR = os.environ.get("MICROPY_DIR", os.path.join(ROOT, "deps", "micropython"))
+
+# A private copy of the firmware: a rebuild in the middle of a run must not
+# change the binary under test.
+RUN_FIRMWARE = os.path.join(CACHE, "micropython")
 
 CLIENTS = ("native", "reference", "limit")
 HOST = "127.0.0.1"
@@ -349,7 +354,7 @@ def child_cpu():
 
 
 def run_mp(client, test, params, heap=None, timeout=180, script="mpbench.py", valgrind=False):
-    cmd = [FIRMWARE]
+    cmd = [RUN_FIRMWARE]
     if heap:
         cmd += ["-X", "heapsize=%d" % heap]
     cmd += [os.path.join(WORK, script)]
@@ -400,8 +405,9 @@ class Bench:
         Returns ({client: [results]}, {client: error})."""
         out = {c: [] for c in clients}
         errs = {}
-        for _ in range(rounds):
-            for c in clients:
+        for i in range(rounds):
+            # Rotate who goes first, so no client always runs on a cold cache.
+            for c in clients[i % len(clients):] + clients[:i % len(clients)]:
                 if c in errs:
                     continue
                 try:
@@ -470,7 +476,7 @@ class Bench:
         return {c: min(t for run in v for t in run) for c, v in out.items() if v}, errs
 
     def downloads(self):
-        rounds = 1 if self.quick else 2
+        rounds = 1 if self.quick else 3
         for path, size_label, heap, reps in (("/blob1m", "1 MiB", 32 * MiB, 3),
                                              ("/blob16m", "16 MiB", 160 * MiB, 1)):
             r = self.routes[path]
@@ -495,12 +501,12 @@ class Bench:
         p = {"host": HOST, "port": self.srv_quick.port, "path": "/chunked1m",
              "resp_len": r["resp_len"], "body_len": r["body_len"], "mode": "content",
              "reps": 3}
-        t, errs = self.best_times("download", p, 32 * MiB, 1 if self.quick else 2)
+        t, errs = self.best_times("download", p, 32 * MiB, 1 if self.quick else 3)
         self.add("download_chunked1m", "chunked 1 MiB (8 KiB chunks), content", "MiB/s",
                  "higher", {c: r["body_len"] / MiB / (us / 1e6) for c, us in t.items()}, errs)
 
     def posts(self):
-        rounds = 1 if self.quick else 2
+        rounds = 1 if self.quick else 3
         r = self.routes["/post"]
         for size, label, reps in ((64 * 1024, "64 KiB", 10), (MiB, "1 MiB", 3)):
             p = {"host": HOST, "port": self.srv_quick.port, "path": "/post",
@@ -511,7 +517,7 @@ class Bench:
                      {c: size / MiB / (us / 1e6) for c, us in t.items()}, errs)
 
     def json_time(self):
-        rounds = 1 if self.quick else 2
+        rounds = 1 if self.quick else 3
         for path, label in (("/json50k", "50 KB"), ("/json500k", "500 KB")):
             r = self.routes[path]
             p = {"host": HOST, "port": self.srv_quick.port, "path": path,
@@ -633,7 +639,7 @@ class Bench:
     def flash(self, mpy_sizes):
         vals, errs = {}, {}
         try:
-            text = size_text(FIRMWARE)
+            text = size_text(RUN_FIRMWARE)
             if os.path.exists(FIRMWARE_PLAIN):
                 vals["native"] = text - size_text(FIRMWARE_PLAIN)
             else:
@@ -782,6 +788,10 @@ def main():
         sys.exit("firmware not found: %s (run make firmware)" % FIRMWARE)
     os.makedirs(CACHE, exist_ok=True)
     t_start = time.time()
+    shutil.copy2(FIRMWARE, RUN_FIRMWARE)
+    load_before = os.getloadavg()
+    if load_before[0] > 1.0:
+        log("warning: load average %.1f; other work on this machine will add noise" % load_before[0])
 
     b = Bench(args)
     server_exe, server_tls = build_server()
@@ -841,11 +851,15 @@ def main():
     info["date"] = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     info["quick"] = args.quick
     info["firmware"] = os.path.relpath(FIRMWARE, ROOT)
+    with open(RUN_FIRMWARE, "rb") as f:
+        info["firmware_sha256"] = hashlib.sha256(f.read()).hexdigest()
     info["seconds"] = round(time.time() - t_start)
+    info["loadavg_before"] = [round(x, 2) for x in load_before]
+    info["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     md = table(b.rows)
-    header = "%s, %d cores, Linux %s; %s; commit %s%s" % (
+    header = "%s, %d cores, Linux %s; %s; commit %s; load average %.1f at start%s" % (
         info["cpu"], info["cores"], info["kernel"], info["date"], info["commit"],
-        " (quick run)" if args.quick else "")
+        load_before[0], " (quick run)" if args.quick else "")
     print(header + "\n\n" + md)
     notes = []
     for row in b.rows:
