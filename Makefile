@@ -51,12 +51,12 @@ mpy-cross: $(MICROPY_DIR)/py/py.mk
 firmware: mpy-cross
 	$(UNIX_MAKE) BUILD=$(BUILD_DIR)/unix USER_C_MODULES=$(ROOT)
 	@mkdir -p $(BUILD_DIR)
-	cp $(BUILD_DIR)/unix/micropython $(FIRMWARE)
+	cp $(BUILD_DIR)/unix/micropython $(FIRMWARE).tmp && mv -f $(FIRMWARE).tmp $(FIRMWARE)
 
 firmware-plain: mpy-cross
 	$(UNIX_MAKE) BUILD=$(BUILD_DIR)/unix-plain USER_C_MODULES=
 	@mkdir -p $(BUILD_DIR)
-	cp $(BUILD_DIR)/unix-plain/micropython $(FIRMWARE_PLAIN)
+	cp $(BUILD_DIR)/unix-plain/micropython $(FIRMWARE_PLAIN).tmp && mv -f $(FIRMWARE_PLAIN).tmp $(FIRMWARE_PLAIN)
 
 size: firmware firmware-plain
 	@size $(FIRMWARE_PLAIN) $(FIRMWARE)

@@ -1,15 +1,129 @@
-// Registers the adafruit_requests module (placeholder during bring-up).
+// Registers the adafruit_requests module: its types, the OutOfRetries
+// exception and the legacy module-level API with its default session.
 #include "py/runtime.h"
-#include "rq_ffi.h"
+#include "py/objstr.h"
+#include "rq_objects.h"
 
-static mp_obj_t rq_core_version_obj_fn(void) {
-    return mp_obj_new_str(rq_core_version(), strlen(rq_core_version()));
+mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_out_of_retries,
+    MP_QSTR_OutOfRetries,
+    MP_TYPE_FLAG_NONE,
+    make_new, mp_obj_exception_make_new,
+    print, mp_obj_exception_print,
+    attr, mp_obj_exception_attr,
+    parent, &mp_type_Exception
+    );
+
+MP_REGISTER_ROOT_POINTER(mp_obj_t rq_default_session);
+
+// Same version as the reference release this module is a drop-in for.
+static MP_DEFINE_STR_OBJ(rq_version_obj, "4.1.17");
+
+// The firmware's own networking: CircuitPython's socketpool and ssl, or
+// MicroPython's socket module with a client TLS context.
+static mp_obj_t rq_import(qstr name) {
+    return mp_import_name(name, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
 }
-static MP_DEFINE_CONST_FUN_OBJ_0(rq_core_version_obj, rq_core_version_obj_fn);
+
+static void rq_default_networking(mp_obj_t *pool, mp_obj_t *ssl_context) {
+    #if defined(CIRCUITPY) && CIRCUITPY
+    mp_obj_t radio = mp_load_attr(rq_import(MP_QSTR_wifi), MP_QSTR_radio);
+    *pool = mp_call_function_1(mp_load_attr(rq_import(MP_QSTR_socketpool), MP_QSTR_SocketPool), radio);
+    *ssl_context = mp_call_function_0(mp_load_attr(rq_import(MP_QSTR_ssl), MP_QSTR_create_default_context));
+    #else
+    *pool = rq_import(MP_QSTR_socket);
+    *ssl_context = mp_const_none;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t tls = rq_import(MP_QSTR_tls);
+        *ssl_context = mp_call_function_1(mp_load_attr(tls, MP_QSTR_SSLContext), mp_load_attr(tls, MP_QSTR_PROTOCOL_TLS_CLIENT));
+        nlr_pop();
+    }
+    // A firmware without TLS still does plain HTTP; https then says so.
+    #endif
+}
+
+static mp_obj_t rq_new_session(mp_obj_t pool, mp_obj_t ssl_context) {
+    mp_obj_t args[2] = {pool, ssl_context};
+    return MP_OBJ_TYPE_GET_SLOT(&rq_type_session, make_new)(&rq_type_session, 2, 0, args);
+}
+
+static mp_obj_t rq_default_session(void) {
+    if (MP_STATE_VM(rq_default_session) == MP_OBJ_NULL) {
+        mp_obj_t pool, ctx;
+        rq_default_networking(&pool, &ctx);
+        MP_STATE_VM(rq_default_session) = rq_new_session(pool, ctx);
+    }
+    return MP_STATE_VM(rq_default_session);
+}
+
+static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *args) {
+    mp_obj_t sock = args[0];
+    mp_obj_t iface = n_args > 1 ? args[1] : mp_const_none;
+    if (iface != mp_const_none) {
+        mp_obj_t dest[3];
+        mp_load_method_maybe(sock, MP_QSTR_set_interface, dest);
+        if (dest[0] != MP_OBJ_NULL) {
+            dest[2] = iface;
+            mp_call_method_n_kw(1, 0, dest);
+        }
+    }
+    mp_obj_t old = MP_STATE_VM(rq_default_session);
+    if (old != MP_OBJ_NULL) {
+        rq_session_close(&((rq_session_obj_t *)MP_OBJ_TO_PTR(old))->s);
+    }
+    mp_obj_t pool_unused, ctx;
+    (void)pool_unused;
+    ctx = mp_const_none;
+    #if !(defined(CIRCUITPY) && CIRCUITPY)
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t tls = rq_import(MP_QSTR_tls);
+        ctx = mp_call_function_1(mp_load_attr(tls, MP_QSTR_SSLContext), mp_load_attr(tls, MP_QSTR_PROTOCOL_TLS_CLIENT));
+        nlr_pop();
+    }
+    #endif
+    MP_STATE_VM(rq_default_session) = rq_new_session(sock, ctx);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_set_socket_obj, 1, 2, mod_set_socket);
+
+static mp_obj_t mod_request(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
+    return rq_legacy_request(rq_default_session(), args[0], n_args - 1, args + 1, kw);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(mod_request_obj, 2, mod_request);
+
+#define RQ_MOD_VERB(NAME, QSTR) \
+    static mp_obj_t mod_##NAME(size_t n_args, const mp_obj_t *args, mp_map_t *kw) { \
+        return rq_legacy_request(rq_default_session(), MP_OBJ_NEW_QSTR(QSTR), n_args, args, kw); \
+    } \
+    static MP_DEFINE_CONST_FUN_OBJ_KW(mod_##NAME##_obj, 1, mod_##NAME);
+
+RQ_MOD_VERB(get, MP_QSTR_GET)
+RQ_MOD_VERB(post, MP_QSTR_POST)
+RQ_MOD_VERB(put, MP_QSTR_PUT)
+RQ_MOD_VERB(patch, MP_QSTR_PATCH)
+RQ_MOD_VERB(delete, MP_QSTR_DELETE)
+RQ_MOD_VERB(head, MP_QSTR_HEAD)
+RQ_MOD_VERB(options, MP_QSTR_OPTIONS)
 
 static const mp_rom_map_elem_t adafruit_requests_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_adafruit_requests) },
-    { MP_ROM_QSTR(MP_QSTR_core_version), MP_ROM_PTR(&rq_core_version_obj) },
+    { MP_ROM_QSTR(MP_QSTR___version__), MP_ROM_PTR(&rq_version_obj) },
+    { MP_ROM_QSTR(MP_QSTR_Session), MP_ROM_PTR(&rq_type_session) },
+    { MP_ROM_QSTR(MP_QSTR_Response), MP_ROM_PTR(&rq_type_response) },
+    { MP_ROM_QSTR(MP_QSTR_OutOfRetries), MP_ROM_PTR(&rq_type_out_of_retries) },
+    { MP_ROM_QSTR(MP_QSTR_set_socket), MP_ROM_PTR(&mod_set_socket_obj) },
+    { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&mod_request_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&mod_get_obj) },
+    { MP_ROM_QSTR(MP_QSTR_post), MP_ROM_PTR(&mod_post_obj) },
+    { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&mod_put_obj) },
+    { MP_ROM_QSTR(MP_QSTR_patch), MP_ROM_PTR(&mod_patch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_delete), MP_ROM_PTR(&mod_delete_obj) },
+    { MP_ROM_QSTR(MP_QSTR_head), MP_ROM_PTR(&mod_head_obj) },
+    { MP_ROM_QSTR(MP_QSTR_options), MP_ROM_PTR(&mod_options_obj) },
 };
 static MP_DEFINE_CONST_DICT(adafruit_requests_globals, adafruit_requests_globals_table);
 

@@ -3,9 +3,13 @@
 // This header is self-contained on purpose: bindgen reads it without any of
 // MicroPython's headers, so the Rust side never depends on a port's
 // configuration. rq_obj_t is mp_obj_t (a pointer-sized handle; object
-// representations A-C). Every function declared here under "shims" is
-// implemented in C and never raises: a MicroPython exception is caught with
-// nlr_push and handed back as a value.
+// representations A-C). Every shim declared here is implemented in C
+// (rq_shims.c) and never raises: a MicroPython exception is caught with
+// nlr_push and handed back as the return value (NULL means success).
+//
+// The rq_session_t / rq_response_t structs live inside GC-allocated Python
+// objects (after their mp_obj_base_t), so every rq_obj_t and buffer pointer
+// they hold is seen by the garbage collector.
 #ifndef RQ_FFI_H
 #define RQ_FFI_H
 
@@ -15,7 +19,209 @@
 
 typedef void *rq_obj_t;
 
-// ---- implemented in Rust, called from C ----
+// An exception object caught by a shim, or NULL for success.
+typedef rq_obj_t rq_err_t;
+
+#define RQ_IDLE_MAX (4)
+#define RQ_DECODER_WORDS (6)
+
+#define RQ_FRAMING_NONE (0)
+#define RQ_FRAMING_LENGTH (1)
+#define RQ_FRAMING_CHUNKED (2)
+#define RQ_FRAMING_CLOSE (3)
+
+// Exception kinds Rust asks the C layer to build.
+typedef enum {
+    RQ_EXC_VALUE = 0,
+    RQ_EXC_TYPE,
+    RQ_EXC_RUNTIME,
+    RQ_EXC_OS,
+    RQ_EXC_OUT_OF_RETRIES,
+    RQ_EXC_NOT_IMPLEMENTED,
+    RQ_EXC_MEMORY,
+    RQ_EXC_UNICODE,
+} rq_exc_kind_t;
+
+// What kind of Python object a request argument is.
+typedef enum {
+    RQ_KIND_NONE = 0,
+    RQ_KIND_STR,
+    RQ_KIND_BYTES,      // any object with the buffer protocol (bytes, bytearray, memoryview, array)
+    RQ_KIND_DICT,
+    RQ_KIND_FILE,       // has a readinto or read method
+    RQ_KIND_ITERABLE,   // anything else that can be iterated
+    RQ_KIND_TUPLE,      // tuple or list
+    RQ_KIND_INT,
+    RQ_KIND_FLOAT,
+    RQ_KIND_OTHER,
+} rq_kind_t;
+
+// Methods Rust may call on Python objects; qstrs stay on the C side.
+typedef enum {
+    RQ_METH_SEEK = 0,
+    RQ_METH_TELL,
+    RQ_METH_READ,
+    RQ_METH_READINTO,
+    RQ_METH_SET_INTERFACE,
+} rq_method_t;
+
+typedef struct {
+    const uint8_t *ptr;
+    size_t len;
+} rq_bytes_t;
+
+// An idle keep-alive connection, keyed by (scheme, host, port); the
+// session_id is the Session's own, so each Session keeps its own list.
+typedef struct {
+    rq_obj_t sock;      // NULL when the slot is free
+    rq_obj_t raw_sock;  // the plain socket under a TLS one (for settimeout), or sock
+    rq_obj_t host;      // str
+    uint16_t port;
+    uint8_t https;
+} rq_idle_t;
+
+typedef struct {
+    rq_obj_t pool;
+    rq_obj_t ssl_context;
+    rq_obj_t session_id;
+    rq_obj_t last_response;     // the live Response object, or NULL
+    uint8_t *buf;               // GC-allocated receive/send buffer, reused by every request
+    size_t buf_cap;
+    size_t max_head_bytes;
+    size_t max_headers;
+    rq_idle_t idle[RQ_IDLE_MAX];
+    bool closed;
+    bool busy;                  // a request is being made (re-entrancy guard)
+} rq_session_t;
+
+typedef struct {
+    rq_obj_t session;           // the Session object (owner of buf)
+    rq_obj_t sock;              // NULL once closed
+    rq_obj_t raw_sock;          // see rq_idle_t
+    rq_obj_t host;              // str, key of the connection for keep-alive
+    rq_obj_t reason;            // bytearray
+    rq_obj_t headers;           // headers dict
+    rq_obj_t url;               // str: final URL
+    rq_obj_t history;           // list of status codes of redirects, or NULL
+    rq_obj_t encoding;          // str
+    rq_obj_t cached;            // bytes: the whole body, once read
+    rq_obj_t cached_text;       // str
+    rq_obj_t cached_json;       // parsed json
+    rq_obj_t pending;           // bytes carried between iter_lines/iter_content(decode_unicode) steps
+    uint64_t decoder[RQ_DECODER_WORDS];   // engine::body::BodyDecoder, opaque to C
+    size_t rstart;              // unread received bytes are session buf[rstart..rend]
+    size_t rend;
+    uint32_t status_code;
+    uint16_t port;
+    uint8_t https;
+    uint8_t framing;            // RQ_FRAMING_*
+    bool keep_alive;
+    bool superseded;            // closed because a newer request started
+    bool body_streamed;         // json() consumed the body straight from the socket
+    bool is_head;
+} rq_response_t;
+
+// Arguments of Session.request after C-side parsing. Objects are NULL when
+// not given (None is passed as None).
+typedef struct {
+    rq_obj_t method;            // str
+    rq_obj_t url;               // str
+    rq_obj_t data;
+    rq_obj_t json;
+    rq_obj_t headers;
+    rq_obj_t files;
+    rq_obj_t params;
+    rq_obj_t auth;
+    rq_obj_t connect_timeout;   // number or None
+    rq_obj_t read_timeout;      // number or None
+    bool allow_redirects;
+    bool stream;
+} rq_request_args_t;
+
+// ---- implemented in Rust, called from C (exceptions returned in *err) ----
 const char *rq_core_version(void);
+size_t rq_decoder_size(void);
+rq_obj_t rq_session_request(rq_session_t *s, rq_obj_t session_obj, const rq_request_args_t *args, rq_err_t *err);
+void rq_session_close(rq_session_t *s);
+// Reads body bytes into buf; returns the count (0 at the end) or -1 with *err set.
+intptr_t rq_response_readinto(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
+rq_obj_t rq_response_content(rq_response_t *r, rq_err_t *err);
+// Next piece for iter_content / iter_lines; NULL with *err NULL means the end.
+rq_obj_t rq_response_next_chunk(rq_response_t *r, size_t chunk_size, bool decode_unicode, rq_err_t *err);
+rq_obj_t rq_response_next_line(rq_response_t *r, size_t chunk_size, bool decode_unicode, rq_err_t *err);
+// Closes the response, keeping the socket for reuse when the body is done or
+// a small remainder could be drained.
+void rq_response_close(rq_response_t *r);
+// The error a body read on this response must raise (closed/superseded), or NULL.
+rq_err_t rq_response_check_readable(rq_response_t *r);
+
+// ---- shims: implemented in C, never raise ----
+rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode);
+rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, rq_err_t cause);
+bool rq_exc_is_timeout(rq_err_t exc);
+bool rq_exc_is_memory(rq_err_t exc);
+
+rq_obj_t rq_none(void);
+bool rq_is_none(rq_obj_t o);
+rq_kind_t rq_kind_of(rq_obj_t o);
+// Buffer of a str or bytes-like object (no copy); false if it has none.
+bool rq_get_bytes(rq_obj_t o, rq_bytes_t *out);
+rq_err_t rq_str_of(rq_obj_t o, rq_obj_t *out);                  // str(o)
+rq_err_t rq_new_str(const uint8_t *p, size_t len, rq_obj_t *out);
+rq_err_t rq_new_bytes(const uint8_t *p, size_t len, rq_obj_t *out);
+rq_err_t rq_new_bytearray(const uint8_t *p, size_t len, rq_obj_t *out);
+rq_err_t rq_new_int(intptr_t v, rq_obj_t *out);
+// An int's value; false for other types or ints that do not fit.
+bool rq_int_value(rq_obj_t o, intptr_t *out);
+// A bytes object of exactly len bytes to fill through *data (uninitialised).
+// Finish it with rq_bytes_finish (which may shrink it).
+rq_err_t rq_bytes_begin(size_t len, uint8_t **data, rq_obj_t *handle);
+rq_err_t rq_bytes_grow(rq_obj_t handle, size_t new_len, uint8_t **data);
+rq_err_t rq_bytes_finish(rq_obj_t handle, size_t used, rq_obj_t *out);
+rq_err_t rq_buf_alloc(size_t len, uint8_t **out);
+rq_err_t rq_buf_realloc(uint8_t *old, size_t old_len, size_t new_len, uint8_t **out);
+
+// Dicts and sequences.
+// Iterates dict items: *index starts at 0; returns false after the last.
+bool rq_dict_next(rq_obj_t dict, size_t *index, rq_obj_t *key, rq_obj_t *value);
+size_t rq_seq_len(rq_obj_t seq);
+rq_obj_t rq_seq_get(rq_obj_t seq, size_t i);        // tuple/list item, no bounds raise: NULL if out of range
+rq_err_t rq_getiter(rq_obj_t o, rq_obj_t *iter);
+// Next item; *item is NULL at the end.
+rq_err_t rq_iternext(rq_obj_t iter, rq_obj_t *item);
+rq_err_t rq_list_new(rq_obj_t *out);
+rq_err_t rq_list_append(rq_obj_t list, rq_obj_t item);
+rq_err_t rq_tuple2(rq_obj_t a, rq_obj_t b, rq_obj_t *out);
+
+// Files and other objects.
+bool rq_has_method(rq_obj_t o, rq_method_t m);
+rq_err_t rq_call_method(rq_obj_t o, rq_method_t m, size_t n_args, const rq_obj_t *args, rq_obj_t *out);
+rq_err_t rq_file_readinto(rq_obj_t file, uint8_t *buf, size_t len, size_t *got);
+rq_err_t rq_json_dumps(rq_obj_t o, rq_obj_t *out);
+rq_err_t rq_json_loads(rq_obj_t text, rq_obj_t *out);
+// json.load on the response object's stream protocol.
+rq_err_t rq_json_load_response(rq_obj_t response, rq_obj_t *out);
+rq_err_t rq_decode_text(rq_obj_t bytes, rq_obj_t encoding, rq_obj_t *out);
+rq_err_t rq_urandom(uint8_t *buf, size_t len);
+
+// Response objects and headers.
+rq_err_t rq_response_new(rq_obj_t session, rq_response_t **r, rq_obj_t *obj);
+rq_response_t *rq_response_state(rq_obj_t response);
+rq_session_t *rq_session_state(rq_obj_t session);
+rq_err_t rq_headers_new(size_t n, rq_obj_t *out);
+// Adds a header with a lower-cased name; values of a repeated name are
+// joined with ", " and also kept for get_all.
+rq_err_t rq_headers_add(rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len);
+rq_obj_t rq_headers_get(rq_obj_t headers, const char *lower_name);   // NULL when missing
+
+// Sockets and pools.
+rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, rq_obj_t *sock, rq_obj_t *raw_sock);
+// Sets the timeout on sock, or on raw_sock when sock (a TLS socket) has no settimeout.
+rq_err_t rq_sock_settimeout(rq_obj_t sock, rq_obj_t raw_sock, rq_obj_t timeout);
+// Sends all of buf.
+rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len);
+// Receives at most len bytes; *got == 0 means the peer closed.
+rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got);
+void rq_sock_close(rq_obj_t sock);
 
 #endif // RQ_FFI_H

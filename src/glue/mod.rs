@@ -1,12 +1,27 @@
-//! MicroPython glue: drives the sans-I/O engine with Python objects through the
-//! C shims declared in `cmodule/rq_ffi.h`.
-#![allow(non_camel_case_types, non_upper_case_globals, dead_code)]
+//! MicroPython glue: drives the sans-I/O engine with Python objects through
+//! the C shims declared in `cmodule/rq_ffi.h`, and exports the entry points
+//! the C registration layer calls. No MicroPython exception ever passes
+//! through these frames: the shims catch them and return them as values.
 
+mod body;
+mod conn;
+mod py;
+mod request;
+mod session;
+
+#[allow(
+    non_camel_case_types,
+    non_upper_case_globals,
+    non_snake_case,
+    dead_code,
+    clippy::all
+)]
 mod ffi {
     include!(concat!(env!("OUT_DIR"), "/rq_ffi.rs"));
 }
 
-/// Last resort of the panic handler: stop here rather than corrupt the heap.
+/// Last resort of the panic handler: stop here rather than run on with a
+/// corrupted state.
 pub fn abort() -> ! {
     loop {
         core::hint::spin_loop();

@@ -1,0 +1,304 @@
+// The Response type: attributes, methods and the stream protocol that lets
+// json.load() parse the body straight from the socket. Body I/O runs in the
+// Rust core.
+#include <string.h>
+
+#include "py/runtime.h"
+#include "py/stream.h"
+#include "py/mperrno.h"
+#include "rq_objects.h"
+
+static rq_response_t *rq_resp(mp_obj_t self_in) {
+    rq_response_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    return &o->r;
+}
+
+static mp_obj_t rq_or_none(rq_obj_t o) {
+    return o == MP_OBJ_NULL ? mp_const_none : o;
+}
+
+static mp_obj_t response_content(mp_obj_t self_in) {
+    rq_err_t err = NULL;
+    mp_obj_t r = rq_response_content(rq_resp(self_in), &err);
+    if (r == MP_OBJ_NULL) {
+        rq_raise(err);
+    }
+    return r;
+}
+
+static void rq_check_not_gzip(rq_response_t *r) {
+    mp_obj_t enc = rq_headers_get(r->headers, "content-encoding");
+    if (enc != MP_OBJ_NULL && mp_obj_is_str(enc)) {
+        size_t n;
+        const char *p = mp_obj_str_get_data(enc, &n);
+        if (n == 4 && memcmp(p, "gzip", 4) == 0) {
+            mp_raise_ValueError(MP_ERROR_TEXT("Content-encoding is gzip, data cannot be accessed as json or text. Use content property to access raw bytes."));
+        }
+    }
+}
+
+static mp_obj_t response_text(mp_obj_t self_in) {
+    rq_response_t *r = rq_resp(self_in);
+    if (r->cached_text != MP_OBJ_NULL) {
+        return r->cached_text;
+    }
+    rq_check_not_gzip(r);
+    mp_obj_t content = response_content(self_in);
+    mp_obj_t args[2] = {content, r->encoding == MP_OBJ_NULL ? mp_obj_new_str("utf-8", 5) : r->encoding};
+    r->cached_text = mp_call_function_n_kw(MP_OBJ_FROM_PTR(&mp_type_str), 2, 0, args);
+    return r->cached_text;
+}
+
+static mp_obj_t response_json(mp_obj_t self_in) {
+    rq_response_t *r = rq_resp(self_in);
+    if (r->cached_json != MP_OBJ_NULL) {
+        return r->cached_json;
+    }
+    rq_check_not_gzip(r);
+    mp_obj_t json = mp_import_name(MP_QSTR_json, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+    mp_obj_t result;
+    if (r->cached_text != MP_OBJ_NULL) {
+        result = mp_call_function_1(mp_load_attr(json, MP_QSTR_loads), r->cached_text);
+    } else if (r->cached != MP_OBJ_NULL) {
+        result = mp_call_function_1(mp_load_attr(json, MP_QSTR_loads), r->cached);
+    } else {
+        rq_err_t err = rq_response_check_readable(r);
+        if (err != NULL) {
+            rq_raise(err);
+        }
+        // Parse while reading: json.load pulls bytes through our stream
+        // protocol, so the body text is never held whole.
+        r->body_streamed = true;
+        result = mp_call_function_1(mp_load_attr(json, MP_QSTR_load), self_in);
+        // Trailing whitespace after the document must not keep the socket busy.
+        rq_response_close(r);
+    }
+    r->cached_json = result;
+    return result;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(response_json_obj, response_json);
+
+static mp_obj_t response_readinto(mp_obj_t self_in, mp_obj_t buf_in) {
+    mp_buffer_info_t bi;
+    mp_get_buffer_raise(buf_in, &bi, MP_BUFFER_WRITE);
+    rq_err_t err = NULL;
+    intptr_t n = rq_response_readinto(rq_resp(self_in), bi.buf, bi.len, &err);
+    if (n < 0) {
+        rq_raise(err);
+    }
+    return MP_OBJ_NEW_SMALL_INT(n);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(response_readinto_obj, response_readinto);
+
+static mp_obj_t response_close(mp_obj_t self_in) {
+    rq_response_close(rq_resp(self_in));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(response_close_obj, response_close);
+
+static mp_obj_t response_enter(mp_obj_t self_in) {
+    return self_in;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(response_enter_obj, response_enter);
+
+static mp_obj_t response_exit(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    return response_close(args[0]);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(response_exit_obj, 1, 4, response_exit);
+
+static mp_obj_t response_raise_for_status(mp_obj_t self_in) {
+    rq_response_t *r = rq_resp(self_in);
+    if (r->status_code >= 400 && r->status_code < 600) {
+        const char *kind = r->status_code < 500 ? "Client" : "Server";
+        size_t reason_len = 0;
+        const char *reason = "";
+        if (r->reason != MP_OBJ_NULL) {
+            mp_buffer_info_t bi;
+            mp_get_buffer_raise(r->reason, &bi, MP_BUFFER_READ);
+            reason = bi.buf;
+            reason_len = bi.len;
+        }
+        size_t url_len = 0;
+        const char *url = r->url != MP_OBJ_NULL ? mp_obj_str_get_data(r->url, &url_len) : "";
+        mp_raise_msg_varg(&mp_type_OSError, MP_ERROR_TEXT("%d %s Error: %.*s for url: %.*s"),
+            (int)r->status_code, kind, (int)reason_len, reason, (int)url_len, url);
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(response_raise_for_status_obj, response_raise_for_status);
+
+// ---- iter_content / iter_lines ----
+
+typedef struct {
+    mp_obj_base_t base;
+    mp_obj_t response;
+    size_t chunk_size;
+    bool decode_unicode;
+    bool lines;
+} rq_body_iter_t;
+
+static mp_obj_t body_iter_next(mp_obj_t self_in) {
+    rq_body_iter_t *it = MP_OBJ_TO_PTR(self_in);
+    rq_err_t err = NULL;
+    rq_response_t *r = rq_resp(it->response);
+    mp_obj_t x = it->lines
+        ? rq_response_next_line(r, it->chunk_size, it->decode_unicode, &err)
+        : rq_response_next_chunk(r, it->chunk_size, it->decode_unicode, &err);
+    if (x == MP_OBJ_NULL) {
+        if (err != NULL) {
+            rq_raise(err);
+        }
+        return MP_OBJ_STOP_ITERATION;
+    }
+    return x;
+}
+
+static MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_body_iter,
+    MP_QSTR_iterator,
+    MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+    iter, body_iter_next
+    );
+
+static mp_obj_t rq_new_body_iter(size_t n_args, const mp_obj_t *pos, mp_map_t *kw, bool lines) {
+    enum { ARG_chunk_size, ARG_decode_unicode };
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_chunk_size, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_decode_unicode, MP_ARG_BOOL, {.u_bool = false} },
+    };
+    mp_arg_val_t a[MP_ARRAY_SIZE(allowed)];
+    mp_arg_parse_all(n_args - 1, pos + 1, kw, MP_ARRAY_SIZE(allowed), allowed, a);
+    mp_int_t size = lines ? 512 : 1;
+    if (a[ARG_chunk_size].u_obj != mp_const_none) {
+        size = mp_obj_get_int(a[ARG_chunk_size].u_obj);
+    }
+    if (size < 1) {
+        mp_raise_ValueError(MP_ERROR_TEXT("chunk_size must be at least 1"));
+    }
+    rq_body_iter_t *it = mp_obj_malloc(rq_body_iter_t, &rq_type_body_iter);
+    it->response = pos[0];
+    it->chunk_size = size;
+    it->decode_unicode = a[ARG_decode_unicode].u_bool;
+    it->lines = lines;
+    return MP_OBJ_FROM_PTR(it);
+}
+
+static mp_obj_t response_iter_content(size_t n_args, const mp_obj_t *pos, mp_map_t *kw) {
+    return rq_new_body_iter(n_args, pos, kw, false);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(response_iter_content_obj, 1, response_iter_content);
+
+static mp_obj_t response_iter_lines(size_t n_args, const mp_obj_t *pos, mp_map_t *kw) {
+    return rq_new_body_iter(n_args, pos, kw, true);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(response_iter_lines_obj, 1, response_iter_lines);
+
+// ---- attributes ----
+
+static const mp_rom_map_elem_t response_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_json), MP_ROM_PTR(&response_json_obj) },
+    { MP_ROM_QSTR(MP_QSTR_iter_content), MP_ROM_PTR(&response_iter_content_obj) },
+    { MP_ROM_QSTR(MP_QSTR_iter_lines), MP_ROM_PTR(&response_iter_lines_obj) },
+    { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&response_readinto_obj) },
+    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&response_close_obj) },
+    { MP_ROM_QSTR(MP_QSTR_raise_for_status), MP_ROM_PTR(&response_raise_for_status_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&response_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&response_exit_obj) },
+};
+static MP_DEFINE_CONST_DICT(response_locals, response_locals_table);
+
+static void response_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    rq_response_t *r = rq_resp(self_in);
+    if (dest[0] == MP_OBJ_SENTINEL) {
+        // Store or delete: only encoding is writable.
+        if (attr == MP_QSTR_encoding && dest[1] != MP_OBJ_NULL) {
+            r->encoding = dest[1];
+            dest[0] = MP_OBJ_NULL;
+        }
+        return;
+    }
+    switch (attr) {
+        case MP_QSTR_status_code:
+            dest[0] = MP_OBJ_NEW_SMALL_INT(r->status_code);
+            return;
+        case MP_QSTR_reason:
+            dest[0] = rq_or_none(r->reason);
+            return;
+        case MP_QSTR_headers:
+            dest[0] = rq_or_none(r->headers);
+            return;
+        case MP_QSTR_encoding:
+            dest[0] = rq_or_none(r->encoding);
+            return;
+        case MP_QSTR_socket:
+            dest[0] = rq_or_none(r->sock);
+            return;
+        case MP_QSTR_url:
+            dest[0] = rq_or_none(r->url);
+            return;
+        case MP_QSTR_history:
+            if (r->history == MP_OBJ_NULL) {
+                r->history = mp_obj_new_list(0, NULL);
+            }
+            dest[0] = r->history;
+            return;
+        case MP_QSTR_ok:
+            dest[0] = mp_obj_new_bool(r->status_code < 400);
+            return;
+        case MP_QSTR_content:
+            dest[0] = response_content(self_in);
+            return;
+        case MP_QSTR_text:
+            dest[0] = response_text(self_in);
+            return;
+        default:
+            // Continue with the locals dict (methods).
+            dest[1] = MP_OBJ_SENTINEL;
+            return;
+    }
+}
+
+static void response_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    (void)kind;
+    mp_printf(print, "<Response [%u]>", (unsigned)rq_resp(self_in)->status_code);
+}
+
+// ---- stream protocol (read only) ----
+
+static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
+    (void)errcode;
+    rq_err_t err = NULL;
+    intptr_t n = rq_response_readinto(rq_resp(self_in), buf, size, &err);
+    if (n < 0) {
+        rq_raise(err);
+    }
+    return (mp_uint_t)n;
+}
+
+static mp_uint_t response_stream_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
+    (void)arg;
+    if (request == MP_STREAM_CLOSE) {
+        rq_response_close(rq_resp(self_in));
+        return 0;
+    }
+    *errcode = MP_EINVAL;
+    return MP_STREAM_ERROR;
+}
+
+static const mp_stream_p_t response_stream_p = {
+    .read = response_stream_read,
+    .write = NULL,
+    .ioctl = response_stream_ioctl,
+    .is_text = false,
+};
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_response,
+    MP_QSTR_Response,
+    MP_TYPE_FLAG_NONE,
+    print, response_print,
+    attr, response_attr,
+    protocol, &response_stream_p,
+    locals_dict, &response_locals
+    );

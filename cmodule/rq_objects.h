@@ -1,0 +1,42 @@
+// C-side layout of the module's Python objects. The Rust-visible state
+// (rq_ffi.h) sits right after each object's mp_obj_base_t.
+#ifndef RQ_OBJECTS_H
+#define RQ_OBJECTS_H
+
+#include "py/obj.h"
+#include "py/objlist.h"
+#include "rq_ffi.h"
+
+typedef struct {
+    mp_obj_base_t base;
+    rq_session_t s;
+} rq_session_obj_t;
+
+typedef struct {
+    mp_obj_base_t base;
+    rq_response_t r;
+} rq_response_obj_t;
+
+// A dict whose keys are lower-case header names; lookups ignore case.
+// `multi` lists (name, value) pairs of names that occurred more than once.
+typedef struct {
+    mp_obj_dict_t dict;
+    mp_obj_t multi;
+} rq_headers_obj_t;
+
+extern const mp_obj_type_t rq_type_session;
+extern const mp_obj_type_t rq_type_response;
+extern const mp_obj_type_t rq_type_headers;
+extern const mp_obj_type_t rq_type_out_of_retries;
+
+// Raises the exception a Rust entry point handed back.
+NORETURN void rq_raise(rq_err_t err);
+
+// Session.request with already-parsed arguments (shared by Session methods
+// and the module-level API).
+mp_obj_t rq_session_do_request(mp_obj_t session, mp_obj_t method, size_t n_args, const mp_obj_t *pos, mp_map_t *kw_args);
+
+// A str key lower-cased (the same object when it already is).
+mp_obj_t rq_lower_key(mp_obj_t key);
+
+#endif // RQ_OBJECTS_H

@@ -1,0 +1,785 @@
+// The shims the Rust core calls. Each one that can raise runs its body
+// under nlr_push and returns the caught exception instead, so no
+// MicroPython exception ever unwinds through a Rust frame.
+#include <string.h>
+
+#include "py/runtime.h"
+#include "py/stream.h"
+#include "py/objstr.h"
+#include "py/objtype.h"
+#include "py/mperrno.h"
+#include "py/unicode.h"
+#include "rq_objects.h"
+
+// Runs BODY; on a MicroPython exception returns it, else NULL.
+#define RQ_GUARD(...) \
+    do { \
+        nlr_buf_t nlr; \
+        if (nlr_push(&nlr) == 0) { \
+            __VA_ARGS__; \
+            nlr_pop(); \
+            return NULL; \
+        } \
+        return (rq_err_t)nlr.ret_val; \
+    } while (0)
+
+// ---- exceptions ----
+
+static const mp_obj_type_t *rq_exc_type(rq_exc_kind_t kind) {
+    switch (kind) {
+        case RQ_EXC_TYPE:
+            return &mp_type_TypeError;
+        case RQ_EXC_RUNTIME:
+            return &mp_type_RuntimeError;
+        case RQ_EXC_OS:
+            return &mp_type_OSError;
+        case RQ_EXC_OUT_OF_RETRIES:
+            return &rq_type_out_of_retries;
+        case RQ_EXC_NOT_IMPLEMENTED:
+            return &mp_type_NotImplementedError;
+        case RQ_EXC_MEMORY:
+            return &mp_type_MemoryError;
+        case RQ_EXC_UNICODE:
+            return &mp_type_UnicodeError;
+        default:
+            return &mp_type_ValueError;
+    }
+}
+
+static mp_obj_t rq_exc_build(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode, mp_obj_t cause) {
+    mp_obj_t args[2];
+    size_t n = 0;
+    if (kind == RQ_EXC_OS && errcode != 0) {
+        args[n++] = MP_OBJ_NEW_SMALL_INT(errcode);
+    }
+    if (msg_len > 0) {
+        args[n++] = mp_obj_new_str(msg, msg_len);
+    }
+    if (cause != MP_OBJ_NULL && n < 2) {
+        // MicroPython has no __cause__: the cause travels as the last argument.
+        args[n++] = cause;
+    }
+    return mp_obj_new_exception_args(rq_exc_type(kind), n, args);
+}
+
+rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t e = rq_exc_build(kind, msg, msg_len, errcode, MP_OBJ_NULL);
+        nlr_pop();
+        return e;
+    }
+    // Building the message failed (out of memory): that failure is the error.
+    return (rq_err_t)nlr.ret_val;
+}
+
+rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, rq_err_t cause) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t e = rq_exc_build(kind, msg, msg_len, 0, cause);
+        nlr_pop();
+        return e;
+    }
+    return (rq_err_t)nlr.ret_val;
+}
+
+static int rq_exc_errno(mp_obj_t exc) {
+    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_OSError))) {
+        return 0;
+    }
+    mp_obj_t v = mp_obj_exception_get_value(exc);
+    return mp_obj_is_small_int(v) ? MP_OBJ_SMALL_INT_VALUE(v) : 0;
+}
+
+bool rq_exc_is_timeout(rq_err_t exc) {
+    int e = rq_exc_errno(exc);
+    return e == MP_ETIMEDOUT || e == MP_EAGAIN;
+}
+
+bool rq_exc_is_memory(rq_err_t exc) {
+    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_MemoryError));
+}
+
+// ---- object kinds and buffers ----
+
+rq_obj_t rq_none(void) {
+    return mp_const_none;
+}
+
+bool rq_is_none(rq_obj_t o) {
+    return o == MP_OBJ_NULL || o == mp_const_none;
+}
+
+static bool rq_has_attr(mp_obj_t o, qstr attr) {
+    mp_obj_t dest[2];
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_load_method_maybe(o, attr, dest);
+        nlr_pop();
+        return dest[0] != MP_OBJ_NULL;
+    }
+    return false;
+}
+
+rq_kind_t rq_kind_of(rq_obj_t o) {
+    if (o == MP_OBJ_NULL || o == mp_const_none) {
+        return RQ_KIND_NONE;
+    }
+    if (mp_obj_is_str(o)) {
+        return RQ_KIND_STR;
+    }
+    if (mp_obj_is_int(o) || mp_obj_is_bool(o)) {
+        return RQ_KIND_INT;
+    }
+    #if MICROPY_PY_BUILTINS_FLOAT
+    if (mp_obj_is_float(o)) {
+        return RQ_KIND_FLOAT;
+    }
+    #endif
+    if (mp_obj_is_dict_or_ordereddict(o)) {
+        return RQ_KIND_DICT;
+    }
+    if (mp_obj_is_type(o, &mp_type_tuple) || mp_obj_is_type(o, &mp_type_list)) {
+        return RQ_KIND_TUPLE;
+    }
+    mp_buffer_info_t bi;
+    if (mp_get_buffer(o, &bi, MP_BUFFER_READ)) {
+        return RQ_KIND_BYTES;
+    }
+    if (rq_has_attr(o, MP_QSTR_read)) {
+        return RQ_KIND_FILE;
+    }
+    const mp_obj_type_t *t = mp_obj_get_type(o);
+    if (MP_OBJ_TYPE_HAS_SLOT(t, iter)) {
+        return RQ_KIND_ITERABLE;
+    }
+    return RQ_KIND_OTHER;
+}
+
+bool rq_get_bytes(rq_obj_t o, rq_bytes_t *out) {
+    if (mp_obj_is_str(o)) {
+        size_t len;
+        const char *p = mp_obj_str_get_data(o, &len);
+        out->ptr = (const uint8_t *)p;
+        out->len = len;
+        return true;
+    }
+    mp_buffer_info_t bi;
+    if (mp_get_buffer(o, &bi, MP_BUFFER_READ)) {
+        out->ptr = bi.buf;
+        out->len = bi.len;
+        return true;
+    }
+    return false;
+}
+
+rq_err_t rq_str_of(rq_obj_t o, rq_obj_t *out) {
+    if (mp_obj_is_str(o)) {
+        *out = o;
+        return NULL;
+    }
+    RQ_GUARD(*out = mp_call_function_1(MP_OBJ_FROM_PTR(&mp_type_str), o));
+}
+
+// Header values that are not UTF-8 are read as ISO-8859-1, as http.client does.
+static mp_obj_t rq_str_lenient(const uint8_t *p, size_t len) {
+    if (utf8_check(p, len)) {
+        return mp_obj_new_str((const char *)p, len);
+    }
+    vstr_t v;
+    vstr_init(&v, len * 2);
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            vstr_add_byte(&v, c);
+        } else {
+            vstr_add_byte(&v, 0xc0 | (c >> 6));
+            vstr_add_byte(&v, 0x80 | (c & 0x3f));
+        }
+    }
+    return mp_obj_new_str_from_vstr(&v);
+}
+
+rq_err_t rq_new_str(const uint8_t *p, size_t len, rq_obj_t *out) {
+    RQ_GUARD(*out = mp_obj_new_str((const char *)p, len));
+}
+
+rq_err_t rq_new_bytes(const uint8_t *p, size_t len, rq_obj_t *out) {
+    RQ_GUARD(*out = mp_obj_new_bytes(p, len));
+}
+
+rq_err_t rq_new_bytearray(const uint8_t *p, size_t len, rq_obj_t *out) {
+    RQ_GUARD(*out = mp_obj_new_bytearray(len, p));
+}
+
+rq_err_t rq_new_int(intptr_t v, rq_obj_t *out) {
+    RQ_GUARD(*out = mp_obj_new_int(v));
+}
+
+bool rq_int_value(rq_obj_t o, intptr_t *out) {
+    if (!mp_obj_is_int(o)) {
+        return false;
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_int_t v;
+        bool ok = mp_obj_get_int_maybe(o, &v);
+        nlr_pop();
+        *out = v;
+        return ok;
+    }
+    return false;
+}
+
+// A bytes object under construction is a bytes object whose length is its
+// capacity; rq_bytes_finish trims it. The buffer is a GC block referenced
+// from the object, so the collector keeps it alive.
+rq_err_t rq_bytes_begin(size_t len, uint8_t **data, rq_obj_t *handle) {
+    RQ_GUARD({
+        mp_obj_str_t *o = mp_obj_malloc(mp_obj_str_t, &mp_type_bytes);
+        o->len = 0;
+        o->hash = 0;
+        o->data = NULL;
+        byte *p = m_new(byte, len + 1);
+        o->data = p;
+        o->len = len;
+        *data = p;
+        *handle = MP_OBJ_FROM_PTR(o);
+    });
+}
+
+rq_err_t rq_bytes_grow(rq_obj_t handle, size_t new_len, uint8_t **data) {
+    mp_obj_str_t *o = MP_OBJ_TO_PTR(handle);
+    RQ_GUARD({
+        byte *p = m_renew(byte, (byte *)o->data, o->len + 1, new_len + 1);
+        o->data = p;
+        o->len = new_len;
+        *data = p;
+    });
+}
+
+rq_err_t rq_bytes_finish(rq_obj_t handle, size_t used, rq_obj_t *out) {
+    mp_obj_str_t *o = MP_OBJ_TO_PTR(handle);
+    if (used < o->len) {
+        // Shrinking in place cannot fail.
+        byte *p = m_renew_maybe(byte, (byte *)o->data, o->len + 1, used + 1, false);
+        if (p != NULL) {
+            o->data = p;
+        }
+    }
+    ((byte *)o->data)[used] = '\0';
+    o->len = used;
+    o->hash = qstr_compute_hash(o->data, used);
+    *out = handle;
+    return NULL;
+}
+
+rq_err_t rq_buf_alloc(size_t len, uint8_t **out) {
+    RQ_GUARD(*out = m_new(uint8_t, len));
+}
+
+rq_err_t rq_buf_realloc(uint8_t *old, size_t old_len, size_t new_len, uint8_t **out) {
+    RQ_GUARD(*out = m_renew(uint8_t, old, old_len, new_len));
+}
+
+// ---- dicts and sequences ----
+
+bool rq_dict_next(rq_obj_t dict, size_t *index, rq_obj_t *key, rq_obj_t *value) {
+    mp_map_t *map = mp_obj_dict_get_map(dict);
+    for (size_t i = *index; i < map->alloc; i++) {
+        if (mp_map_slot_is_filled(map, i)) {
+            *key = map->table[i].key;
+            *value = map->table[i].value;
+            *index = i + 1;
+            return true;
+        }
+    }
+    *index = map->alloc;
+    return false;
+}
+
+size_t rq_seq_len(rq_obj_t seq) {
+    size_t len;
+    mp_obj_t *items;
+    mp_obj_get_array(seq, &len, &items);
+    return len;
+}
+
+rq_obj_t rq_seq_get(rq_obj_t seq, size_t i) {
+    size_t len;
+    mp_obj_t *items;
+    mp_obj_get_array(seq, &len, &items);
+    return i < len ? items[i] : MP_OBJ_NULL;
+}
+
+rq_err_t rq_getiter(rq_obj_t o, rq_obj_t *iter) {
+    RQ_GUARD(*iter = mp_getiter(o, NULL));
+}
+
+rq_err_t rq_iternext(rq_obj_t iter, rq_obj_t *item) {
+    RQ_GUARD({
+        mp_obj_t x = mp_iternext(iter);
+        *item = (x == MP_OBJ_STOP_ITERATION) ? MP_OBJ_NULL : x;
+    });
+}
+
+rq_err_t rq_list_new(rq_obj_t *out) {
+    RQ_GUARD(*out = mp_obj_new_list(0, NULL));
+}
+
+rq_err_t rq_list_append(rq_obj_t list, rq_obj_t item) {
+    RQ_GUARD(mp_obj_list_append(list, item));
+}
+
+rq_err_t rq_tuple2(rq_obj_t a, rq_obj_t b, rq_obj_t *out) {
+    mp_obj_t items[2] = {a, b};
+    RQ_GUARD(*out = mp_obj_new_tuple(2, items));
+}
+
+// ---- files and other objects ----
+
+static qstr rq_method_qstr(rq_method_t m) {
+    switch (m) {
+        case RQ_METH_SEEK:
+            return MP_QSTR_seek;
+        case RQ_METH_TELL:
+            return MP_QSTR_tell;
+        case RQ_METH_READ:
+            return MP_QSTR_read;
+        case RQ_METH_READINTO:
+            return MP_QSTR_readinto;
+        default:
+            return MP_QSTR_set_interface;
+    }
+}
+
+bool rq_has_method(rq_obj_t o, rq_method_t m) {
+    return rq_has_attr(o, rq_method_qstr(m));
+}
+
+rq_err_t rq_call_method(rq_obj_t o, rq_method_t m, size_t n_args, const rq_obj_t *args, rq_obj_t *out) {
+    RQ_GUARD({
+        mp_obj_t call[2 + 4];
+        if (n_args > 4) {
+            mp_raise_ValueError(NULL);
+        }
+        mp_load_method(o, rq_method_qstr(m), call);
+        for (size_t i = 0; i < n_args; i++) {
+            call[2 + i] = args[i];
+        }
+        *out = mp_call_method_n_kw(n_args, 0, call);
+    });
+}
+
+rq_err_t rq_file_readinto(rq_obj_t file, uint8_t *buf, size_t len, size_t *got) {
+    RQ_GUARD({
+        mp_obj_t dest[3];
+        mp_load_method_maybe(file, MP_QSTR_readinto, dest);
+        if (dest[0] != MP_OBJ_NULL) {
+            dest[2] = mp_obj_new_memoryview('B', len, buf);
+            mp_obj_t n = mp_call_method_n_kw(1, 0, dest);
+            *got = (n == mp_const_none) ? 0 : (size_t)mp_obj_get_int(n);
+        } else {
+            mp_load_method(file, MP_QSTR_read, dest);
+            dest[2] = MP_OBJ_NEW_SMALL_INT(len);
+            mp_obj_t chunk = mp_call_method_n_kw(1, 0, dest);
+            mp_buffer_info_t bi;
+            if (mp_obj_is_str(chunk) || !mp_get_buffer(chunk, &bi, MP_BUFFER_READ)) {
+                mp_raise_ValueError(MP_ERROR_TEXT("Files must be opened in binary mode"));
+            }
+            size_t n = bi.len < len ? bi.len : len;
+            memcpy(buf, bi.buf, n);
+            *got = n;
+        }
+        if (*got > len) {
+            mp_raise_ValueError(MP_ERROR_TEXT("readinto returned more than the buffer holds"));
+        }
+    });
+}
+
+static mp_obj_t rq_json_module(void) {
+    return mp_import_name(MP_QSTR_json, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+}
+
+rq_err_t rq_json_dumps(rq_obj_t o, rq_obj_t *out) {
+    RQ_GUARD(*out = mp_call_function_1(mp_load_attr(rq_json_module(), MP_QSTR_dumps), o));
+}
+
+rq_err_t rq_json_loads(rq_obj_t text, rq_obj_t *out) {
+    RQ_GUARD(*out = mp_call_function_1(mp_load_attr(rq_json_module(), MP_QSTR_loads), text));
+}
+
+rq_err_t rq_json_load_response(rq_obj_t response, rq_obj_t *out) {
+    RQ_GUARD(*out = mp_call_function_1(mp_load_attr(rq_json_module(), MP_QSTR_load), response));
+}
+
+rq_err_t rq_decode_text(rq_obj_t bytes, rq_obj_t encoding, rq_obj_t *out) {
+    RQ_GUARD(*out = mp_call_function_2(MP_OBJ_FROM_PTR(&mp_type_str), bytes, encoding));
+}
+
+rq_err_t rq_urandom(uint8_t *buf, size_t len) {
+    RQ_GUARD({
+        mp_obj_t os = mp_import_name(MP_QSTR_os, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+        mp_obj_t r = mp_call_function_1(mp_load_attr(os, MP_QSTR_urandom), MP_OBJ_NEW_SMALL_INT(len));
+        mp_buffer_info_t bi;
+        mp_get_buffer_raise(r, &bi, MP_BUFFER_READ);
+        if (bi.len != len) {
+            mp_raise_ValueError(MP_ERROR_TEXT("os.urandom returned the wrong length"));
+        }
+        memcpy(buf, bi.buf, len);
+    });
+}
+
+// ---- responses and headers ----
+
+rq_err_t rq_response_new(rq_obj_t session, rq_response_t **r, rq_obj_t *obj) {
+    RQ_GUARD({
+        rq_response_obj_t *o = mp_obj_malloc(rq_response_obj_t, &rq_type_response);
+        memset(&o->r, 0, sizeof(o->r));
+        o->r.session = session;
+        *r = &o->r;
+        *obj = MP_OBJ_FROM_PTR(o);
+    });
+}
+
+rq_response_t *rq_response_state(rq_obj_t response) {
+    rq_response_obj_t *o = MP_OBJ_TO_PTR(response);
+    return &o->r;
+}
+
+rq_session_t *rq_session_state(rq_obj_t session) {
+    rq_session_obj_t *o = MP_OBJ_TO_PTR(session);
+    return &o->s;
+}
+
+rq_err_t rq_headers_new(size_t n, rq_obj_t *out) {
+    RQ_GUARD({
+        rq_headers_obj_t *h = m_new_obj(rq_headers_obj_t);
+        h->dict.base.type = &rq_type_headers;
+        mp_map_init(&h->dict.map, n);
+        h->multi = MP_OBJ_NULL;
+        *out = MP_OBJ_FROM_PTR(h);
+    });
+}
+
+// Names servers send most often; interning them once lets every response
+// share the key objects instead of allocating them.
+static const char *const rq_common_header_names[] = {
+    "content-type", "content-length", "connection", "date", "server",
+    "transfer-encoding", "cache-control", "set-cookie", "location", "etag",
+    "last-modified", "vary", "content-encoding", "keep-alive", "expires",
+    "access-control-allow-origin", "access-control-allow-credentials", "x-powered-by",
+    "accept-ranges", "age", "strict-transport-security", "x-content-type-options",
+};
+
+static mp_obj_t rq_header_key(const uint8_t *lower, size_t len) {
+    qstr q = qstr_find_strn((const char *)lower, len);
+    if (q != MP_QSTRnull) {
+        return MP_OBJ_NEW_QSTR(q);
+    }
+    for (size_t i = 0; i < MP_ARRAY_SIZE(rq_common_header_names); i++) {
+        const char *c = rq_common_header_names[i];
+        if (strlen(c) == len && memcmp(c, lower, len) == 0) {
+            return MP_OBJ_NEW_QSTR(qstr_from_strn(c, len));
+        }
+    }
+    return rq_str_lenient(lower, len);
+}
+
+rq_err_t rq_headers_add(rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len) {
+    RQ_GUARD({
+        rq_headers_obj_t *h = MP_OBJ_TO_PTR(headers);
+        byte small[64];
+        byte *lower = name_len <= sizeof(small) ? small : m_new(byte, name_len);
+        for (size_t i = 0; i < name_len; i++) {
+            lower[i] = unichar_tolower(name[i]);
+        }
+        mp_obj_t key = rq_header_key(lower, name_len);
+        mp_obj_t val = rq_str_lenient(value, value_len);
+        mp_map_elem_t *e = mp_map_lookup(&h->dict.map, key, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
+        if (e->value == MP_OBJ_NULL) {
+            e->value = val;
+        } else {
+            if (h->multi == MP_OBJ_NULL) {
+                h->multi = mp_obj_new_list(0, NULL);
+            }
+            // Record the first value once, then every repeat.
+            bool seen = false;
+            mp_obj_list_t *l = MP_OBJ_TO_PTR(h->multi);
+            for (size_t i = 0; i < l->len; i += 2) {
+                if (mp_obj_equal(l->items[i], key)) {
+                    seen = true;
+                    break;
+                }
+            }
+            if (!seen) {
+                mp_obj_list_append(h->multi, key);
+                mp_obj_list_append(h->multi, e->value);
+            }
+            mp_obj_list_append(h->multi, key);
+            mp_obj_list_append(h->multi, val);
+            if (name_len == 10 && memcmp(lower, "set-cookie", 10) == 0) {
+                vstr_t v;
+                size_t a_len, b_len;
+                const char *a = mp_obj_str_get_data(e->value, &a_len);
+                const char *b = mp_obj_str_get_data(val, &b_len);
+                vstr_init(&v, a_len + 2 + b_len);
+                vstr_add_strn(&v, a, a_len);
+                vstr_add_strn(&v, ", ", 2);
+                vstr_add_strn(&v, b, b_len);
+                e->value = mp_obj_new_str_from_vstr(&v);
+            } else {
+                // The reference keeps the last value of other repeated names.
+                e->value = val;
+            }
+        }
+    });
+}
+
+rq_obj_t rq_headers_get(rq_obj_t headers, const char *lower_name) {
+    rq_headers_obj_t *h = MP_OBJ_TO_PTR(headers);
+    qstr q = qstr_find_strn(lower_name, strlen(lower_name));
+    if (q == MP_QSTRnull) {
+        // Never interned means no response stored it under a qstr; fall
+        // back to comparing strings.
+        size_t n = strlen(lower_name);
+        for (size_t i = 0; i < h->dict.map.alloc; i++) {
+            if (mp_map_slot_is_filled(&h->dict.map, i)) {
+                size_t kl;
+                const char *k = mp_obj_str_get_data(h->dict.map.table[i].key, &kl);
+                if (kl == n && memcmp(k, lower_name, n) == 0) {
+                    return h->dict.map.table[i].value;
+                }
+            }
+        }
+        return MP_OBJ_NULL;
+    }
+    mp_map_elem_t *e = mp_map_lookup(&h->dict.map, MP_OBJ_NEW_QSTR(q), MP_MAP_LOOKUP);
+    return e ? e->value : MP_OBJ_NULL;
+}
+
+// ---- sockets ----
+
+// Native firmware sockets are driven through their stream protocol; objects
+// of Python classes (test doubles, ESP32SPI, WIZNET5K) through methods.
+static const mp_stream_p_t *rq_native_stream(mp_obj_t sock) {
+    const mp_obj_type_t *t = mp_obj_get_type(sock);
+    if (mp_obj_is_instance_type(t) || !MP_OBJ_TYPE_HAS_SLOT(t, protocol)) {
+        return NULL;
+    }
+    const mp_stream_p_t *p = MP_OBJ_TYPE_GET_SLOT(t, protocol);
+    return (p->read != NULL && p->write != NULL) ? p : NULL;
+}
+
+static NORETURN void rq_raise_stream_error(int err) {
+    if (err == MP_EAGAIN) {
+        // A blocking read that ran into its timeout.
+        err = MP_ETIMEDOUT;
+    }
+    mp_raise_OSError(err);
+}
+
+static void rq_settimeout_raw(mp_obj_t sock, mp_obj_t timeout) {
+    mp_obj_t dest[3];
+    mp_load_method_maybe(sock, MP_QSTR_settimeout, dest);
+    if (dest[0] != MP_OBJ_NULL) {
+        dest[2] = timeout;
+        mp_call_method_n_kw(1, 0, dest);
+    }
+}
+
+static void rq_connect(mp_obj_t sock, mp_obj_t addr) {
+    mp_obj_t dest[3];
+    mp_load_method(sock, MP_QSTR_connect, dest);
+    dest[2] = addr;
+    mp_call_method_n_kw(1, 0, dest);
+}
+
+static mp_obj_t rq_wrap(mp_obj_t ssl_context, mp_obj_t sock, mp_obj_t host) {
+    mp_obj_t dest[5];
+    mp_load_method(ssl_context, MP_QSTR_wrap_socket, dest);
+    dest[2] = sock;
+    dest[3] = MP_OBJ_NEW_QSTR(MP_QSTR_server_hostname);
+    dest[4] = host;
+    return mp_call_method_n_kw(1, 1, dest);
+}
+
+rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, rq_obj_t *sock_out, rq_obj_t *raw_out) {
+    if (https && (ssl_context == MP_OBJ_NULL || ssl_context == mp_const_none)) {
+        return rq_exc_new(RQ_EXC_VALUE, "ssl_context must be provided if using ssl", 41, 0);
+    }
+    mp_obj_t sock = MP_OBJ_NULL;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t call[6];
+        mp_load_method(pool, MP_QSTR_getaddrinfo, call);
+        call[2] = host;
+        call[3] = MP_OBJ_NEW_SMALL_INT(port);
+        call[4] = MP_OBJ_NEW_SMALL_INT(0);
+        call[5] = mp_load_attr(pool, MP_QSTR_SOCK_STREAM);
+        mp_obj_t infos = mp_call_method_n_kw(4, 0, call);
+        mp_obj_t info = mp_obj_subscr(infos, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL);
+        size_t n_info;
+        mp_obj_t *fields;
+        mp_obj_get_array(info, &n_info, &fields);
+        if (n_info < 2) {
+            mp_raise_ValueError(MP_ERROR_TEXT("getaddrinfo returned a malformed address"));
+        }
+        mp_obj_t sockaddr = fields[n_info - 1];
+        mp_load_method(pool, MP_QSTR_socket, call);
+        call[2] = fields[0];
+        call[3] = fields[1];
+        sock = mp_call_method_n_kw(2, 0, call);
+        mp_obj_t raw = sock;
+        rq_settimeout_raw(sock, timeout);
+        if (mp_obj_is_type(sockaddr, &mp_type_tuple) || mp_obj_is_type(sockaddr, &mp_type_list)) {
+            // CircuitPython and Python-level pools: wrap first, then connect
+            // by name (TLS) or by address (plain), as the reference does.
+            mp_obj_t addr[2] = {host, MP_OBJ_NEW_SMALL_INT(port)};
+            if (https) {
+                sock = rq_wrap(ssl_context, sock, host);
+            } else {
+                addr[0] = mp_obj_subscr(sockaddr, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL);
+            }
+            rq_connect(sock, mp_obj_new_tuple(2, addr));
+        } else {
+            // MicroPython: a raw sockaddr to connect with as is; its TLS
+            // handshakes inside wrap_socket, so it wraps a connected socket.
+            rq_connect(sock, sockaddr);
+            if (https) {
+                sock = rq_wrap(ssl_context, sock, host);
+            }
+        }
+        nlr_pop();
+        *sock_out = sock;
+        *raw_out = raw;
+        return NULL;
+    }
+    if (sock != MP_OBJ_NULL) {
+        rq_sock_close(sock);
+    }
+    return (rq_err_t)nlr.ret_val;
+}
+
+rq_err_t rq_sock_settimeout(rq_obj_t sock, rq_obj_t raw_sock, rq_obj_t timeout) {
+    RQ_GUARD({
+        mp_obj_t dest[3];
+        mp_load_method_maybe(sock, MP_QSTR_settimeout, dest);
+        if (dest[0] == MP_OBJ_NULL && raw_sock != MP_OBJ_NULL) {
+            mp_load_method_maybe(raw_sock, MP_QSTR_settimeout, dest);
+        }
+        if (dest[0] != MP_OBJ_NULL) {
+            dest[2] = timeout;
+            mp_call_method_n_kw(1, 0, dest);
+        }
+    });
+}
+
+// Python-level sockets may answer EAGAIN on a send; the reference retries.
+#define RQ_SEND_EAGAIN_TRIES (1000)
+
+rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len) {
+    RQ_GUARD({
+        const mp_stream_p_t *sp = rq_native_stream(sock);
+        volatile size_t off = 0;
+        volatile int again = 0;
+        while (off < len) {
+            if (sp != NULL) {
+                int err = 0;
+                mp_uint_t n = sp->write(sock, buf + off, len - off, &err);
+                if (n == MP_STREAM_ERROR) {
+                    rq_raise_stream_error(err);
+                }
+                if (n == 0) {
+                    mp_raise_OSError(MP_EIO);
+                }
+                off += n;
+                continue;
+            }
+            mp_obj_t dest[3];
+            mp_load_method(sock, MP_QSTR_send, dest);
+            dest[2] = mp_obj_new_memoryview('B', len - off, (void *)(buf + off));
+            nlr_buf_t inner;
+            mp_obj_t r = MP_OBJ_NULL;
+            if (nlr_push(&inner) == 0) {
+                r = mp_call_method_n_kw(1, 0, dest);
+                nlr_pop();
+            } else {
+                mp_obj_t e = MP_OBJ_FROM_PTR(inner.ret_val);
+                if (rq_exc_errno(e) == MP_EAGAIN && ++again < RQ_SEND_EAGAIN_TRIES) {
+                    continue;
+                }
+                nlr_jump(inner.ret_val);
+            }
+            if (r == mp_const_none) {
+                off = len;
+            } else {
+                mp_int_t n = mp_obj_get_int(r);
+                if (n <= 0 || (size_t)n > len - off) {
+                    mp_raise_OSError(MP_EIO);
+                }
+                off += n;
+            }
+        }
+    });
+}
+
+rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got) {
+    RQ_GUARD({
+        const mp_stream_p_t *sp = rq_native_stream(sock);
+        if (sp != NULL) {
+            int err = 0;
+            mp_uint_t n = sp->read(sock, buf, len, &err);
+            if (n == MP_STREAM_ERROR) {
+                rq_raise_stream_error(err);
+            }
+            *got = n;
+        } else {
+            mp_obj_t dest[3];
+            mp_load_method_maybe(sock, MP_QSTR_recv_into, dest);
+            if (dest[0] == MP_OBJ_NULL) {
+                mp_load_method_maybe(sock, MP_QSTR_readinto, dest);
+            }
+            if (dest[0] != MP_OBJ_NULL) {
+                dest[2] = mp_obj_new_memoryview('B', len, buf);
+                mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
+                if (r == mp_const_none) {
+                    // A non-blocking readinto with nothing to read.
+                    mp_raise_OSError(MP_ETIMEDOUT);
+                }
+                mp_int_t n = mp_obj_get_int(r);
+                if (n < 0 || (size_t)n > len) {
+                    mp_raise_OSError(MP_EIO);
+                }
+                *got = n;
+            } else {
+                mp_load_method(sock, MP_QSTR_recv, dest);
+                dest[2] = MP_OBJ_NEW_SMALL_INT(len);
+                mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
+                mp_buffer_info_t bi;
+                mp_get_buffer_raise(r, &bi, MP_BUFFER_READ);
+                if (bi.len > len) {
+                    mp_raise_OSError(MP_EIO);
+                }
+                memcpy(buf, bi.buf, bi.len);
+                *got = bi.len;
+            }
+        }
+    });
+}
+
+void rq_sock_close(rq_obj_t sock) {
+    if (sock == MP_OBJ_NULL || sock == mp_const_none) {
+        return;
+    }
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t dest[2];
+        mp_load_method_maybe(sock, MP_QSTR_close, dest);
+        if (dest[0] != MP_OBJ_NULL) {
+            mp_call_method_n_kw(0, 0, dest);
+        }
+        nlr_pop();
+    }
+    // A failing close leaves nothing more to release on our side.
+}

@@ -1,0 +1,190 @@
+// The Session type: argument parsing and registration. The request itself
+// runs in the Rust core (rq_session_request).
+#include <string.h>
+
+#include "py/runtime.h"
+#include "py/objstr.h"
+#include "rq_objects.h"
+
+#define RQ_DEFAULT_MAX_HEAD_BYTES (8192)
+#define RQ_DEFAULT_MAX_HEADERS (48)
+
+NORETURN void rq_raise(rq_err_t err) {
+    nlr_raise(MP_OBJ_FROM_PTR(err));
+}
+
+static mp_obj_t session_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
+    enum { ARG_socket_pool, ARG_ssl_context, ARG_session_id, ARG_max_header_bytes, ARG_max_headers };
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_socket_pool, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_ssl_context, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_session_id, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_max_header_bytes, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = RQ_DEFAULT_MAX_HEAD_BYTES} },
+        { MP_QSTR_max_headers, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = RQ_DEFAULT_MAX_HEADERS} },
+    };
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed)];
+    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed), allowed, args);
+    if (args[ARG_max_header_bytes].u_int < 64 || args[ARG_max_headers].u_int < 1) {
+        mp_raise_ValueError(MP_ERROR_TEXT("header limits too small"));
+    }
+    rq_session_obj_t *o = mp_obj_malloc(rq_session_obj_t, type);
+    memset(&o->s, 0, sizeof(o->s));
+    o->s.pool = args[ARG_socket_pool].u_obj;
+    o->s.ssl_context = args[ARG_ssl_context].u_obj;
+    mp_obj_t sid = args[ARG_session_id].u_obj;
+    // The reference keys sockets by str(session_id).
+    o->s.session_id = (sid == mp_const_none) ? sid : mp_obj_str_make_new(&mp_type_str, 1, 0, &sid);
+    o->s.max_head_bytes = args[ARG_max_header_bytes].u_int;
+    o->s.max_headers = args[ARG_max_headers].u_int;
+    return MP_OBJ_FROM_PTR(o);
+}
+
+// Keyword names after `url`, in the reference's positional order.
+enum {
+    ARG_data, ARG_json, ARG_headers, ARG_stream, ARG_timeout, ARG_allow_redirects,
+    ARG_files, ARG_params, ARG_auth, ARG__count
+};
+
+static const mp_arg_t request_allowed[] = {
+    { MP_QSTR_data, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    { MP_QSTR_json, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    { MP_QSTR_headers, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    { MP_QSTR_stream, MP_ARG_BOOL, {.u_bool = false} },
+    { MP_QSTR_timeout, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+    { MP_QSTR_allow_redirects, MP_ARG_BOOL, {.u_bool = true} },
+    { MP_QSTR_files, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    { MP_QSTR_params, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    { MP_QSTR_auth, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+};
+
+static void rq_check_timeout_value(mp_obj_t t) {
+    if (t != mp_const_none && !mp_obj_is_int(t)
+        #if MICROPY_PY_BUILTINS_FLOAT
+        && !mp_obj_is_float(t)
+        #endif
+        ) {
+        mp_raise_TypeError(MP_ERROR_TEXT("timeout must be a number, None or a (connect, read) tuple"));
+    }
+}
+
+// `pos` holds url then the optional positional arguments; `default_timeout`
+// is 60 for Session and 1 for the legacy module-level functions.
+static mp_obj_t rq_request_impl(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, mp_obj_t default_timeout) {
+    if (n_pos < 1) {
+        mp_raise_TypeError(MP_ERROR_TEXT("missing url"));
+    }
+    mp_arg_val_t a[ARG__count];
+    mp_arg_parse_all(n_pos - 1, pos + 1, kw, ARG__count, request_allowed, a);
+    if (!mp_obj_is_str(method)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("method must be a str"));
+    }
+    if (!mp_obj_is_str(pos[0])) {
+        mp_raise_TypeError(MP_ERROR_TEXT("url must be a str"));
+    }
+    rq_request_args_t r;
+    memset(&r, 0, sizeof(r));
+    r.method = method;
+    r.url = pos[0];
+    r.data = a[ARG_data].u_obj;
+    r.json = a[ARG_json].u_obj;
+    r.headers = a[ARG_headers].u_obj;
+    r.files = a[ARG_files].u_obj;
+    r.params = a[ARG_params].u_obj;
+    r.auth = a[ARG_auth].u_obj;
+    r.stream = a[ARG_stream].u_bool;
+    r.allow_redirects = a[ARG_allow_redirects].u_bool;
+    mp_obj_t t = a[ARG_timeout].u_obj == MP_OBJ_NULL ? default_timeout : a[ARG_timeout].u_obj;
+    if (mp_obj_is_type(t, &mp_type_tuple)) {
+        size_t n;
+        mp_obj_t *items;
+        mp_obj_tuple_get(t, &n, &items);
+        if (n != 2) {
+            mp_raise_ValueError(MP_ERROR_TEXT("timeout tuple must be (connect, read)"));
+        }
+        r.connect_timeout = items[0];
+        r.read_timeout = items[1];
+    } else {
+        r.connect_timeout = t;
+        r.read_timeout = t;
+    }
+    rq_check_timeout_value(r.connect_timeout);
+    rq_check_timeout_value(r.read_timeout);
+    rq_session_obj_t *s = MP_OBJ_TO_PTR(session);
+    rq_err_t err = NULL;
+    mp_obj_t resp = rq_session_request(&s->s, session, &r, &err);
+    if (resp == MP_OBJ_NULL) {
+        rq_raise(err);
+    }
+    return resp;
+}
+
+mp_obj_t rq_session_do_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw) {
+    return rq_request_impl(session, method, n_pos, pos, kw, MP_OBJ_NEW_SMALL_INT(60));
+}
+
+mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw) {
+    return rq_request_impl(session, method, n_pos, pos, kw, MP_OBJ_NEW_SMALL_INT(1));
+}
+
+static mp_obj_t session_request(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
+    if (n_args < 3) {
+        mp_raise_TypeError(MP_ERROR_TEXT("request(method, url, ...)"));
+    }
+    return rq_session_do_request(args[0], args[1], n_args - 2, args + 2, kw);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(session_request_obj, 3, session_request);
+
+#define RQ_VERB(NAME, QSTR) \
+    static mp_obj_t session_##NAME(size_t n_args, const mp_obj_t *args, mp_map_t *kw) { \
+        return rq_session_do_request(args[0], MP_OBJ_NEW_QSTR(QSTR), n_args - 1, args + 1, kw); \
+    } \
+    static MP_DEFINE_CONST_FUN_OBJ_KW(session_##NAME##_obj, 2, session_##NAME);
+
+RQ_VERB(get, MP_QSTR_GET)
+RQ_VERB(post, MP_QSTR_POST)
+RQ_VERB(put, MP_QSTR_PUT)
+RQ_VERB(patch, MP_QSTR_PATCH)
+RQ_VERB(delete, MP_QSTR_DELETE)
+RQ_VERB(head, MP_QSTR_HEAD)
+RQ_VERB(options, MP_QSTR_OPTIONS)
+
+static mp_obj_t session_close(mp_obj_t self_in) {
+    rq_session_obj_t *s = MP_OBJ_TO_PTR(self_in);
+    rq_session_close(&s->s);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(session_close_obj, session_close);
+
+static mp_obj_t session_enter(mp_obj_t self_in) {
+    return self_in;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(session_enter_obj, session_enter);
+
+static mp_obj_t session_exit(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    return session_close(args[0]);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(session_exit_obj, 1, 4, session_exit);
+
+static const mp_rom_map_elem_t session_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&session_request_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&session_get_obj) },
+    { MP_ROM_QSTR(MP_QSTR_post), MP_ROM_PTR(&session_post_obj) },
+    { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&session_put_obj) },
+    { MP_ROM_QSTR(MP_QSTR_patch), MP_ROM_PTR(&session_patch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_delete), MP_ROM_PTR(&session_delete_obj) },
+    { MP_ROM_QSTR(MP_QSTR_head), MP_ROM_PTR(&session_head_obj) },
+    { MP_ROM_QSTR(MP_QSTR_options), MP_ROM_PTR(&session_options_obj) },
+    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&session_close_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&session_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&session_exit_obj) },
+};
+static MP_DEFINE_CONST_DICT(session_locals, session_locals_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_session,
+    MP_QSTR_Session,
+    MP_TYPE_FLAG_NONE,
+    make_new, session_make_new,
+    locals_dict, &session_locals
+    );

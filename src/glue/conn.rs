@@ -1,0 +1,160 @@
+//! Connections: opening sockets through the pool, the per-Session idle
+//! keep-alive list, and byte transfer through the socket shims.
+
+use super::ffi::*;
+use super::py::{bytes_of, check, Obj, PyResult};
+use crate::engine::encode::eq_ignore_case;
+use core::ptr;
+
+/// An open connection. Dropping it closes the socket, so every early return
+/// on an error path releases it; `release` hands the socket on instead.
+pub struct Conn {
+    sock: Obj,
+    pub raw: Obj,
+    pub host: Obj,
+    pub port: u16,
+    pub https: bool,
+    /// Taken from the idle list rather than freshly connected.
+    pub reused: bool,
+}
+
+impl Conn {
+    pub fn sock(&self) -> Obj {
+        self.sock
+    }
+
+    /// Gives up ownership of the socket without closing it.
+    pub fn release(mut self) -> Obj {
+        core::mem::replace(&mut self.sock, ptr::null_mut())
+    }
+
+    pub fn set_timeout(&self, timeout: Obj) -> PyResult<()> {
+        // SAFETY: sock/raw are live socket objects (raw may be NULL).
+        check(unsafe { rq_sock_settimeout(self.sock, self.raw, timeout) })
+    }
+
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if !self.sock.is_null() {
+            // SAFETY: closing never raises; the handle is live.
+            unsafe { rq_sock_close(self.sock) };
+        }
+    }
+}
+
+pub fn send(sock: Obj, data: &[u8]) -> PyResult<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    // SAFETY: data is valid for its length during the call.
+    check(unsafe { rq_sock_send(sock, data.as_ptr(), data.len()) })
+}
+
+/// Receives into `buf`; Ok(0) means the peer closed.
+pub fn recv(sock: Obj, buf: &mut [u8]) -> PyResult<usize> {
+    let mut got = 0usize;
+    // SAFETY: buf is valid for writes of its length during the call.
+    check(unsafe { rq_sock_recv(sock, buf.as_mut_ptr(), buf.len(), &mut got) })?;
+    Ok(got.min(buf.len()))
+}
+
+pub fn close_sock(sock: Obj) {
+    if !sock.is_null() {
+        // SAFETY: closing never raises.
+        unsafe { rq_sock_close(sock) };
+    }
+}
+
+fn same_key(slot: &rq_idle_t, https: bool, host: &[u8], port: u16) -> bool {
+    !slot.sock.is_null()
+        && (slot.https != 0) == https
+        && slot.port == port
+        && bytes_of(slot.host).is_some_and(|h| eq_ignore_case(h, host))
+}
+
+/// An idle connection for (scheme, host, port), removed from the list.
+pub fn take_idle(s: &mut rq_session_t, https: bool, host: &[u8], port: u16) -> Option<Conn> {
+    let slot = s.idle.iter_mut().find(|slot| same_key(slot, https, host, port))?;
+    let conn = Conn {
+        sock: slot.sock,
+        raw: slot.raw_sock,
+        host: slot.host,
+        port: slot.port,
+        https: slot.https != 0,
+        reused: true,
+    };
+    *slot = rq_idle_t::default();
+    Some(conn)
+}
+
+/// Keeps a connection for reuse: one per key; when every slot is taken the
+/// oldest connection is closed.
+pub fn put_idle(s: &mut rq_session_t, sock: Obj, raw: Obj, host: Obj, port: u16, https: bool) {
+    if s.closed {
+        close_sock(sock);
+        return;
+    }
+    let key = bytes_of(host).unwrap_or(&[]);
+    for slot in s.idle.iter_mut() {
+        if same_key(slot, https, key, port) {
+            close_sock(slot.sock);
+            *slot = rq_idle_t::default();
+        }
+    }
+    let free = match s.idle.iter().position(|slot| slot.sock.is_null()) {
+        Some(i) => i,
+        None => {
+            if let Some(first) = s.idle.first() {
+                close_sock(first.sock);
+            }
+            s.idle.rotate_left(1);
+            s.idle.len().saturating_sub(1)
+        }
+    };
+    if let Some(slot) = s.idle.get_mut(free) {
+        *slot = rq_idle_t {
+            sock,
+            raw_sock: raw,
+            host,
+            port,
+            https: u8::from(https),
+        };
+    }
+}
+
+pub fn close_all_idle(s: &mut rq_session_t) -> usize {
+    let mut n = 0;
+    for slot in s.idle.iter_mut() {
+        if !slot.sock.is_null() {
+            close_sock(slot.sock);
+            n += 1;
+        }
+        *slot = rq_idle_t::default();
+    }
+    n
+}
+
+fn open_once(s: &rq_session_t, https: bool, host: Obj, port: u16, timeout: Obj) -> PyResult<Conn> {
+    let mut sock = ptr::null_mut();
+    let mut raw = ptr::null_mut();
+    // SAFETY: pool/ssl_context/host are live objects; out-pointers are valid.
+    check(unsafe { rq_open_connection(s.pool, s.ssl_context, host, port, https, timeout, &mut sock, &mut raw) })?;
+    Ok(Conn { sock, raw, host, port, https, reused: false })
+}
+
+/// A fresh connection. When the pool cannot give one while idle sockets are
+/// held (boards have few sockets), those are closed and it is tried once more.
+pub fn open(s: &mut rq_session_t, https: bool, host: Obj, port: u16, timeout: Obj) -> PyResult<Conn> {
+    match open_once(s, https, host, port, timeout) {
+        Ok(c) => Ok(c),
+        Err(e) => {
+            if close_all_idle(s) > 0 {
+                open_once(s, https, host, port, timeout)
+            } else {
+                Err(e)
+            }
+        }
+    }
+}
