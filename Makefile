@@ -59,7 +59,10 @@ firmware-plain: mpy-cross
 	cp $(BUILD_DIR)/unix-plain/micropython $(FIRMWARE_PLAIN).tmp && mv -f $(FIRMWARE_PLAIN).tmp $(FIRMWARE_PLAIN)
 
 size: firmware firmware-plain
+	@echo
 	@size $(FIRMWARE_PLAIN) $(FIRMWARE)
+	@size $(FIRMWARE_PLAIN) $(FIRMWARE) | awk 'NR == 2 { t = $$1; d = $$2; b = $$3 } \
+		NR == 3 { printf "adafruit_requests adds: text %+d, data %+d, bss %+d bytes\n", $$1 - t, $$2 - d, $$3 - b }'
 
 # --lib: the doctest/integration builds compile the crate as a staticlib
 # without the `firmware` feature, which has no panic handler and cannot link.
