@@ -1,8 +1,11 @@
 """Small host-side helpers shared by the test modules."""
 
+POOL_OPTIONS = ("max_sockets", "short_send", "recv_limit")
+
 SESSION = """
 import testkit
-s, pool = testkit.make_session(requests, P.get("kind", "python"), P.get("ca"))
+s, pool = testkit.make_session(requests, P.get("kind", "python"), P.get("ca"),
+                               **P.get("pool_opts", {}))
 U = P["url"]
 """
 
@@ -16,5 +19,8 @@ def canned(scripted_server, raw, close=False, **kw):
 
 
 def run_session(mpy, script, url, **params):
+    """Run ``script`` with ``s`` (a Session), ``pool`` and ``U`` set up.
+    Keyword arguments named in POOL_OPTIONS configure the FaultPool."""
     params["url"] = url
+    params["pool_opts"] = {k: params.pop(k) for k in POOL_OPTIONS if k in params}
     return mpy.run(SESSION + script, params=params)
