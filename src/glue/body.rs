@@ -84,6 +84,16 @@ fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
     None
 }
 
+/// Body bytes went to the caller; at the end of the body the connection is
+/// released at once, as the reference does once content was read.
+fn consumed(r: &mut rq_response_t, n: usize) {
+    let d = decoder(r);
+    d.data_consumed(n);
+    if d.is_done() {
+        finish(r);
+    }
+}
+
 /// One step of body reading into `dst`: Ok(0) only at the end of the body.
 fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
     let s = session_of(r);
@@ -105,7 +115,7 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                         d.copy_from_slice(src);
                     }
                     r.rstart = r.rstart.saturating_add(src.len());
-                    decoder(r).data_consumed(src.len());
+                    consumed(r, src.len());
                     return Ok(src.len());
                 }
                 let sock = r.sock;
@@ -123,7 +133,7 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                     decoder(r).eof().map_err(body_error)?;
                     continue;
                 }
-                decoder(r).data_consumed(n);
+                consumed(r, n);
                 return Ok(n);
             }
             Need::Framing => {
