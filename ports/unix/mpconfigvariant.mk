@@ -12,3 +12,14 @@ FROZEN_MANIFEST ?= $(VARIANT_DIR)/manifest.py
 ifeq ($(wildcard $(MPY_LIB_DIR)/README.md),)
 MPY_LIB_DIR = $(VARIANT_DIR)
 endif
+
+# makemanifest.py rewrites frozen_content.c only when a frozen module changed,
+# but the file's qstr table also depends on the qstrs the C code defines: when
+# C code gains a qstr that a frozen module uses too, an incremental build
+# defines it twice and fails. Drop the stale file whenever the qstrs change.
+ifneq ($(FROZEN_MANIFEST),)
+$(BUILD)/frozen_content.c: $(BUILD)/genhdr/frozen-qstrs.stamp
+$(BUILD)/genhdr/frozen-qstrs.stamp: $(BUILD)/genhdr/qstrdefs.generated.h
+	$(Q)rm -f $(BUILD)/frozen_content.c
+	$(Q)touch $@
+endif
