@@ -3,6 +3,6 @@ import sys
 
 import adafruit_requests
 
-print("adafruit_requests core", adafruit_requests.core_version())
+print("adafruit_requests", adafruit_requests.__version__)
 if len(sys.argv) > 1:
     print("server:", sys.argv[1])
