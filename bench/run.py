@@ -568,9 +568,11 @@ class Bench:
             hi *= 2
             if hi > 1024 * MiB:
                 raise BenchError("fails even at 1 GiB heap")
+        # The unix port cannot even print at 1 KiB: a safe failing bound.
+        floor = 1024
         lo = hi // 2
-        while lo > 4096 and ok(lo):
-            hi, lo = lo, lo // 2
+        while lo > floor and ok(lo):
+            hi, lo = lo, max(lo // 2, floor)
         # Probes take a fraction of a second, so quick runs bisect as finely.
         while hi - lo > max(256, hi // 500):
             mid = (lo + hi) // 2
