@@ -477,7 +477,7 @@ class Bench:
 
     def downloads(self):
         rounds = 1 if self.quick else 3
-        for path, size_label, heap, reps in (("/blob1m", "1 MiB", 32 * MiB, 3),
+        for path, size_label, heap, reps in (("/blob1m", "1 MiB", 32 * MiB, 5),
                                              ("/blob16m", "16 MiB", 160 * MiB, 1)):
             r = self.routes[path]
             base = {"host": HOST, "port": self.srv_quick.port, "path": path,
@@ -500,7 +500,7 @@ class Bench:
         r = self.routes["/chunked1m"]
         p = {"host": HOST, "port": self.srv_quick.port, "path": "/chunked1m",
              "resp_len": r["resp_len"], "body_len": r["body_len"], "mode": "content",
-             "reps": 3}
+             "reps": 5}
         t, errs = self.best_times("download", p, 32 * MiB, 1 if self.quick else 3)
         self.add("download_chunked1m", "chunked 1 MiB (8 KiB chunks), content", "MiB/s",
                  "higher", {c: r["body_len"] / MiB / (us / 1e6) for c, us in t.items()}, errs)
