@@ -114,10 +114,15 @@ emit([s.get(U + "/1").text, attempt(lambda: s.get(U + "/2").text)])
 def test_out_of_retries(mpy, impl, scripted_server):
     srv = scripted_server([[("read",), ("close",)]], repeat_last=True)
     out = run_session(mpy, """
-res = attempt(lambda: s.get(U, timeout=5))
+try:
+    s.get(U, timeout=5)
+    res = "no error"
+except Exception as e:
+    # MicroPython has no exception chaining; the cause may ride along in args.
+    res = [type(e).__name__, e.args[0]]
 emit([res, isinstance(requests.OutOfRetries("x"), Exception), pool.open_count()])
 """, srv.url("/")).one
-    assert out[0] == ["err", "OutOfRetries", "Repeated socket failures"]
+    assert out[0] == ["OutOfRetries", "Repeated socket failures"]
     assert out[1:] == [True, 0]
     assert srv.connections == 2
 

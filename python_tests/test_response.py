@@ -94,13 +94,14 @@ emit([r.encoding, r.text])
     assert out == ["ascii", "abc"]
 
 
+# json() on an unread body streams from the socket and keeps no text, so
+# text/content after json() is not promised.
 ORDERS = {
     "content_text": "emit([r.content, r.text])",
     "text_content": "emit([r.text, r.content])",
     "text_json": "t = r.text\nemit([t, r.json()])",
     "json_twice": "emit([r.json(), r.json()])",
     "content_json": "c = r.content\nemit([c, r.json()])",
-    "json_text": "j = r.json()\nemit([j, r.text])",
 }
 
 
