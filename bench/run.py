@@ -425,7 +425,7 @@ class Bench:
 
     def rps(self, key, label, srv, extra_params=None):
         ms = 700 if self.quick else 2000
-        rounds = 1 if self.quick else 3
+        rounds = 1 if self.quick else 5
         p = dict(self.small_params(srv), ms=ms, **(extra_params or {}))
         load = []
 
