@@ -9,6 +9,7 @@
 #include "py/objtype.h"
 #include "py/mperrno.h"
 #include "py/unicode.h"
+#include "py/objarray.h"
 #include "rq_objects.h"
 
 // Runs BODY; on a MicroPython exception returns it, else NULL.
@@ -376,7 +377,7 @@ rq_err_t rq_file_readinto(rq_obj_t file, uint8_t *buf, size_t len, size_t *got) 
         mp_obj_t dest[3];
         mp_load_method_maybe(file, MP_QSTR_readinto, dest);
         if (dest[0] != MP_OBJ_NULL) {
-            dest[2] = mp_obj_new_memoryview('B', len, buf);
+            dest[2] = mp_obj_new_memoryview(MP_OBJ_ARRAY_TYPECODE_FLAG_RW | 'B', len, buf);
             mp_obj_t n = mp_call_method_n_kw(1, 0, dest);
             *got = (n == mp_const_none) ? 0 : (size_t)mp_obj_get_int(n);
         } else {
@@ -741,7 +742,7 @@ rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got) {
                 mp_load_method_maybe(sock, MP_QSTR_readinto, dest);
             }
             if (dest[0] != MP_OBJ_NULL) {
-                dest[2] = mp_obj_new_memoryview('B', len, buf);
+                dest[2] = mp_obj_new_memoryview(MP_OBJ_ARRAY_TYPECODE_FLAG_RW | 'B', len, buf);
                 mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
                 if (r == mp_const_none) {
                     // A non-blocking readinto with nothing to read.
