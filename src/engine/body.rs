@@ -369,7 +369,11 @@ mod tests {
     }
 
     /// (wire bytes, decoded body, trailers)
-    type Case = (&'static [u8], &'static [u8], &'static [(&'static str, &'static str)]);
+    type Case = (
+        &'static [u8],
+        &'static [u8],
+        &'static [(&'static str, &'static str)],
+    );
 
     const CHUNKED_CASES: &[Case] = &[
         (b"0\r\n\r\n", b"", &[]),

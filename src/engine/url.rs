@@ -222,6 +222,10 @@ impl<'a> Url<'a> {
 /// keep the base host and port. The fragment is dropped. As in RFC 3986's
 /// non-strict mode, `http:x` with the base's own scheme is taken as the
 /// relative reference `x`.
+///
+/// Dot segments are removed by editing the output in place, so when `w`
+/// overflows, `w.needed()` may exceed the final length: it is still a buffer
+/// size with which a second call succeeds and writes the exact URL.
 pub fn resolve(base: &Url, location: &[u8], w: &mut Writer) -> Result<(), UrlError> {
     if has_control(location) {
         return Err(UrlError::ControlCharacter);
@@ -328,52 +332,35 @@ impl<'p> MergedPath<'p> {
     }
 }
 
-/// RFC 3986 §5.2.4 remove_dot_segments, streaming: a normal segment is kept
-/// unless a later ".." cancels it (matched like parentheses). This costs
-/// O(n²) in the segment count but needs no stack, which keeps the engine
-/// allocation-free; locations are bounded by the response head size.
+/// RFC 3986 §5.2.4 remove_dot_segments, done in the output itself: each
+/// kept segment is appended as "/seg" and ".." cuts the output back to the
+/// previous '/'. O(n) and no stack, so the engine stays allocation-free even
+/// for a hostile 8 KB Location.
+///
+/// Once the writer has lost bytes to overflow the previous '/' is unknown;
+/// ".." then cuts nothing, so `needed()` overestimates and the caller's
+/// second pass, with a buffer of that size, produces the exact result.
 fn write_normalised(p: MergedPath, w: &mut Writer) {
-    let count = p.segments().count();
-    let mut first = true;
-    let sep = |w: &mut Writer, first: &mut bool| {
-        if !core::mem::replace(first, false) {
-            w.put_byte(b'/');
-        }
-    };
-    w.put_byte(b'/');
-    let mut rest = p.segments();
-    let mut index: usize = 0;
-    while let Some(seg) = rest.next() {
-        index = index.saturating_add(1);
-        let is_dot = seg == b"." || seg == b"..";
-        if is_dot {
-            // A final dot segment leaves the path ending in '/'.
-            if index == count {
-                sep(w, &mut first);
-            }
-            continue;
-        }
-        if is_cancelled(rest.clone()) {
-            continue;
-        }
-        sep(w, &mut first);
-        w.put(seg);
-    }
-}
-
-fn is_cancelled<'p>(after: impl Iterator<Item = &'p [u8]>) -> bool {
-    let mut depth: usize = 0;
-    for seg in after {
+    let start = w.position();
+    let mut ends_in_dot = false;
+    for seg in p.segments() {
+        ends_in_dot = seg == b"." || seg == b"..";
         if seg == b".." {
-            match depth.checked_sub(1) {
-                Some(d) => depth = d,
-                None => return true,
+            let cut = w
+                .tail_from(start)
+                .and_then(|out| out.iter().rposition(|&b| b == b'/'));
+            if let Some(i) = cut {
+                w.truncate(start.saturating_add(i));
             }
-        } else if seg != b"." {
-            depth = depth.saturating_add(1);
+        } else if !ends_in_dot {
+            w.put_byte(b'/');
+            w.put(seg);
         }
     }
-    false
+    // A final dot segment leaves the path ending in '/'; an empty path is "/".
+    if ends_in_dot || w.position() == start {
+        w.put_byte(b'/');
+    }
 }
 
 /// Whether two URLs name the same host (ASCII case-insensitive); credentials
@@ -776,21 +763,61 @@ mod tests {
     }
 
     #[test]
-    fn resolve_overflowing_writer_counts_exactly() {
+    fn resolve_overflowing_writer_then_retry() {
         let b = url("http://example.com/a/b/c");
-        for loc in ["../x/./y/..", "https://other/z", "?q", ""] {
+        for loc in [
+            "../x/./y/..",
+            "https://other/z",
+            "?q",
+            "",
+            "d/e",
+            "/p/q/../../r/s/t/../..",
+            "x/y/z/../../../..",
+        ] {
             let mut big = [0u8; 256];
             let mut w = Writer::new(&mut big);
             resolve(&b, loc.as_bytes(), &mut w).unwrap();
+            assert!(!w.overflowed());
             let want = w.written().to_vec();
-            for size in 0..want.len() {
+            let big_needed = w.needed();
+            for size in 0..big_needed {
                 let mut small = vec![0u8; size];
                 let mut w = Writer::new(&mut small);
                 resolve(&b, loc.as_bytes(), &mut w).unwrap();
-                assert_eq!(w.needed(), want.len());
-                assert_eq!(w.written(), &want[..size]);
+                assert!(w.overflowed(), "{loc} size {size}");
+                let need = w.needed();
+                assert!(need >= big_needed);
+                if !loc.contains("..") {
+                    // Append-only output: the count is exact.
+                    assert_eq!(need, want.len());
+                    assert_eq!(w.written(), &want[..size]);
+                }
+                let mut retry = vec![0u8; need];
+                let mut w = Writer::new(&mut retry);
+                resolve(&b, loc.as_bytes(), &mut w).unwrap();
+                assert!(!w.overflowed());
+                assert_eq!(w.written(), &want[..], "{loc} size {size}");
             }
         }
+    }
+
+    #[test]
+    fn resolve_long_paths_are_linear() {
+        // 4000 segments each cancelled at the end: quadratic code would take
+        // ~10^7 steps, this just has to finish quickly and correctly.
+        let base = url("http://a/b");
+        let mut loc = String::new();
+        for _ in 0..4000 {
+            loc.push_str("x/");
+        }
+        for _ in 0..4000 {
+            loc.push_str("../");
+        }
+        loc.push('y');
+        let mut buf = vec![0u8; 20000];
+        let mut w = Writer::new(&mut buf);
+        resolve(&base, loc.as_bytes(), &mut w).unwrap();
+        assert_eq!(w.written(), b"http://a/y");
     }
 
     #[test]
@@ -803,9 +830,15 @@ mod tests {
         for _ in 0..600 {
             loc.push_str("../");
         }
+        // The intermediate output does not fit 64 bytes: grow and retry.
         let mut buf = [0u8; 64];
         let mut w = Writer::new(&mut buf);
         resolve(&base, loc.as_bytes(), &mut w).unwrap();
+        assert!(w.overflowed());
+        let mut big = vec![0u8; w.needed()];
+        let mut w = Writer::new(&mut big);
+        resolve(&base, loc.as_bytes(), &mut w).unwrap();
+        assert!(!w.overflowed());
         assert_eq!(w.written(), b"http://a/");
     }
 

@@ -2,18 +2,32 @@
 //!
 //! The engine never allocates, so output goes into whatever buffer the glue
 //! owns. Instead of failing on overflow the writer keeps counting: the caller
-//! learns the exact size in one pass, grows its buffer and writes again.
+//! learns the size in one pass, grows its buffer and writes again.
+//!
+//! Output may also be edited in place ([`Writer::truncate`]), which URL
+//! resolution uses to remove dot segments in O(n) without a stack. The size
+//! reported by [`Writer::needed`] is then the high-water mark, and once bytes
+//! have been lost to overflow an edit can no longer shrink it, so it stays a
+//! safe upper bound: a buffer of `needed()` bytes always suffices for the
+//! second pass, and for append-only output it is exact.
 
 /// Writes into a caller slice; on overflow keeps counting so the caller can
 /// grow its buffer to `needed()` and write again.
 pub struct Writer<'a> {
     buf: &'a mut [u8],
+    /// Logical end of the output (may lie beyond `buf`).
     pos: usize,
+    /// Highest `pos` ever reached: what a buffer must hold for no loss.
+    peak: usize,
 }
 
 impl<'a> Writer<'a> {
     pub fn new(buf: &'a mut [u8]) -> Self {
-        Writer { buf, pos: 0 }
+        Writer {
+            buf,
+            pos: 0,
+            peak: 0,
+        }
     }
 
     /// Copies what fits; `pos` advances by the full length regardless.
@@ -25,6 +39,7 @@ impl<'a> Writer<'a> {
             }
         }
         self.pos = self.pos.saturating_add(data.len());
+        self.peak = self.peak.max(self.pos);
     }
 
     pub fn put_byte(&mut self, b: u8) {
@@ -53,13 +68,36 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// Total bytes written, or that would have been with a big enough buffer.
+    /// Buffer size that makes the same writes succeed: the total written
+    /// (or that would have been), see the module docs for in-place edits.
     pub fn needed(&self) -> usize {
+        self.peak
+    }
+
+    /// Some output was lost; stays true even if edits later shrink it.
+    pub fn overflowed(&self) -> bool {
+        self.peak > self.buf.len()
+    }
+
+    /// Logical length of the output so far.
+    pub fn position(&self) -> usize {
         self.pos
     }
 
-    pub fn overflowed(&self) -> bool {
-        self.pos > self.buf.len()
+    /// The output from logical position `from` to the end, if all of it is
+    /// stored: None once anything was lost to overflow, because the stored
+    /// bytes might then not be what a big enough buffer would hold.
+    pub fn tail_from(&self, from: usize) -> Option<&[u8]> {
+        if self.overflowed() {
+            return None;
+        }
+        self.buf.get(from..self.pos)
+    }
+
+    /// Cuts the output back to `len` bytes (no effect if it is shorter).
+    /// `needed()` keeps the high-water mark.
+    pub fn truncate(&mut self, len: usize) {
+        self.pos = self.pos.min(len);
     }
 
     /// The part of the output that fit into the buffer.
@@ -166,6 +204,38 @@ mod tests {
         w.put_decimal(123456);
         assert_eq!(w.written(), b"123");
         assert_eq!(w.needed(), 6);
+    }
+
+    #[test]
+    fn truncate_and_tail() {
+        let mut buf = [0u8; 8];
+        let mut w = Writer::new(&mut buf);
+        w.put(b"/a/bc");
+        assert_eq!(w.position(), 5);
+        assert_eq!(w.tail_from(2), Some(&b"/bc"[..]));
+        assert_eq!(w.tail_from(5), Some(&b""[..]));
+        assert_eq!(w.tail_from(6), None);
+        w.truncate(2);
+        assert_eq!(w.written(), b"/a");
+        assert_eq!(w.needed(), 5);
+        w.truncate(10);
+        assert_eq!(w.position(), 2);
+        w.put(b"/d");
+        assert_eq!(w.written(), b"/a/d");
+        assert_eq!(w.needed(), 5);
+        assert!(!w.overflowed());
+    }
+
+    #[test]
+    fn overflow_survives_truncate() {
+        let mut buf = [0u8; 4];
+        let mut w = Writer::new(&mut buf);
+        w.put(b"abcdef");
+        assert_eq!(w.tail_from(0), None);
+        w.truncate(1);
+        assert!(w.overflowed());
+        assert_eq!(w.needed(), 6);
+        assert_eq!(w.written(), b"a");
     }
 
     #[test]
