@@ -132,14 +132,23 @@ emit(1)
 
 
 @pytest.mark.native_only
-def test_generator_body_httpbin(mpy, impl, httpbin):
+def test_generator_body_framing_accepted_by_nginx(mpy, impl, nginx):
+    """nginx parses the chunked body (then refuses POST on a static file);
+    the follow-up request on the same connection proves the framing ended
+    where nginx expected."""
+    marker = "/small.json?chunked=%s" % impl
     out = run_session(mpy, """
 def gen():
-    yield b"hello "
-    yield b"world"
-emit(s.post(U + "/post", data=gen()).text)
-""", httpbin.url).one
-    assert json.loads(out)["data"] == "hello world"
+    for i in range(50):
+        yield b"x" * 100
+r = s.post(P["target"], data=gen())
+first = [r.status_code, len(r.content)]
+r = s.get(P["target"])
+emit([first[0], r.status_code, r.content])
+""", nginx.url(""), target=nginx.url(marker)).one
+    assert out == [405, 200, nginx.files["small.json"]]
+    conns = nginx.connections_for(marker + " ")
+    assert len(conns) == 2 and len(set(conns)) == 1
 
 
 def test_multipart_against_httpbin(mpy, impl, httpbin, tmp_path):
