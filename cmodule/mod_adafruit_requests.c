@@ -6,13 +6,40 @@
 
 mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
 
+// MicroPython has no exception chaining: the Rust core passes the cause as
+// a second argument, which str() leaves out and __cause__ returns.
+static void out_of_retries_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    mp_obj_exception_t *e = MP_OBJ_TO_PTR(self_in);
+    mp_print_kind_t k = kind & ~PRINT_EXC_SUBCLASS;
+    if (e->args != NULL && e->args->len == 2 && (k == PRINT_STR || k == PRINT_EXC)) {
+        if (k == PRINT_EXC) {
+            if (!(kind & PRINT_EXC_SUBCLASS)) {
+                mp_print_str(print, "OutOfRetries");
+            }
+            mp_print_str(print, ": ");
+        }
+        mp_obj_print_helper(print, e->args->items[0], PRINT_STR);
+        return;
+    }
+    mp_obj_exception_print(print, self_in, kind);
+}
+
+static void out_of_retries_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    if (attr == MP_QSTR___cause__ && dest[0] == MP_OBJ_NULL) {
+        mp_obj_exception_t *e = MP_OBJ_TO_PTR(self_in);
+        dest[0] = (e->args != NULL && e->args->len == 2) ? e->args->items[1] : mp_const_none;
+        return;
+    }
+    mp_obj_exception_attr(self_in, attr, dest);
+}
+
 MP_DEFINE_CONST_OBJ_TYPE(
     rq_type_out_of_retries,
     MP_QSTR_OutOfRetries,
     MP_TYPE_FLAG_NONE,
     make_new, mp_obj_exception_make_new,
-    print, mp_obj_exception_print,
-    attr, mp_obj_exception_attr,
+    print, out_of_retries_print,
+    attr, out_of_retries_attr,
     parent, &mp_type_Exception
     );
 

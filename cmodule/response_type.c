@@ -59,8 +59,9 @@ static mp_obj_t response_json(mp_obj_t self_in) {
     mp_obj_t result;
     if (r->cached_text != MP_OBJ_NULL) {
         result = mp_call_function_1(mp_load_attr(json, MP_QSTR_loads), r->cached_text);
-    } else if (r->cached != MP_OBJ_NULL) {
-        result = mp_call_function_1(mp_load_attr(json, MP_QSTR_loads), r->cached);
+    } else if (r->cached != MP_OBJ_NULL || rq_response_body_is_small(r)) {
+        // Small bodies are kept, so text/content still work after json().
+        result = mp_call_function_1(mp_load_attr(json, MP_QSTR_loads), response_content(self_in));
     } else {
         rq_err_t err = rq_response_check_readable(r);
         if (err != NULL) {

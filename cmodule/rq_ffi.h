@@ -152,6 +152,9 @@ rq_obj_t rq_response_next_line(rq_response_t *r, size_t chunk_size, bool decode_
 // Closes the response, keeping the socket for reuse when the body is done or
 // a small remainder could be drained.
 void rq_response_close(rq_response_t *r);
+// Whether json() should read the whole body first (small or already read)
+// rather than parse it from the socket.
+bool rq_response_body_is_small(rq_response_t *r);
 // The error a body read on this response must raise (closed/superseded), or NULL.
 rq_err_t rq_response_check_readable(rq_response_t *r);
 

@@ -609,7 +609,8 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
     if (https && (ssl_context == MP_OBJ_NULL || ssl_context == mp_const_none)) {
         return rq_exc_new(RQ_EXC_VALUE, "ssl_context must be provided if using ssl", 41, 0);
     }
-    mp_obj_t sock = MP_OBJ_NULL;
+    // volatile: read after a longjmp to close a half-made connection.
+    volatile mp_obj_t sock = MP_OBJ_NULL;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         mp_obj_t call[6];

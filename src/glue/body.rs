@@ -78,7 +78,7 @@ fn abandon(r: &mut rq_response_t) {
 }
 
 fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
-    if r.sock.is_null() && !decoder(r).is_done() {
+    if (r.sock.is_null() && !decoder(r).is_done()) || (r.superseded && r.cached.is_null()) {
         return Some(runtime_error(CLOSED));
     }
     None
@@ -446,6 +446,23 @@ pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) {
 pub unsafe extern "C" fn rq_response_check_readable(r: *mut rq_response_t) -> rq_err_t {
     // SAFETY: as documented.
     readable_error(unsafe { &mut *r }).map_or(ptr::null_mut(), |e| e.0)
+}
+
+/// Bodies up to this size are read whole by json(), so that content and text
+/// stay available after it; larger ones are parsed from the socket.
+const JSON_KEEP_MAX: u64 = 16 * 1024;
+
+/// # Safety
+/// `r` points into a live Response object.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_body_is_small(r: *mut rq_response_t) -> bool {
+    // SAFETY: as documented.
+    let r = unsafe { &mut *r };
+    match decoder(r).need() {
+        Need::Done => true,
+        Need::Data(k) => r.framing == RQ_FRAMING_LENGTH as u8 && k <= JSON_KEEP_MAX,
+        Need::Framing => false,
+    }
 }
 
 #[no_mangle]

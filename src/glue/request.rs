@@ -365,6 +365,9 @@ pub fn check_headers(headers: Obj) -> PyResult<Overrides> {
             rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => bytes_of(k).unwrap_or(&[]),
             _ => return Err(type_error("Header names must be str or bytes")),
         };
+        // A None value still replaces the automatic header (it is then not
+        // sent at all), as in the reference.
+        o.note(name);
         match kind_of(v) {
             rq_kind_t::RQ_KIND_NONE => continue,
             rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => {
@@ -374,7 +377,6 @@ pub fn check_headers(headers: Obj) -> PyResult<Overrides> {
             }
             _ => return Err(type_error_with("Header values must be str, bytes or None; not for ", name)),
         }
-        o.note(name);
     }
     Ok(o)
 }
