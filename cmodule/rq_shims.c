@@ -270,7 +270,9 @@ rq_err_t rq_bytes_finish(rq_obj_t handle, size_t used, rq_obj_t *out) {
     }
     ((byte *)o->data)[used] = '\0';
     o->len = used;
-    o->hash = qstr_compute_hash(o->data, used);
+    // A hash of 0 means "not computed yet": bodies are rarely hashed, so
+    // only short ones pay for it now.
+    o->hash = used <= 64 ? qstr_compute_hash(o->data, used) : 0;
     *out = handle;
     return NULL;
 }
