@@ -22,8 +22,8 @@ for t in "${targets[@]}"; do
         status=1
     fi
     stats=$(grep -E '^(#[0-9]+|Done)' "$log" | tail -1 || true)
-    execs=$(grep -oE 'stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$' || true)
-    persec=$(grep -oE 'stat::average_exec_per_sec: [0-9]+' "$log" | grep -oE '[0-9]+$' || true)
+    execs=$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || true)
+    persec=$(grep -oE 'stat::average_exec_per_sec: *[0-9]+' "$log" | grep -oE '[0-9]+$' || true)
     printf '%-14s %-6s execs=%s execs/s=%s  %s\n' "$t" "$result" "${execs:-?}" "${persec:-?}" "$stats"
     if [ "$result" = FAILED ]; then
         grep -E 'panicked|ERROR|SUMMARY|artifact' "$log" | head -5 || true
