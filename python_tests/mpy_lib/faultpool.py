@@ -10,7 +10,7 @@
 # "getaddrinfo", "socket", "connect", "send", "recv", "wrap"; call numbers
 # count from 1 across the pool; key "*" matches every call.
 # spec: an int errno -> OSError(errno); "runtime" -> RuntimeError;
-# "memory" -> MemoryError; "eof" (recv only) -> behave as if the peer closed;
+# "memory" -> MemoryError; "value" -> ValueError; "eof" (recv only) -> behave as if the peer closed;
 # an exception instance -> raised as is.
 
 import errno
@@ -35,6 +35,8 @@ def _exc(spec):
         return RuntimeError("Out of sockets")
     if spec == "memory":
         return MemoryError("no memory")
+    if spec == "value":
+        return ValueError("injected")
     return None
 
 
@@ -163,7 +165,8 @@ class FaultSocket:
             nbytes = min(nbytes, self._pool.recv_limit)
         # readinto/recv_into on MicroPython's sockets wait until the buffer
         # is full; recv returns what one read gives, as CircuitPython does.
-        data = self._stream.recv(nbytes)
+        # recv allocates, so a cap keeps the pool's own garbage small.
+        data = self._stream.recv(min(nbytes, 4096))
         if data is None:
             raise OSError(errno.EAGAIN)
         n = len(data)

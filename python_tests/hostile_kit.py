@@ -1,0 +1,199 @@
+"""Host side of the reliability suites: a loopback server with open-ended
+actions (flooding, trickling, holding a connection silent) and a runner for
+"hostile request, then a good one on the same Session" scripts whose results
+include open descriptor counts of the firmware process.
+
+Every server action is bounded in time, so a client that never gives up
+still lets the test end.
+"""
+
+import socket
+import threading
+import time
+
+import pytest
+
+from servers.base import ThreadedServer
+from servers.httpmsg import http_response, read_request, set_linger_reset
+
+# Longest any single open-ended action runs.
+ACTION_LIMIT = 20.0
+
+
+class HostileServer(ThreadedServer):
+    """Connection ``i`` runs ``scripts[i]`` (the last one for later
+    connections when ``repeat_last``). Actions:
+
+      ("read",)                  read one request (kept in ``requests``)
+      ("send", data)
+      ("sleep", secs)
+      ("close",)                 FIN
+      ("reset",)                 RST
+      ("flood", data, secs)      send ``data`` again and again until the
+                                 peer goes away or ``secs`` pass
+      ("trickle", data, every)   one byte every ``every`` seconds
+      ("hold", secs)             say nothing, end when the peer closes
+    """
+
+    io_timeout = ACTION_LIMIT
+
+    def __init__(self, scripts, repeat_last=True, tls_context=None, host="127.0.0.1"):
+        self.scripts = [list(s) for s in scripts]
+        self.repeat_last = repeat_last
+        self.requests = []
+        # Set once a connection has finished reading its request, so a test
+        # can act while the client waits for the answer.
+        self.request_seen = threading.Event()
+        self.flood_bytes = 0
+        super().__init__(tls_context=tls_context, host=host)
+
+    def _script_for(self, index):
+        if index < len(self.scripts):
+            return self.scripts[index]
+        if self.repeat_last and self.scripts:
+            return self.scripts[-1]
+        return [("close",)]
+
+    def handle(self, conn, index):
+        pending = b""
+        for action in self._script_for(index):
+            kind = action[0]
+            if kind == "read":
+                req, pending = read_request(conn, pending)
+                if req is None:
+                    return
+                with self._lock:
+                    self.requests.append(req)
+                self.request_seen.set()
+            elif kind == "send":
+                conn.sendall(action[1])
+            elif kind == "sleep":
+                time.sleep(action[1])
+            elif kind == "close":
+                return
+            elif kind == "reset":
+                raw = conn
+                if hasattr(conn, "unwrap"):
+                    raw = socket.socket(fileno=conn.detach())
+                set_linger_reset(raw)
+                raw.close()
+                return
+            elif kind == "flood":
+                if not self._flood(conn, action[1], action[2]):
+                    return
+            elif kind == "trickle":
+                if not self._trickle(conn, action[1], action[2]):
+                    return
+            elif kind == "hold":
+                self._hold(conn, action[1])
+                return
+            else:
+                raise ValueError("unknown action %r" % (kind,))
+        self._hold(conn, ACTION_LIMIT)
+
+    def _flood(self, conn, data, secs):
+        end = time.monotonic() + min(secs, ACTION_LIMIT)
+        while time.monotonic() < end and not self._stop.is_set():
+            try:
+                conn.sendall(data)
+            except OSError:
+                return False
+            with self._lock:
+                self.flood_bytes += len(data)
+        return True
+
+    def _trickle(self, conn, data, every):
+        end = time.monotonic() + ACTION_LIMIT
+        for i in range(len(data)):
+            if time.monotonic() > end or self._stop.is_set():
+                return False
+            try:
+                conn.sendall(data[i:i + 1])
+            except OSError:
+                return False
+            time.sleep(every)
+        return True
+
+    def _hold(self, conn, secs):
+        end = time.monotonic() + min(secs, ACTION_LIMIT)
+        while time.monotonic() < end and not self._stop.is_set():
+            conn.settimeout(max(0.05, min(0.5, end - time.monotonic())))
+            try:
+                if not conn.recv(65536):
+                    return
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+
+@pytest.fixture
+def hostile_server():
+    """Factory: hostile_server(scripts, repeat_last=True, tls_context=None)."""
+    made = []
+
+    def make(scripts, repeat_last=True, tls_context=None, host="127.0.0.1"):
+        srv = HostileServer(scripts, repeat_last=repeat_last, tls_context=tls_context, host=host)
+        made.append(srv)
+        return srv
+
+    yield make
+    for srv in made:
+        srv.stop()
+
+
+def ok_response(body=b"good"):
+    return http_response(200, {"Content-Type": "text/plain"}, body)
+
+
+# The hostile call runs between descriptor counts; the good request after it
+# goes to another server on the same Session. ``fds`` counts the firmware's
+# own descriptors, so sockets the module forgot to close show up whichever
+# pool made them.
+HOSTILE = """
+import relykit
+s, pool = relykit.session(requests, P["kind"], P.get("ca"), **P.get("limits", {}))
+T = P["timeout"]
+U = P["url"]
+base = relykit.fds()
+warm = s.get(P["good"], timeout=5).content
+before = relykit.fds()
+res = relykit.timed(lambda: %s)
+after = relykit.fds()
+live = pool.open_count() if P["kind"] == "python" else None
+good = relykit.timed(lambda: s.get(P["good"], timeout=5).content)
+s.close()
+end = relykit.fds()
+emit({"warm": warm, "res": res, "base": base, "before": before, "after": after,
+      "live": live, "good": good, "end": end})
+"""
+
+DEFAULT_CALL = "s.get(U, timeout=T).content"
+
+
+def run_hostile(mpy, kind, url, good_url, call=DEFAULT_CALL, ca=None, limits=None,
+                timeout=2, heapsize="4m", run_timeout=60, extra=None):
+    params = {"kind": kind, "url": url, "good": good_url, "timeout": timeout,
+              "limits": limits or {}}
+    if ca is not None:
+        params["ca"] = ca
+    params.update(extra or {})
+    return mpy.run(HOSTILE % call, params=params, heapsize=heapsize, timeout=run_timeout).one
+
+
+def check_contained(out, allow_memory=False):
+    """The session survived, the good request worked and nothing leaked."""
+    assert out["warm"] == b"good", out
+    assert out["good"][:2] == ["ok", b"good"], out
+    # The warm-up's keep-alive socket is the only one the session holds.
+    assert out["after"] == out["before"], out
+    assert out["end"] == out["base"], out
+    if out["live"] is not None:
+        assert out["live"] <= 1, out
+    res = out["res"]
+    assert res[0] == "err", out
+    if allow_memory and res[1] == "MemoryError":
+        return res
+    # A message that says what went wrong, not a bare exception.
+    assert res[2], out
+    return res
