@@ -145,3 +145,26 @@ emit([other.ifaces, other.counts.get("socket", 0) >= 1])
     assert out[0] == [["the-iface"], 200, True]
     assert out[1] == [[], True]
     assert [r.path for r in srv.requests] == ["/via-pool", "/via-other"]
+
+
+@pytest.mark.native_only
+def test_module_level_https_default_context(mpy, impl, recording_server, tls_material, tmp_path):
+    """The default session's TLS context trusts what SSL_CERT_FILE names
+    (DER: the firmware's Mbed TLS has no PEM parser)."""
+    srv = recording_server(echo_app, tls_context=tls_material.server_context())
+    ca = tmp_path / "ca.der"
+    ca.write_bytes(tls_material.ca_der)
+    out = mpy.run("""
+r = requests.get(P["url"] + "/tls")
+emit([r.status_code, r.json()["path"]])
+""", params={"url": srv.url("")}, env={"SSL_CERT_FILE": str(ca)}).one
+    assert out == [200, "/tls"]
+
+
+@pytest.mark.native_only
+def test_module_level_https_untrusted_fails(mpy, impl, recording_server, tls_material):
+    srv = recording_server(echo_app, tls_context=tls_material.server_context())
+    out = mpy.run("emit(attempt(lambda: requests.get(P['url'])))",
+                  params={"url": srv.url("/")}, env={"SSL_CERT_FILE": ""}).one
+    assert out[0] == "err"
+    assert srv.requests == []

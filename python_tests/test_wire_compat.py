@@ -196,3 +196,28 @@ def test_reference_differs_on_fixes(mpy, recording_server, tmp_path, case_id, ca
                      params={"url": server.url("").rstrip("/"),
                              "file": str(tmp_path / "f.bin")})
     assert server.raw != [expected.replace(b"{port}", b"%d" % server.port)], result.describe()
+
+
+FIRMWARE_POOL_CASES = ["get_query", "header_bytes_value", "data_dict", "json_dict", "data_file",
+                       "files_mixed", "redirect_307_post", "sequential_keepalive"]
+
+FIRMWARE_SCRIPT = SCRIPT.replace(
+    "s = requests.Session(faultpool.FaultPool())",
+    "import socket\ns = requests.Session(socket) if IMPL == 'native' else "
+    "requests.Session(faultpool.FaultPool())")
+
+
+@pytest.mark.parametrize("case_id", FIRMWARE_POOL_CASES)
+def test_same_bytes_through_firmware_sockets(mpy, recording_server, tmp_path, case_id):
+    """The native module driving MicroPython's own sockets (stream protocol)
+    sends what the reference sends through a Python-level pool."""
+    _, setup, call = next(c for c in CASES if c[0] == case_id)
+    server = recording_server(wire_responder)
+    params = {"url": server.url("").rstrip("/"), "file": str(tmp_path / "f.bin")}
+    script = FIRMWARE_SCRIPT.format(setup=setup, call=call)
+    mpy.run(script, impl="reference", import_requests=False, params=params)
+    reference = [with_host_port(r, server.port) for r in server.raw]
+    assert reference
+    server.requests.clear()
+    mpy.run(script, impl="native", import_requests=False, params=params)
+    assert server.raw == reference
