@@ -60,6 +60,7 @@ endif()
 
 set(RQ_CARGO_TARGET_DIR ${CMAKE_BINARY_DIR}/cargo)
 set(RQ_LIB ${RQ_CARGO_TARGET_DIR}/${RUST_TARGET}/release/libadafruit_requests_native.a)
+set(RQ_PRELINKED ${CMAKE_BINARY_DIR}/adafruit_requests_rust/libadafruit_requests_prelinked.a)
 
 # `cargo rustc --crate-type staticlib`: with the manifest's two crate types
 # rustc skips LTO (see micropython.mk).
@@ -69,32 +70,50 @@ set(RQ_CARGO_COMMAND
     --target-dir ${RQ_CARGO_TARGET_DIR}
     --target ${RUST_TARGET})
 
-# panic = "abort" never unwinds, but the precompiled core for ARM carries
-# .ARM.exidx/.ARM.extab sections that bare-metal linker scripts may not place.
-# The check keeps the archive's mtime unchanged when cargo did nothing.
-set(RQ_STRIP_COMMAND "")
-if(RUST_TARGET MATCHES "^(thumb|arm)")
-    if(NOT CMAKE_OBJCOPY OR NOT CMAKE_OBJDUMP)
-        message(FATAL_ERROR "adafruit_requests: CMAKE_OBJCOPY/CMAKE_OBJDUMP not set by the toolchain")
+foreach(tool CMAKE_LINKER CMAKE_OBJCOPY CMAKE_AR)
+    if(NOT ${tool})
+        message(FATAL_ERROR "adafruit_requests: ${tool} not set by the toolchain")
     endif()
-    set(RQ_STRIP_COMMAND COMMAND sh -c
-        "if '${CMAKE_OBJDUMP}' -h '${RQ_LIB}' | grep -q '\\.ARM\\.ex'; then '${CMAKE_OBJCOPY}' --remove-section='.ARM.exidx*' --remove-section='.ARM.extab*' '${RQ_LIB}'; fi")
+endforeach()
+
+# As in micropython.mk: the firmware gets the whole archive prelinked into one
+# object that exports only rq_*, so Rust's compiler_builtins cannot stand in
+# for the C library's and libgcc's functions. It is wrapped in a one-member
+# archive for CMake's sake (micropython.mk explains the sections dropped).
+# Redone only when cargo rewrote its archive, so an unchanged crate does not
+# relink the firmware.
+set(RQ_OBJ ${CMAKE_BINARY_DIR}/adafruit_requests_rust/adafruit_requests_native.o)
+set(RQ_OBJCOPY_FLAGS "--wildcard --keep-global-symbol='rq_*' --remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig")
+if(RUST_TARGET MATCHES "^(thumb|arm)")
+    string(APPEND RQ_OBJCOPY_FLAGS " --remove-section='.ARM.exidx*' --remove-section='.ARM.extab*'")
 endif()
+set(RQ_PRELINK_SCRIPT ${CMAKE_BINARY_DIR}/adafruit_requests_rust/prelink.sh)
+# Outputs are renamed into place last, so a failed step never leaves a file
+# that looks up to date.
+file(WRITE ${RQ_PRELINK_SCRIPT} "set -e
+[ '${RQ_PRELINKED}' -nt '${RQ_LIB}' ] && exit 0
+rm -f '${RQ_OBJ}' '${RQ_PRELINKED}.tmp'
+'${CMAKE_LINKER}' -r --whole-archive '${RQ_LIB}' --no-whole-archive -o '${RQ_OBJ}.tmp'
+'${CMAKE_OBJCOPY}' ${RQ_OBJCOPY_FLAGS} '${RQ_OBJ}.tmp'
+mv '${RQ_OBJ}.tmp' '${RQ_OBJ}'
+'${CMAKE_AR}' rcs '${RQ_PRELINKED}.tmp' '${RQ_OBJ}'
+mv '${RQ_PRELINKED}.tmp' '${RQ_PRELINKED}'
+")
 
 # A custom target is always out of date, so cargo (which knows best whether
 # the crate is stale) runs on every build. BYPRODUCTS tells Ninja where the
 # archive comes from.
 add_custom_target(adafruit_requests_cargo
     COMMAND ${RQ_CARGO_COMMAND}
-    ${RQ_STRIP_COMMAND}
-    BYPRODUCTS ${RQ_LIB}
+    COMMAND sh ${RQ_PRELINK_SCRIPT}
+    BYPRODUCTS ${RQ_LIB} ${RQ_PRELINKED}
     WORKING_DIRECTORY ${RQ_ROOT}
     COMMENT "cargo: adafruit_requests_native (${RUST_TARGET})"
     USES_TERMINAL
     VERBATIM)
 
 add_library(adafruit_requests_native STATIC IMPORTED GLOBAL)
-set_target_properties(adafruit_requests_native PROPERTIES IMPORTED_LOCATION ${RQ_LIB})
+set_target_properties(adafruit_requests_native PROPERTIES IMPORTED_LOCATION ${RQ_PRELINKED})
 add_dependencies(adafruit_requests_native adafruit_requests_cargo)
 
 file(GLOB RQ_SOURCES CONFIGURE_DEPENDS ${RQ_MOD_DIR}/*.c)

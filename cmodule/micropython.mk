@@ -4,9 +4,9 @@
 # must be the repository root (the parent of this directory).
 #
 # Knobs (make command line or environment):
-#   RUST_TARGET     Rust target triple; empty = host (right for ports/unix)
-#   CARGO           cargo executable
-#   RQ_CARGO_FLAGS  extra arguments for `cargo build`
+#   RUST_TARGET          Rust target triple; empty = host (right for ports/unix)
+#   CARGO                cargo executable
+#   RQ_CARGO_FLAGS       extra arguments for cargo
 #   RQ_CARGO_TARGET_DIR  cargo's --target-dir (default: $(BUILD)/cargo)
 
 # USERMOD_DIR is reassigned for every module, so capture it now.
@@ -19,57 +19,52 @@ CFLAGS_USERMOD += -I$(RQ_MOD_DIR)
 
 CARGO ?= cargo
 RUST_TARGET ?=
-RQ_READELF ?= $(CROSS_COMPILE)readelf
-RQ_OBJDUMP ?= $(CROSS_COMPILE)objdump
 RQ_CARGO_TARGET_DIR ?= $(abspath $(BUILD))/cargo
 RQ_LIB := $(RQ_CARGO_TARGET_DIR)/$(if $(RUST_TARGET),$(RUST_TARGET)/)release/libadafruit_requests_native.a
-# Written next to the archive after each cargo run; see the recipe below.
-RQ_LINK_ARGS := $(RQ_LIB:.a=.link-args)
+RQ_NATIVE_O := $(BUILD)/rust/adafruit_requests_native.o
 
-# gcc expands @file when the link runs, i.e. after cargo has produced the
-# archive; its contents are listed below.
-LDFLAGS_USERMOD += @$(RQ_LINK_ARGS)
+# The Rust side enters the firmware as one relocatable object, not as the
+# archive cargo writes. The archive also carries Rust's compiler_builtins,
+# whose global fmod/floor/sqrt/__udivti3/... sit on the link line before libm
+# and libgcc and so silently replace them for MicroPython's own C code (and
+# for the linker, an archive placed before the objects, as the qemu and stm32
+# ports place LDFLAGS, contributes nothing). Prelinking the whole archive and
+# keeping only rq_* global fixes both: the object is always linked, wherever
+# it sits, and exports nothing else; --gc-sections drops what Rust does not use.
+#
+# Listing it in PY_O (py.mk appends to it right after including this file)
+# makes it part of $(OBJ) on every make port, so the firmware relinks when it
+# changes.
+PY_O += $(RQ_NATIVE_O)
 
 # Cargo knows best whether the crate is stale, so it runs on every build
-# (a no-op build takes well under a second); it leaves the archive's mtime
-# alone when nothing changed.
+# (a no-op takes well under a second); it leaves the archive's mtime alone
+# when nothing changed, and then nothing downstream is redone.
 #
 # `cargo rustc --crate-type staticlib` rather than `cargo build`: with the
-# manifest's two crate types (staticlib + rlib) rustc skips LTO, and the
-# archive then carries whole unoptimised objects of every dependency.
-#
-# Link arguments (readelf, not nm: binutils' nm tries the LLVM linker plugin
-# on Rust objects and then lists nothing): some ports (qemu, stm32) put LDFLAGS *before* the objects,
-# where the linker would pull nothing from an archive. Naming every exported
-# rq_* function with --undefined makes the archive's position irrelevant.
-#
-# panic = "abort" never unwinds, yet Rust objects for ARM keep
-# .ARM.exidx/.ARM.extab sections that bare-metal linker scripts may not
-# place; they are dropped from the archive.
+# manifest's two crate types (staticlib + rlib) rustc skips LTO.
 $(RQ_LIB): FORCE
 	$(ECHO) "CARGO $(notdir $@)$(if $(RUST_TARGET), ($(RUST_TARGET)))"
 	$(Q)$(CARGO) rustc --lib --crate-type staticlib --release --features firmware \
 		--manifest-path $(RQ_ROOT)/Cargo.toml \
 		--target-dir $(RQ_CARGO_TARGET_DIR) \
 		$(if $(RUST_TARGET),--target $(RUST_TARGET)) $(RQ_CARGO_FLAGS)
-ifneq ($(filter thumb% arm%,$(RUST_TARGET)),)
-	$(Q)if $(RQ_OBJDUMP) -h $@ | grep -q '\.ARM\.ex'; then \
-		$(OBJCOPY) --remove-section='.ARM.exidx*' --remove-section='.ARM.extab*' $@; fi
-endif
-	$(Q){ $(RQ_READELF) -Ws $@ \
-		| awk '$$4 == "FUNC" && $$5 == "GLOBAL" && $$7 != "UND" && $$8 ~ /^rq_/ { print "-Wl,--undefined=" $$8 }' \
-		| sort -u; \
-		echo "$@"; } > $(RQ_LINK_ARGS).tmp
-	$(Q)cmp -s $(RQ_LINK_ARGS).tmp $(RQ_LINK_ARGS) || mv $(RQ_LINK_ARGS).tmp $(RQ_LINK_ARGS)
-	$(Q)rm -f $(RQ_LINK_ARGS).tmp
 
-# The archive (and its link-args file) must be fresh before the firmware
-# links. The link target's name differs between ports; ordering our C objects
-# after cargo covers the ones not named here.
-RQ_OBJ := $(addprefix $(BUILD)/,$(patsubst $(USER_C_MODULES)/%.c,%.o,$(RQ_SRC_C)))
-$(RQ_OBJ): | $(RQ_LIB)
-ifneq ($(PROG),)
-$(BUILD)/$(PROG): $(RQ_LIB)
-else
-$(BUILD)/firmware.elf: $(RQ_LIB)
-endif
+# Sections dropped on the way:
+# - .llvmbc/.llvmcmd: bitcode embedded in the precompiled compiler_builtins;
+#   the final link discards it anyway, but binutils' ar and nm hand any object
+#   carrying it to an installed LLVM linker plugin (Debian's clang puts one in
+#   /usr/lib/bfd-plugins), which aborts on bitcode from a newer LLVM.
+# - .llvm_addrsig: indexes the symbol table, which objcopy rewrites.
+# - .ARM.exidx/.ARM.extab (ARM): panic = "abort" never unwinds, and
+#   bare-metal linker scripts may not place them.
+RQ_OBJCOPY_FLAGS = --wildcard --keep-global-symbol='rq_*' \
+	--remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig \
+	$(if $(filter thumb% arm%,$(RUST_TARGET)),--remove-section='.ARM.exidx*' --remove-section='.ARM.extab*')
+
+$(RQ_NATIVE_O): $(RQ_LIB)
+	$(ECHO) "LD $@"
+	$(Q)mkdir -p $(@D)
+	$(Q)$(LD) -r --whole-archive $< --no-whole-archive -o $@.tmp
+	$(Q)$(OBJCOPY) $(RQ_OBJCOPY_FLAGS) $@.tmp
+	$(Q)mv $@.tmp $@
