@@ -1,0 +1,167 @@
+"""Hostile servers: every broken, slow, endless or lying response must end
+in a Python exception that says what was wrong, within the request's
+timeout, with no descriptor left open, and the same Session must then serve
+a good request. Each case runs over both pool kinds: the firmware's own
+socket module (the module's stream path) and the Python-level fault pool
+(its method path)."""
+
+import pytest
+
+from hostile_kit import check_contained, hostile_server, ok_response, run_hostile  # noqa: F401
+from servers import http_response
+
+pytestmark = pytest.mark.native_only
+
+# Per-request timeout the cases use; anything slower than this plus the
+# slack counts as a hang.
+T = 2
+SLACK_MS = 1500
+OK = b"HTTP/1.1 200 OK\r\n"
+CHUNKED = OK + b"Transfer-Encoding: chunked\r\n\r\n"
+
+
+def answer(data, then=("close",)):
+    return [("read",), ("send", data), then]
+
+
+class Case:
+    def __init__(self, script, expect, msg=None, errno=None, limits=None, call=None,
+                 timeout=T, min_ms=None, allow=()):
+        self.script = script
+        # Acceptable exception type names.
+        self.expect = (expect,) if isinstance(expect, str) else tuple(expect)
+        self.msg = msg
+        self.errno = errno
+        self.limits = limits
+        self.call = call
+        self.timeout = timeout
+        # Cases that must wait for the timeout must not end much before it.
+        self.min_ms = min_ms
+        self.allow = allow
+
+
+CASES = {
+    # --- status line ---
+    "garbage_status_line": Case(answer(b"garbage\r\n\r\n"), "ValueError", "status line"),
+    "binary_status_line": Case(answer(bytes(range(1, 256)) * 8), "ValueError"),
+    "non_numeric_status": Case(answer(b"HTTP/1.1 abc OK\r\n\r\n"), "ValueError", "status line"),
+    "huge_status_code": Case(answer(b"HTTP/1.1 99999999999999999999 OK\r\n\r\n"), "ValueError"),
+    "no_status_line_at_all": Case(answer(b"just some text, no HTTP here"), "ValueError"),
+    # --- header block ---
+    "header_without_colon": Case(
+        answer(OK + b"X-No-Colon\r\nContent-Length: 0\r\n\r\n", ("hold", 10)),
+        "ValueError", "colon"),
+    "header_name_with_space": Case(
+        answer(OK + b"Bad Name: v\r\nContent-Length: 0\r\n\r\n", ("hold", 10)), "ValueError"),
+    "header_block_over_limit": Case(
+        answer(OK + b"X-Big: " + b"b" * 20000 + b"\r\nContent-Length: 0\r\n\r\n", ("hold", 10)),
+        "ValueError", "max_header_bytes"),
+    "head_over_small_custom_limit": Case(
+        answer(OK + b"X-Pad: " + b"p" * 300 + b"\r\nContent-Length: 0\r\n\r\n", ("hold", 10)),
+        "ValueError", "max_header_bytes", limits={"max_header_bytes": 256}),
+    "endless_headers": Case(
+        [("read",), ("send", OK), ("flood", b"X-Flood: 0123456789abcdef\r\n", 10)], "ValueError"),
+    "endless_header_line": Case(
+        [("read",), ("send", OK + b"X-Endless: "), ("flood", b"a" * 1024, 10)],
+        "ValueError", "max_header_bytes"),
+    "ten_thousand_tiny_headers": Case(
+        answer(OK + b"a:b\r\n" * 10000 + b"Content-Length: 0\r\n\r\n", ("hold", 10)),
+        "ValueError"),
+    "ten_thousand_tiny_headers_count_limit": Case(
+        answer(OK + b"a:b\r\n" * 10000 + b"Content-Length: 0\r\n\r\n", ("hold", 10)),
+        "ValueError", "max_headers", limits={"max_header_bytes": 65536}),
+    "endless_informational_responses": Case(
+        [("read",), ("flood", b"HTTP/1.1 100 Continue\r\n\r\n", 10)], ("ValueError", "OSError")),
+    # --- Content-Length ---
+    "content_length_letters": Case(
+        answer(OK + b"Content-Length: abc\r\n\r\nbody"), "ValueError", "Content-Length"),
+    "content_length_negative": Case(
+        answer(OK + b"Content-Length: -5\r\n\r\nbody"), "ValueError", "Content-Length"),
+    "content_length_overflow": Case(
+        answer(OK + b"Content-Length: 99999999999999999999999\r\n\r\nbody"),
+        "ValueError", "Content-Length"),
+    "content_length_u64_max": Case(
+        answer(OK + b"Content-Length: 18446744073709551615\r\n\r\nbody"),
+        ("MemoryError", "OSError", "ValueError")),
+    "content_length_terabyte": Case(
+        answer(OK + b"Content-Length: 1000000000000\r\n\r\nbody"),
+        ("MemoryError", "OSError", "ValueError")),
+    "two_different_content_lengths": Case(
+        answer(OK + b"Content-Length: 5\r\nContent-Length: 7\r\n\r\nabcdefg"),
+        "ValueError", "Content-Length"),
+    "content_length_list": Case(
+        answer(OK + b"Content-Length: 5, 7\r\n\r\nabcdefg"), "ValueError", "Content-Length"),
+    # --- chunked framing ---
+    "chunk_size_overflow": Case(
+        answer(CHUNKED + b"ffffffffffffffffffff\r\nabc\r\n0\r\n\r\n"), "ValueError"),
+    "chunk_size_not_hex": Case(answer(CHUNKED + b"zz\r\nabc\r\n0\r\n\r\n"), "ValueError"),
+    "chunk_data_longer_than_size": Case(
+        answer(CHUNKED + b"3\r\nabcdef\r\n0\r\n\r\n", ("hold", 10)), "ValueError"),
+    "endless_chunk_size_line": Case(
+        [("read",), ("send", CHUNKED), ("flood", b"f" * 512, 10)], "ValueError"),
+    "missing_final_chunk": Case(
+        answer(CHUNKED + b"5\r\nhello\r\n"), "OSError", "before the end"),
+    "endless_trailers": Case(
+        [("read",), ("send", CHUNKED + b"5\r\nhello\r\n0\r\n"), ("flood", b"X-Trailer: v\r\n", 10)],
+        ("ValueError", "MemoryError")),
+    # --- truncation and resets ---
+    "body_shorter_than_declared": Case(
+        answer(OK + b"Content-Length: 100\r\n\r\n0123456789"), "OSError",
+        "Connection closed before the end of the response body"),
+    "close_before_any_byte": Case([("read",), ("close",)], "OutOfRetries"),
+    "close_mid_head": Case(
+        answer(OK + b"Content-Le"), "OSError", "middle of the response head"),
+    "close_mid_body": Case(
+        answer(OK + b"Content-Length: 1000\r\n\r\n" + b"x" * 500), "OSError",
+        "Connection closed before the end of the response body"),
+    "reset_before_any_byte": Case([("read",), ("reset",)], "OutOfRetries"),
+    "reset_mid_head": Case(
+        [("read",), ("send", OK + b"Content-Le"), ("sleep", 0.2), ("reset",)], "OSError",
+        errno=104),
+    "reset_mid_body": Case(
+        [("read",), ("send", OK + b"Content-Length: 1000\r\n\r\n" + b"x" * 500), ("sleep", 0.2),
+         ("reset",)], "OSError", errno=104),
+    "reset_mid_chunked_body": Case(
+        [("read",), ("send", CHUNKED + b"a\r\n0123456789\r\n"), ("sleep", 0.2), ("reset",)],
+        "OSError", errno=104),
+    # --- slow servers: each must end at the timeout ---
+    "never_answers": Case([("read",), ("hold", 15)], "OSError", errno=110, min_ms=T * 1000 - 300),
+    "stall_mid_head": Case(
+        [("read",), ("send", OK + b"Content-Length: 5\r\n"), ("hold", 15)], "OSError", errno=110,
+        min_ms=T * 1000 - 300),
+    "stall_mid_body": Case(
+        [("read",), ("send", OK + b"Content-Length: 100\r\n\r\n0123456789"), ("hold", 15)],
+        "OSError", errno=110, min_ms=T * 1000 - 300),
+    "one_byte_per_second_head": Case(
+        [("read",), ("trickle", OK + b"Content-Length: 4\r\nX-Slow: " + b"s" * 40 + b"\r\n\r\nbody", 1.0)],
+        "OSError", errno=110),
+    "one_byte_per_second_body": Case(
+        [("read",), ("send", OK + b"Content-Length: 40\r\n\r\n"), ("trickle", b"b" * 40, 1.0)],
+        "OSError", errno=110),
+}
+
+
+def _good(recording_server):
+    return recording_server(ok_response())
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile(mpy, impl, pool_kind, hostile_server, recording_server, name):
+    case = CASES[name]
+    srv = hostile_server([case.script])
+    good = _good(recording_server)
+    kw = {}
+    if case.call:
+        kw["call"] = case.call
+    out = run_hostile(mpy, pool_kind, srv.url("/hostile"), good.url("/good"),
+                      limits=case.limits, timeout=case.timeout, **kw)
+    res = check_contained(out)
+    kind, message, errno, _cause, ms = res[1:]
+    assert kind in case.expect, out
+    if case.msg:
+        assert case.msg in message, out
+    if case.errno is not None:
+        assert errno == case.errno, out
+    assert ms < case.timeout * 1000 + SLACK_MS, out
+    if case.min_ms is not None:
+        assert ms >= case.min_ms, out
