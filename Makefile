@@ -17,10 +17,15 @@ FIRMWARE_PLAIN := $(BUILD_DIR)/micropython-plain
 
 MPY_CROSS := $(BUILD_DIR)/mpy-cross/mpy-cross
 
+# MicroPython names its version after `git describe` of its tree; our own tree
+# (deps/micropython, a tarball) would otherwise borrow this repository's
+# commit. A tree that is a git checkout itself still finds its own .git.
+MPY_ENV = GIT_CEILING_DIRECTORIES=$(abspath $(MICROPY_DIR)/..)
+
 # Both firmwares share the variant so that `make size` compares only the module.
 # mpy-cross is built beforehand: left to the port, it would inherit our BUILD=
 # and land where the port then fails to find it.
-UNIX_MAKE = $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
+UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 	VARIANT_DIR=$(ROOT)/ports/unix MICROPY_PY_BTREE=0 MICROPY_MPYCROSS=$(MPY_CROSS)
 
 export MICROPY_DIR
@@ -45,7 +50,7 @@ $(MICROPY_DIR)/py/py.mk:
 	$(ROOT)/scripts/deps.sh micropython
 
 mpy-cross: $(MICROPY_DIR)/py/py.mk
-	$(MAKE) -C $(MICROPY_DIR)/mpy-cross -j$(JOBS) BUILD=$(BUILD_DIR)/mpy-cross
+	$(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/mpy-cross -j$(JOBS) BUILD=$(BUILD_DIR)/mpy-cross
 
 # The sub-make decides what is stale (cargo included), so these always run it.
 firmware: mpy-cross
