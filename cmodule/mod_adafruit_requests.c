@@ -2,6 +2,7 @@
 // exception and the legacy module-level API with its default session.
 #include "py/runtime.h"
 #include "py/objstr.h"
+#include "py/builtin.h"
 #include "rq_objects.h"
 
 mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
@@ -54,6 +55,45 @@ static mp_obj_t rq_import(qstr name) {
     return mp_import_name(name, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
 }
 
+#if !(defined(CIRCUITPY) && CIRCUITPY)
+// A client TLS context that verifies certificates. Where the firmware has an
+// environment (the unix port), SSL_CERT_FILE names a DER CA certificate to
+// trust, as OpenSSL-based tools do. Without TLS in the firmware: None, and
+// https requests then say that an ssl_context is needed.
+static mp_obj_t rq_default_ssl_context(void) {
+    mp_obj_t ctx = mp_const_none;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t tls = rq_import(MP_QSTR_tls);
+        ctx = mp_call_function_1(mp_load_attr(tls, MP_QSTR_SSLContext), mp_load_attr(tls, MP_QSTR_PROTOCOL_TLS_CLIENT));
+        nlr_pop();
+    } else {
+        return mp_const_none;
+    }
+    // A file this firmware's TLS cannot read (e.g. a PEM bundle where Mbed TLS
+    // has no PEM support) leaves the context without it: plain HTTP keeps
+    // working and https reports the missing CA when it is used.
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t os = rq_import(MP_QSTR_os);
+        mp_obj_t dest[3];
+        mp_load_method_maybe(os, MP_QSTR_getenv, dest);
+        if (dest[0] != MP_OBJ_NULL) {
+            dest[2] = MP_OBJ_NEW_QSTR(MP_QSTR_SSL_CERT_FILE);
+            mp_obj_t path = mp_call_method_n_kw(1, 0, dest);
+            if (path != mp_const_none && mp_obj_is_true(path)) {
+                mp_obj_t open_args[2] = {path, MP_OBJ_NEW_QSTR(MP_QSTR_rb)};
+                mp_obj_t f = mp_call_function_n_kw(MP_OBJ_FROM_PTR(&mp_builtin_open_obj), 2, 0, open_args);
+                mp_obj_t der = mp_call_function_0(mp_load_attr(f, MP_QSTR_read));
+                mp_call_function_0(mp_load_attr(f, MP_QSTR_close));
+                mp_call_function_1(mp_load_attr(ctx, MP_QSTR_load_verify_locations), der);
+            }
+        }
+        nlr_pop();
+    }
+    return ctx;
+}
+#endif
+
 static void rq_default_networking(mp_obj_t *pool, mp_obj_t *ssl_context) {
     #if defined(CIRCUITPY) && CIRCUITPY
     mp_obj_t radio = mp_load_attr(rq_import(MP_QSTR_wifi), MP_QSTR_radio);
@@ -61,14 +101,7 @@ static void rq_default_networking(mp_obj_t *pool, mp_obj_t *ssl_context) {
     *ssl_context = mp_call_function_0(mp_load_attr(rq_import(MP_QSTR_ssl), MP_QSTR_create_default_context));
     #else
     *pool = rq_import(MP_QSTR_socket);
-    *ssl_context = mp_const_none;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_t tls = rq_import(MP_QSTR_tls);
-        *ssl_context = mp_call_function_1(mp_load_attr(tls, MP_QSTR_SSLContext), mp_load_attr(tls, MP_QSTR_PROTOCOL_TLS_CLIENT));
-        nlr_pop();
-    }
-    // A firmware without TLS still does plain HTTP; https then says so.
+    *ssl_context = rq_default_ssl_context();
     #endif
 }
 
@@ -102,16 +135,7 @@ static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *args) {
         rq_session_close(&((rq_session_obj_t *)MP_OBJ_TO_PTR(old))->s);
     }
     mp_obj_t pool_unused, ctx;
-    (void)pool_unused;
-    ctx = mp_const_none;
-    #if !(defined(CIRCUITPY) && CIRCUITPY)
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_t tls = rq_import(MP_QSTR_tls);
-        ctx = mp_call_function_1(mp_load_attr(tls, MP_QSTR_SSLContext), mp_load_attr(tls, MP_QSTR_PROTOCOL_TLS_CLIENT));
-        nlr_pop();
-    }
-    #endif
+    rq_default_networking(&pool_unused, &ctx);
     MP_STATE_VM(rq_default_session) = rq_new_session(sock, ctx);
     return mp_const_none;
 }

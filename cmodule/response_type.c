@@ -224,6 +224,12 @@ static void response_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             dest[0] = MP_OBJ_NEW_SMALL_INT(r->status_code);
             return;
         case MP_QSTR_reason:
+            // Made on first use: most code never reads the reason.
+            if (r->reason != MP_OBJ_NULL && mp_obj_is_str(r->reason)) {
+                size_t n;
+                const char *p = mp_obj_str_get_data(r->reason, &n);
+                r->reason = mp_obj_new_bytearray(n, p);
+            }
             dest[0] = rq_or_none(r->reason);
             return;
         case MP_QSTR_headers:

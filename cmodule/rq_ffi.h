@@ -23,7 +23,11 @@ typedef void *rq_obj_t;
 typedef rq_obj_t rq_err_t;
 
 #define RQ_IDLE_MAX (4)
-#define RQ_DECODER_WORDS (6)
+// Short header names and values a Session has seen, reused by later
+// responses instead of allocating them again.
+#define RQ_STR_CACHE (24)
+#define RQ_STR_CACHE_MAX_LEN (64)
+#define RQ_DECODER_WORDS (2)
 
 #define RQ_FRAMING_NONE (0)
 #define RQ_FRAMING_LENGTH (1)
@@ -90,6 +94,8 @@ typedef struct {
     size_t max_head_bytes;
     size_t max_headers;
     rq_idle_t idle[RQ_IDLE_MAX];
+    rq_obj_t strs[RQ_STR_CACHE];
+    uint8_t strs_next;
     bool closed;
     bool busy;                  // a request is being made (re-entrancy guard)
 } rq_session_t;
@@ -99,7 +105,7 @@ typedef struct {
     rq_obj_t sock;              // NULL once closed
     rq_obj_t raw_sock;          // see rq_idle_t
     rq_obj_t host;              // str, key of the connection for keep-alive
-    rq_obj_t reason;            // bytearray
+    rq_obj_t reason;            // str until first read, then the bytearray handed out
     rq_obj_t headers;           // headers dict
     rq_obj_t url;               // str: final URL
     rq_obj_t history;           // list of status codes of redirects, or NULL
@@ -163,6 +169,7 @@ rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int err
 rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, rq_err_t cause);
 bool rq_exc_is_timeout(rq_err_t exc);
 bool rq_exc_is_memory(rq_err_t exc);
+bool rq_exc_is_os_error(rq_err_t exc);
 
 rq_obj_t rq_none(void);
 bool rq_is_none(rq_obj_t o);
@@ -213,8 +220,11 @@ rq_response_t *rq_response_state(rq_obj_t response);
 rq_session_t *rq_session_state(rq_obj_t session);
 rq_err_t rq_headers_new(size_t n, rq_obj_t *out);
 // Adds a header with a lower-cased name; values of a repeated name are
-// joined with ", " and also kept for get_all.
-rq_err_t rq_headers_add(rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len);
+// joined with ", " and also kept for get_all. Short names and values come
+// from the session's string cache.
+rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len);
+// A str with these bytes, from the session's cache when short.
+rq_err_t rq_session_str(rq_session_t *s, const uint8_t *p, size_t len, rq_obj_t *out);
 rq_obj_t rq_headers_get(rq_obj_t headers, const char *lower_name);   // NULL when missing
 
 // Sockets and pools.

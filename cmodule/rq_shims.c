@@ -97,6 +97,10 @@ bool rq_exc_is_timeout(rq_err_t exc) {
     return e == MP_ETIMEDOUT || e == MP_EAGAIN;
 }
 
+bool rq_exc_is_os_error(rq_err_t exc) {
+    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_OSError));
+}
+
 bool rq_exc_is_memory(rq_err_t exc) {
     return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_MemoryError));
 }
@@ -465,31 +469,42 @@ rq_err_t rq_headers_new(size_t n, rq_obj_t *out) {
     });
 }
 
-// Names servers send most often; interning them once lets every response
-// share the key objects instead of allocating them.
-static const char *const rq_common_header_names[] = {
-    "content-type", "content-length", "connection", "date", "server",
-    "transfer-encoding", "cache-control", "set-cookie", "location", "etag",
-    "last-modified", "vary", "content-encoding", "keep-alive", "expires",
-    "access-control-allow-origin", "access-control-allow-credentials", "x-powered-by",
-    "accept-ranges", "age", "strict-transport-security", "x-content-type-options",
-};
-
-static mp_obj_t rq_header_key(const uint8_t *lower, size_t len) {
-    qstr q = qstr_find_strn((const char *)lower, len);
-    if (q != MP_QSTRnull) {
-        return MP_OBJ_NEW_QSTR(q);
+// A str of UTF-8 (or, failing that, ISO-8859-1) bytes. Strings are made
+// without looking for an equal qstr: that search walks every qstr pool and
+// would cost more than the whole request.
+static mp_obj_t rq_str_fresh(const uint8_t *p, size_t len) {
+    if (utf8_check(p, len)) {
+        return mp_obj_new_str_copy(&mp_type_str, p, len);
     }
-    for (size_t i = 0; i < MP_ARRAY_SIZE(rq_common_header_names); i++) {
-        const char *c = rq_common_header_names[i];
-        if (strlen(c) == len && memcmp(c, lower, len) == 0) {
-            return MP_OBJ_NEW_QSTR(qstr_from_strn(c, len));
-        }
-    }
-    return rq_str_lenient(lower, len);
+    return rq_str_lenient(p, len);
 }
 
-rq_err_t rq_headers_add(rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len) {
+static mp_obj_t rq_cached_str(rq_session_t *s, const uint8_t *p, size_t len) {
+    if (s == NULL || len > RQ_STR_CACHE_MAX_LEN) {
+        return rq_str_fresh(p, len);
+    }
+    for (size_t i = 0; i < RQ_STR_CACHE; i++) {
+        mp_obj_t c = s->strs[i];
+        if (c == MP_OBJ_NULL) {
+            break;
+        }
+        size_t clen;
+        const char *cp = mp_obj_str_get_data(c, &clen);
+        if (clen == len && memcmp(cp, p, len) == 0) {
+            return c;
+        }
+    }
+    mp_obj_t o = rq_str_fresh(p, len);
+    s->strs[s->strs_next] = o;
+    s->strs_next = (s->strs_next + 1) % RQ_STR_CACHE;
+    return o;
+}
+
+rq_err_t rq_session_str(rq_session_t *s, const uint8_t *p, size_t len, rq_obj_t *out) {
+    RQ_GUARD(*out = rq_cached_str(s, p, len));
+}
+
+rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len) {
     RQ_GUARD({
         rq_headers_obj_t *h = MP_OBJ_TO_PTR(headers);
         byte small[64];
@@ -497,8 +512,8 @@ rq_err_t rq_headers_add(rq_obj_t headers, const uint8_t *name, size_t name_len, 
         for (size_t i = 0; i < name_len; i++) {
             lower[i] = unichar_tolower(name[i]);
         }
-        mp_obj_t key = rq_header_key(lower, name_len);
-        mp_obj_t val = rq_str_lenient(value, value_len);
+        mp_obj_t key = rq_cached_str(s, lower, name_len);
+        mp_obj_t val = rq_cached_str(s, value, value_len);
         mp_map_elem_t *e = mp_map_lookup(&h->dict.map, key, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
         if (e->value == MP_OBJ_NULL) {
             e->value = val;
@@ -540,25 +555,19 @@ rq_err_t rq_headers_add(rq_obj_t headers, const uint8_t *name, size_t name_len, 
 }
 
 rq_obj_t rq_headers_get(rq_obj_t headers, const char *lower_name) {
+    // Keys are plain lower-case strs; comparing bytes avoids a qstr search.
     rq_headers_obj_t *h = MP_OBJ_TO_PTR(headers);
-    qstr q = qstr_find_strn(lower_name, strlen(lower_name));
-    if (q == MP_QSTRnull) {
-        // Never interned means no response stored it under a qstr; fall
-        // back to comparing strings.
-        size_t n = strlen(lower_name);
-        for (size_t i = 0; i < h->dict.map.alloc; i++) {
-            if (mp_map_slot_is_filled(&h->dict.map, i)) {
-                size_t kl;
-                const char *k = mp_obj_str_get_data(h->dict.map.table[i].key, &kl);
-                if (kl == n && memcmp(k, lower_name, n) == 0) {
-                    return h->dict.map.table[i].value;
-                }
+    size_t n = strlen(lower_name);
+    for (size_t i = 0; i < h->dict.map.alloc; i++) {
+        if (mp_map_slot_is_filled(&h->dict.map, i) && mp_obj_is_str(h->dict.map.table[i].key)) {
+            size_t kl;
+            const char *k = mp_obj_str_get_data(h->dict.map.table[i].key, &kl);
+            if (kl == n && memcmp(k, lower_name, n) == 0) {
+                return h->dict.map.table[i].value;
             }
         }
-        return MP_OBJ_NULL;
     }
-    mp_map_elem_t *e = mp_map_lookup(&h->dict.map, MP_OBJ_NEW_QSTR(q), MP_MAP_LOOKUP);
-    return e ? e->value : MP_OBJ_NULL;
+    return MP_OBJ_NULL;
 }
 
 // ---- sockets ----

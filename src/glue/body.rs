@@ -147,7 +147,7 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                             let n = input.get(name).unwrap_or(&[]);
                             let v = input.get(value).unwrap_or(&[]);
                             // SAFETY: n/v borrow the session buffer for the call.
-                            check(unsafe { rq_headers_add(r.headers, n.as_ptr(), n.len(), v.as_ptr(), v.len()) })?;
+                            check(unsafe { rq_headers_add(ptr::addr_of_mut!(*s), r.headers, n.as_ptr(), n.len(), v.as_ptr(), v.len()) })?;
                         }
                         r.rstart = r.rstart.saturating_add(p.consumed);
                         continue;

@@ -87,6 +87,10 @@ impl Exc {
         // SAFETY: self.0 is an exception object handed out by a shim.
         unsafe { rq_exc_is_timeout(self.0) }
     }
+    pub fn is_os_error(self) -> bool {
+        // SAFETY: as above.
+        unsafe { rq_exc_is_os_error(self.0) }
+    }
     pub fn is_memory(self) -> bool {
         // SAFETY: as above.
         unsafe { rq_exc_is_memory(self.0) }
@@ -147,12 +151,6 @@ pub fn new_bytes(b: &[u8]) -> PyResult<Obj> {
     Ok(out)
 }
 
-pub fn new_bytearray(b: &[u8]) -> PyResult<Obj> {
-    let mut out = ptr::null_mut();
-    // SAFETY: as above.
-    check(unsafe { rq_new_bytearray(b.as_ptr(), b.len(), &mut out) })?;
-    Ok(out)
-}
 
 pub fn new_int(v: isize) -> PyResult<Obj> {
     let mut out = ptr::null_mut();

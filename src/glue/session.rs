@@ -78,11 +78,14 @@ fn head_error(e: HeadError, limits: &Limits) -> Exc {
 /// anything, so the request may go out again on a new connection.
 enum Fail {
     Retry(Exc),
+    /// The connection closed without a byte of response.
+    NoAnswer(Exc),
     Fatal(Exc),
 }
 
 struct Exchange<'a> {
     session_obj: Obj,
+    session: *mut rq_session_t,
     method: &'a [u8],
     url: &'a Url<'a>,
     url_obj: Obj,
@@ -92,6 +95,14 @@ struct Exchange<'a> {
     drop_auth: bool,
     read_timeout: Obj,
     connect_timeout: Obj,
+}
+
+/// A str from the session's cache of short strings.
+fn session_str(s: *mut rq_session_t, b: &[u8]) -> PyResult<Obj> {
+    let mut out = ptr::null_mut();
+    // SAFETY: s is the live session; b is valid for the call.
+    check(unsafe { rq_session_str(s, b.as_ptr(), b.len(), &mut out) })?;
+    Ok(out)
 }
 
 fn charset_of(content_type: &[u8]) -> Option<&[u8]> {
@@ -139,16 +150,17 @@ fn build_response(x: &Exchange, conn: Conn, head: &Head, is_head: bool, rstart: 
     let r = unsafe { &mut *r };
     decoder_init(r, head.framing);
     r.status_code = u32::from(head.status);
-    r.reason = new_bytearray(head.reason)?;
+    let s = x.session;
+    r.reason = session_str(s, head.reason)?;
     let mut headers = ptr::null_mut();
     // SAFETY: valid out-pointer.
     check(unsafe { rq_headers_new(head.headers.len(), &mut headers) })?;
     r.headers = headers;
     for (name, value) in head.iter() {
         // SAFETY: name/value borrow the session buffer for the call.
-        check(unsafe { rq_headers_add(headers, name.as_ptr(), name.len(), value.as_ptr(), value.len()) })?;
+        check(unsafe { rq_headers_add(s, headers, name.as_ptr(), name.len(), value.as_ptr(), value.len()) })?;
     }
-    r.encoding = new_str(head.header(b"content-type").and_then(charset_of).unwrap_or(b"utf-8"))?;
+    r.encoding = session_str(s, head.header(b"content-type").and_then(charset_of).unwrap_or(b"utf-8"))?;
     r.url = x.url_obj;
     r.host = conn.host;
     r.port = conn.port;
@@ -174,18 +186,20 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
         drop_auth: x.drop_auth,
     };
     ensure_buf(s, INITIAL_BUF).map_err(Fail::Fatal)?;
-    let head_len = {
+    let (mut head_len, fits) = {
         // SAFETY: no reallocation while `buf` is used.
         let buf = unsafe { session_buf(s) };
         let mut w = Writer::new(buf);
         write_head(&mut w, &spec, overrides).map_err(Fail::Fatal)?;
-        w.needed()
+        (if w.overflowed() { w.needed() } else { w.written().len() }, !w.overflowed())
     };
-    if head_len > s.buf_cap {
+    if !fits {
         ensure_buf(s, head_len).map_err(Fail::Fatal)?;
         // SAFETY: as above, after the reallocation.
         let buf = unsafe { session_buf(s) };
-        write_head(&mut Writer::new(buf), &spec, overrides).map_err(Fail::Fatal)?;
+        let mut w = Writer::new(buf);
+        write_head(&mut w, &spec, overrides).map_err(Fail::Fatal)?;
+        head_len = w.written().len();
     }
     {
         // SAFETY: as above.
@@ -255,7 +269,7 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
                     return Err(if got_any {
                         Fail::Fatal(os_error(0, "Connection closed in the middle of the response head"))
                     } else {
-                        Fail::Retry(runtime_error("no data from socket"))
+                        Fail::NoAnswer(runtime_error("no data from socket"))
                     });
                 }
                 end = end.saturating_add(n);
@@ -284,11 +298,14 @@ fn exchange(s: &mut rq_session_t, x: &Exchange, overrides: &crate::engine::reque
             Ok(resp) => return Ok(resp),
             Err(Fail::Fatal(e)) => return Err(e),
             Err(Fail::Retry(e)) => {
-                if (!reused && e.is_timeout()) || e.is_memory() {
+                // As the reference: only socket errors (OSError) mean a dead
+                // connection; anything else a pool raises is the caller's.
+                if (!reused && e.is_timeout()) || !e.is_os_error() {
                     return Err(e);
                 }
                 last = Some(e);
             }
+            Err(Fail::NoAnswer(e)) => last = Some(e),
         }
     }
     Err(out_of_retries(last.unwrap_or_else(|| runtime_error("no data from socket"))))
@@ -329,8 +346,6 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
     let mut method_obj = a.method;
     // Checked here so that nothing is sent for a bad URL or method.
     {
-        let u = bytes_of(url_obj).unwrap_or(&[]);
-        url::parse(u).map_err(|e| url_error(e, u))?;
         let m = bytes_of(method_obj).unwrap_or(&[]);
         if m.is_empty() || crate::engine::encode::has_control(m) || m.contains(&b' ') {
             return Err(value_error("CR, LF or NUL in the request method, URL or a header"));
@@ -349,6 +364,7 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
         let method = bytes_of(method_obj).unwrap_or(&[]);
         let x = Exchange {
             session_obj,
+            session: ptr::addr_of_mut!(*s),
             method,
             url: &u,
             url_obj,
