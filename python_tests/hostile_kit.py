@@ -183,17 +183,18 @@ def run_hostile(mpy, kind, url, good_url, call=DEFAULT_CALL, ca=None, limits=Non
 
 def check_contained(out, allow_memory=False):
     """The session survived, the good request worked and nothing leaked."""
-    assert out["warm"] == b"good", out
-    assert out["good"][:2] == ["ok", b"good"], out
+    out_text = repr(out)
+    assert out["warm"] == b"good", out_text
+    assert out["good"][:2] == ["ok", b"good"], out_text
     # The warm-up's keep-alive socket is the only one the session holds.
-    assert out["after"] == out["before"], out
-    assert out["end"] == out["base"], out
+    assert out["after"] == out["before"], out_text
+    assert out["end"] == out["base"], out_text
     if out["live"] is not None:
-        assert out["live"] <= 1, out
+        assert out["live"] <= 1, out_text
     res = out["res"]
-    assert res[0] == "err", out
+    assert res[0] == "err", out_text
     if allow_memory and res[1] == "MemoryError":
         return res
     # A message that says what went wrong, not a bare exception.
-    assert res[2], out
+    assert res[2], out_text
     return res

@@ -157,6 +157,7 @@ def test_hostile(mpy, impl, pool_kind, hostile_server, recording_server, name):
                       limits=case.limits, timeout=case.timeout, **kw)
     res = check_contained(out)
     kind, message, errno, _cause, ms = res[1:]
+    out = repr(out)
     assert kind in case.expect, out
     if case.msg:
         assert case.msg in message, out
