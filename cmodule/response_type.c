@@ -70,6 +70,7 @@ static mp_obj_t response_json(mp_obj_t self_in) {
         // Parse while reading: json.load pulls bytes through our stream
         // protocol, so the body text is never held whole.
         r->body_streamed = true;
+        rq_response_begin_op(r);
         result = mp_call_function_1(mp_load_attr(json, MP_QSTR_load), self_in);
         // Trailing whitespace after the document must not keep the socket busy.
         rq_response_close(r);
@@ -276,7 +277,7 @@ static void response_print(const mp_print_t *print, mp_obj_t self_in, mp_print_k
 static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
     (void)errcode;
     rq_err_t err = NULL;
-    intptr_t n = rq_response_readinto(rq_resp(self_in), buf, size, &err);
+    intptr_t n = rq_response_read_more(rq_resp(self_in), buf, size, &err);
     if (n < 0) {
         rq_raise(err);
     }

@@ -115,6 +115,8 @@ typedef struct {
     rq_obj_t cached_json;       // parsed json
     rq_obj_t pending;           // bytes carried between iter_lines/iter_content(decode_unicode) steps
     uint64_t decoder[RQ_DECODER_WORDS];   // engine::body::BodyDecoder, opaque to C
+    int32_t timeout_ms;         // read timeout; -1 for none
+    uint32_t op_start_ms;       // when the current body operation began
     size_t rstart;              // unread received bytes are session buf[rstart..rend]
     size_t rend;
     uint32_t status_code;
@@ -140,6 +142,7 @@ typedef struct {
     rq_obj_t auth;
     rq_obj_t connect_timeout;   // number or None
     rq_obj_t read_timeout;      // number or None
+    int32_t read_timeout_ms;    // the same in milliseconds; -1 for None
     bool allow_redirects;
     bool stream;
 } rq_request_args_t;
@@ -150,7 +153,9 @@ size_t rq_decoder_size(void);
 rq_obj_t rq_session_request(rq_session_t *s, rq_obj_t session_obj, const rq_request_args_t *args, rq_err_t *err);
 void rq_session_close(rq_session_t *s);
 // Reads body bytes into buf; returns the count (0 at the end) or -1 with *err set.
+// readinto starts a new timed operation; read_more continues the current one.
 intptr_t rq_response_readinto(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
+intptr_t rq_response_read_more(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
 rq_obj_t rq_response_content(rq_response_t *r, rq_err_t *err);
 // Next piece for iter_content / iter_lines; NULL with *err NULL means the end.
 rq_obj_t rq_response_next_chunk(rq_response_t *r, size_t chunk_size, bool decode_unicode, rq_err_t *err);
@@ -164,12 +169,22 @@ bool rq_response_body_is_small(rq_response_t *r);
 // The error a body read on this response must raise (closed/superseded), or NULL.
 rq_err_t rq_response_check_readable(rq_response_t *r);
 
+// Starts a body operation (json.load through the stream protocol): its reads
+// together must finish within the read timeout.
+void rq_response_begin_op(rq_response_t *r);
+
 // ---- shims: implemented in C, never raise ----
+uint32_t rq_ticks_ms(void);
 rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode);
 rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, rq_err_t cause);
 bool rq_exc_is_timeout(rq_err_t exc);
 bool rq_exc_is_memory(rq_err_t exc);
 bool rq_exc_is_os_error(rq_err_t exc);
+// False for KeyboardInterrupt and SystemExit: they stop the caller and
+// are never a reason to try something again.
+bool rq_exc_is_exception(rq_err_t exc);
+// OSError(ETIMEDOUT), the firmware's own errno value.
+rq_err_t rq_exc_timeout(void);
 
 rq_obj_t rq_none(void);
 bool rq_is_none(rq_obj_t o);

@@ -10,6 +10,7 @@
 #include "py/mperrno.h"
 #include "py/unicode.h"
 #include "py/objarray.h"
+#include "py/mphal.h"
 #include "rq_objects.h"
 
 // Runs BODY; on a MicroPython exception returns it, else NULL.
@@ -97,12 +98,24 @@ bool rq_exc_is_timeout(rq_err_t exc) {
     return e == MP_ETIMEDOUT || e == MP_EAGAIN;
 }
 
+rq_err_t rq_exc_timeout(void) {
+    return rq_exc_new(RQ_EXC_OS, NULL, 0, MP_ETIMEDOUT);
+}
+
 bool rq_exc_is_os_error(rq_err_t exc) {
     return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_OSError));
 }
 
 bool rq_exc_is_memory(rq_err_t exc) {
     return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_MemoryError));
+}
+
+bool rq_exc_is_exception(rq_err_t exc) {
+    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_Exception));
+}
+
+uint32_t rq_ticks_ms(void) {
+    return (uint32_t)mp_hal_ticks_ms();
 }
 
 // ---- object kinds and buffers ----
@@ -241,6 +254,10 @@ bool rq_int_value(rq_obj_t o, intptr_t *out) {
 // from the object, so the collector keeps it alive.
 rq_err_t rq_bytes_begin(size_t len, uint8_t **data, rq_obj_t *handle) {
     RQ_GUARD({
+        if (len >= SIZE_MAX / 2) {
+            // len + 1 would wrap; no heap holds this much anyway.
+            m_malloc_fail(len);
+        }
         mp_obj_str_t *o = mp_obj_malloc(mp_obj_str_t, &mp_type_bytes);
         o->len = 0;
         o->hash = 0;
@@ -256,6 +273,9 @@ rq_err_t rq_bytes_begin(size_t len, uint8_t **data, rq_obj_t *handle) {
 rq_err_t rq_bytes_grow(rq_obj_t handle, size_t new_len, uint8_t **data) {
     mp_obj_str_t *o = MP_OBJ_TO_PTR(handle);
     RQ_GUARD({
+        if (new_len >= SIZE_MAX / 2) {
+            m_malloc_fail(new_len);
+        }
         byte *p = m_renew(byte, (byte *)o->data, o->len + 1, new_len + 1);
         o->data = p;
         o->len = new_len;
@@ -737,6 +757,21 @@ rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len) {
     });
 }
 
+// A receive method call; CircuitPython-style sockets report a timeout as
+// EAGAIN, which becomes ETIMEDOUT as on the native path.
+static mp_obj_t rq_call_recv(mp_obj_t *dest) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
+        nlr_pop();
+        return r;
+    }
+    if (rq_exc_errno(MP_OBJ_FROM_PTR(nlr.ret_val)) == MP_EAGAIN) {
+        mp_raise_OSError(MP_ETIMEDOUT);
+    }
+    nlr_jump(nlr.ret_val);
+}
+
 rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got) {
     RQ_GUARD({
         const mp_stream_p_t *sp = rq_native_stream(sock);
@@ -755,7 +790,7 @@ rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got) {
             }
             if (dest[0] != MP_OBJ_NULL) {
                 dest[2] = mp_obj_new_memoryview(MP_OBJ_ARRAY_TYPECODE_FLAG_RW | 'B', len, buf);
-                mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
+                mp_obj_t r = rq_call_recv(dest);
                 if (r == mp_const_none) {
                     // A non-blocking readinto with nothing to read.
                     mp_raise_OSError(MP_ETIMEDOUT);
@@ -768,7 +803,7 @@ rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got) {
             } else {
                 mp_load_method(sock, MP_QSTR_recv, dest);
                 dest[2] = MP_OBJ_NEW_SMALL_INT(len);
-                mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
+                mp_obj_t r = rq_call_recv(dest);
                 mp_buffer_info_t bi;
                 mp_get_buffer_raise(r, &bi, MP_BUFFER_READ);
                 if (bi.len > len) {

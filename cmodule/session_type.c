@@ -67,6 +67,22 @@ static void rq_check_timeout_value(mp_obj_t t) {
     }
 }
 
+static int32_t rq_timeout_ms(mp_obj_t t) {
+    if (t == mp_const_none) {
+        return -1;
+    }
+    #if MICROPY_PY_BUILTINS_FLOAT
+    mp_float_t ms = mp_obj_get_float(t) * 1000;
+    if (ms < 0) {
+        return 0;
+    }
+    return ms > (mp_float_t)INT32_MAX ? INT32_MAX : (int32_t)ms;
+    #else
+    mp_int_t s = mp_obj_get_int(t);
+    return s < 0 ? 0 : (s > INT32_MAX / 1000 ? INT32_MAX : (int32_t)(s * 1000));
+    #endif
+}
+
 // `pos` holds url then the optional positional arguments; `default_timeout`
 // is 60 for Session and 1 for the legacy module-level functions.
 static mp_obj_t rq_request_impl(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, mp_obj_t default_timeout) {
@@ -109,6 +125,7 @@ static mp_obj_t rq_request_impl(mp_obj_t session, mp_obj_t method, size_t n_pos,
     }
     rq_check_timeout_value(r.connect_timeout);
     rq_check_timeout_value(r.read_timeout);
+    r.read_timeout_ms = rq_timeout_ms(r.read_timeout);
     rq_session_obj_t *s = MP_OBJ_TO_PTR(session);
     rq_err_t err = NULL;
     mp_obj_t resp = rq_session_request(&s->s, session, &r, &err);

@@ -84,6 +84,20 @@ fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
     None
 }
 
+/// Starts a body operation: all its reads must end within the read timeout,
+/// so a server trickling bytes cannot hold the caller for longer.
+fn begin_op(r: &mut rq_response_t) {
+    r.op_start_ms = ticks_ms();
+}
+
+fn check_deadline(r: &rq_response_t) -> PyResult<()> {
+    if past_deadline(r.op_start_ms, r.timeout_ms) {
+        Err(timeout_error())
+    } else {
+        Ok(())
+    }
+}
+
 /// Body bytes went to the caller; at the end of the body the connection is
 /// released at once, as the reference does once content was read.
 fn consumed(r: &mut rq_response_t, n: usize) {
@@ -126,6 +140,7 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                     if n == 0 {
                         decoder(r).eof().map_err(body_error)?;
                     }
+                    check_deadline(r)?;
                     continue;
                 }
                 let n = conn::recv(sock, dst.get_mut(..max).unwrap_or(&mut []))?;
@@ -134,6 +149,7 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                     continue;
                 }
                 consumed(r, n);
+                check_deadline(r)?;
                 return Ok(n);
             }
             Need::Framing => {
@@ -165,6 +181,7 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                     continue;
                 }
                 r.rend = r.rend.saturating_add(n);
+                check_deadline(r)?;
             }
         }
     }
@@ -208,6 +225,7 @@ pub fn close_response(r: &mut rq_response_t) {
         _ => u64::MAX,
     };
     if r.keep_alive && remaining <= DRAIN_MAX {
+        begin_op(r);
         let mut sink = [0u8; 256];
         let mut budget = DRAIN_MAX;
         while !r.sock.is_null() && budget > 0 {
@@ -250,7 +268,18 @@ fn finish_bytes(handle: Obj, used: usize) -> PyResult<Obj> {
     Ok(out)
 }
 
+/// On any failure the connection is closed: the body is unusable by then,
+/// and the socket must not stay open with the half-read response.
 fn content(r: &mut rq_response_t) -> PyResult<Obj> {
+    let res = content_inner(r);
+    if res.is_err() {
+        abandon(r);
+    }
+    res
+}
+
+fn content_inner(r: &mut rq_response_t) -> PyResult<Obj> {
+    begin_op(r);
     if !r.cached.is_null() {
         return Ok(r.cached);
     }
@@ -332,6 +361,7 @@ fn concat(a: &[u8], b: &[u8]) -> PyResult<Obj> {
 }
 
 fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Option<Obj>> {
+    begin_op(r);
     let (handle, dst) = begin_bytes(size)?;
     let n = read_full(r, dst)?;
     if n == 0 {
@@ -355,6 +385,7 @@ fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Opti
 }
 
 fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Option<Obj>> {
+    begin_op(r);
     loop {
         let pending = if r.pending.is_null() { &[][..] } else { bytes_of(r.pending).unwrap_or(&[]) };
         if let Some(nl) = pending.iter().position(|&b| b == b'\n') {
@@ -402,7 +433,25 @@ fn opt_obj(res: PyResult<Option<Obj>>, err: *mut rq_err_t) -> Obj {
 pub unsafe extern "C" fn rq_response_readinto(r: *mut rq_response_t, buf: *mut u8, len: usize, err: *mut rq_err_t) -> isize {
     // SAFETY: as documented.
     let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
+    begin_op(r);
     set_err(read_step(r, dst).map(|n| n as isize), err, -1)
+}
+
+/// # Safety
+/// As rq_response_readinto.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_read_more(r: *mut rq_response_t, buf: *mut u8, len: usize, err: *mut rq_err_t) -> isize {
+    // SAFETY: as documented.
+    let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
+    set_err(read_step(r, dst).map(|n| n as isize), err, -1)
+}
+
+/// # Safety
+/// `r` points into a live Response object.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_begin_op(r: *mut rq_response_t) {
+    // SAFETY: as documented.
+    begin_op(unsafe { &mut *r });
 }
 
 /// # Safety

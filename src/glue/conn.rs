@@ -146,11 +146,13 @@ fn open_once(s: &rq_session_t, https: bool, host: Obj, port: u16, timeout: Obj) 
 
 /// A fresh connection. When the pool cannot give one while idle sockets are
 /// held (boards have few sockets), those are closed and it is tried once more.
+/// Not after a timeout, which a second try would only make the caller wait
+/// out twice, nor after an interrupt, which must reach the caller.
 pub fn open(s: &mut rq_session_t, https: bool, host: Obj, port: u16, timeout: Obj) -> PyResult<Conn> {
     match open_once(s, https, host, port, timeout) {
         Ok(c) => Ok(c),
         Err(e) => {
-            if close_all_idle(s) > 0 {
+            if !e.is_timeout() && !e.is_interrupt() && close_all_idle(s) > 0 {
                 open_once(s, https, host, port, timeout)
             } else {
                 Err(e)

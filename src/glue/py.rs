@@ -45,6 +45,23 @@ pub fn os_error(errno: i32, msg: &str) -> Exc {
     new_exc(rq_exc_kind_t::RQ_EXC_OS, msg, errno)
 }
 
+pub fn timeout_error() -> Exc {
+    // SAFETY: builds an exception; never raises.
+    Exc(unsafe { rq_exc_timeout() })
+}
+
+/// Milliseconds since `start` passed the timeout (-1: none).
+pub fn past_deadline(start: u32, timeout_ms: i32) -> bool {
+    // SAFETY: reads the firmware's tick counter.
+    let now = unsafe { rq_ticks_ms() };
+    u32::try_from(timeout_ms).is_ok_and(|t| now.wrapping_sub(start) > t)
+}
+
+pub fn ticks_ms() -> u32 {
+    // SAFETY: as above.
+    unsafe { rq_ticks_ms() }
+}
+
 pub fn unicode_error(msg: &str) -> Exc {
     new_exc(rq_exc_kind_t::RQ_EXC_UNICODE, msg, 0)
 }
@@ -94,6 +111,11 @@ impl Exc {
     pub fn is_memory(self) -> bool {
         // SAFETY: as above.
         unsafe { rq_exc_is_memory(self.0) }
+    }
+    /// KeyboardInterrupt or SystemExit.
+    pub fn is_interrupt(self) -> bool {
+        // SAFETY: as above.
+        !unsafe { rq_exc_is_exception(self.0) }
     }
 }
 

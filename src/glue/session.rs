@@ -94,8 +94,13 @@ struct Exchange<'a> {
     authorization: Obj,
     drop_auth: bool,
     read_timeout: Obj,
+    read_timeout_ms: i32,
     connect_timeout: Obj,
 }
+
+/// More interim (1xx) responses than this before the final one is an error:
+/// a server sending them forever would otherwise hold the request.
+const MAX_INFORMATIONAL: usize = 16;
 
 /// A str from the session's cache of short strings.
 fn session_str(s: *mut rq_session_t, b: &[u8]) -> PyResult<Obj> {
@@ -170,6 +175,7 @@ fn build_response(x: &Exchange, conn: Conn, head: &Head, is_head: bool, rstart: 
     r.is_head = is_head;
     r.rstart = rstart;
     r.rend = rend;
+    r.timeout_ms = x.read_timeout_ms;
     r.raw_sock = conn.raw;
     r.sock = conn.release();
     Ok(obj)
@@ -216,6 +222,10 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
     let mut conn = Some(conn);
     let limits = Limits { max_head_bytes: s.max_head_bytes, max_headers: s.max_headers };
     let (mut start, mut end) = (0usize, 0usize);
+    let mut informational = 0usize;
+    // The read timeout bounds the whole head, not just each recv: a server
+    // trickling one byte at a time must not hold the request longer.
+    let sent_at = ticks_ms();
     loop {
         enum Step {
             Done(Obj),
@@ -243,7 +253,13 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
         };
         match step {
             Step::Done(resp) => return Ok(resp),
-            Step::Skip(n) => start = start.saturating_add(n),
+            Step::Skip(n) => {
+                start = start.saturating_add(n);
+                informational = informational.saturating_add(1);
+                if informational > MAX_INFORMATIONAL {
+                    return Err(Fail::Fatal(value_error("Too many informational (1xx) responses")));
+                }
+            }
             Step::More => {
                 if end == s.buf_cap {
                     if start > 0 {
@@ -273,6 +289,9 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
                     });
                 }
                 end = end.saturating_add(n);
+                if past_deadline(sent_at, x.read_timeout_ms) {
+                    return Err(Fail::Fatal(timeout_error()));
+                }
             }
         }
     }
@@ -373,6 +392,7 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
             authorization,
             drop_auth,
             read_timeout: a.read_timeout,
+            read_timeout_ms: a.read_timeout_ms,
             connect_timeout: a.connect_timeout,
         };
         let resp = exchange(s, &x, &overrides)?;
