@@ -181,16 +181,21 @@ def run_hostile(mpy, kind, url, good_url, call=DEFAULT_CALL, ca=None, limits=Non
     return mpy.run(HOSTILE % call, params=params, heapsize=heapsize, timeout=run_timeout).one
 
 
-def check_contained(out, allow_memory=False):
-    """The session survived, the good request worked and nothing leaked."""
+def check_contained(out, allow_memory=False, idle=0):
+    """The session survived, the good request worked and nothing leaked.
+
+    ``idle``: sockets to the hostile server the session may keep for reuse
+    because its last answer was well-formed (a redirect, say). Fewer
+    sockets than before is fine: a failed connect lets the session close
+    its idle ones and try again, as the reference does."""
     out_text = repr(out)
     assert out["warm"] == b"good", out_text
     assert out["good"][:2] == ["ok", b"good"], out_text
-    # The warm-up's keep-alive socket is the only one the session holds.
-    assert out["after"] == out["before"], out_text
+    assert out["after"] <= out["before"] + idle, out_text
+    # close() must release everything, whatever happened before.
     assert out["end"] == out["base"], out_text
     if out["live"] is not None:
-        assert out["live"] <= 1, out_text
+        assert out["live"] <= 1 + idle, out_text
     res = out["res"]
     assert res[0] == "err", out_text
     if allow_memory and res[1] == "MemoryError":

@@ -166,3 +166,102 @@ def test_hostile(mpy, impl, pool_kind, hostile_server, recording_server, name):
     assert ms < case.timeout * 1000 + SLACK_MS, out
     if case.min_ms is not None:
         assert ms >= case.min_ms, out
+
+
+def redirect_to(location, code=302):
+    def app(req, srv):
+        return http_response(code, {"Location": location(req) if callable(location) else location},
+                             b"moved")
+    return app
+
+
+# (server app, expected type, message part, idle sockets the session may keep)
+REDIRECTS = {
+    "redirect_loop_to_itself": (redirect_to(lambda req: req.path), "RuntimeError",
+                                "Too many redirects", 1),
+    "redirect_ping_pong": (redirect_to(lambda req: "/b" if req.path == "/a" else "/a"),
+                           "RuntimeError", "Too many redirects", 1),
+    "redirect_loop_307_with_body": (redirect_to(lambda req: req.path, 307), "RuntimeError",
+                                    "Too many redirects", 1),
+    "redirect_to_ftp": (redirect_to("ftp://127.0.0.1/pub/file"), "ValueError",
+                        "Unsupported protocol: ftp:", 1),
+    "redirect_to_file": (redirect_to("file:///etc/passwd"), "ValueError",
+                         "Unsupported protocol: file:", 1),
+    "redirect_to_javascript": (redirect_to("javascript:alert(1)"), "ValueError",
+                               "Unsupported protocol", 1),
+    "redirect_to_empty_host": (redirect_to("http://"), "ValueError", "host", 1),
+    "redirect_to_bad_port": (redirect_to("http://127.0.0.1:99999/x"), "ValueError", "port", 1),
+    "redirect_location_with_nul": (redirect_to("/a\x00b"), "ValueError", None, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REDIRECTS))
+def test_hostile_redirect(mpy, impl, pool_kind, recording_server, name):
+    app, expect, msg, idle = REDIRECTS[name]
+    srv = recording_server(app)
+    good = recording_server(ok_response())
+    call = "s.post(U, data=b'payload', timeout=T).content" if "307" in name else None
+    out = run_hostile(mpy, pool_kind, srv.url("/a"), good.url("/good"),
+                      **({"call": call} if call else {}))
+    res = check_contained(out, idle=idle)
+    out = repr(out)
+    assert res[1] == expect, out
+    if msg:
+        assert msg in res[2], out
+    assert res[-1] < T * 1000 + SLACK_MS, out
+    if "Too many" in (msg or ""):
+        # The first request and thirty hops, then it stops.
+        assert len(srv.requests) == 31, out
+        if "307" in name:
+            assert all(r.body == b"payload" for r in srv.requests), out
+
+
+def test_redirect_to_closed_port(mpy, impl, pool_kind, recording_server):
+    probe = recording_server(ok_response())
+    closed = probe.url("/gone")
+    probe.stop()
+    srv = recording_server(redirect_to(closed))
+    good = recording_server(ok_response())
+    out = run_hostile(mpy, pool_kind, srv.url("/a"), good.url("/good"))
+    res = check_contained(out, idle=1)
+    assert res[1] in ("OSError", "OutOfRetries"), repr(out)
+
+
+# TLS failures: the server's certificate (a TLSMaterial attribute) or, for
+# None, a plain TCP script behind an https:// URL.
+TLS_CASES = {
+    "tls_untrusted_ca": ("by_untrusted", None),
+    "tls_wrong_hostname": ("wrong_host", None),
+    "tls_expired_certificate": ("expired", None),
+    "tls_plain_http_server": (None, [("read_any",)]),
+    "tls_reset_during_handshake": (None, [("sleep", 0.1), ("reset",)]),
+    "tls_close_during_handshake": (None, [("sleep", 0.1), ("close",)]),
+    "tls_garbage_handshake": (None, [("send", b"\x16\x03\x03\x00\x30" + b"\xee" * 48), ("hold", 15)]),
+    "tls_silent_handshake": (None, [("hold", 15)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(TLS_CASES))
+def test_hostile_tls(mpy, impl, pool_kind, hostile_server, recording_server, tls_material, name):
+    cert, script = TLS_CASES[name]
+    if cert is not None:
+        srv = hostile_server([[("read",), ("send", ok_response(b"secret"))]],
+                             tls_context=tls_material.server_context(cert))
+        url = srv.url("/s")
+    else:
+        if script == [("read_any",)]:
+            # A plain HTTP server reads the ClientHello as a request head
+            # and answers it with an HTTP error.
+            script = [("sleep", 0.1), ("send", http_response(400, {"Connection": "close"},
+                                                             b"not TLS")), ("close",)]
+        srv = hostile_server([script])
+        url = srv.url("/s").replace("http://", "https://")
+    good = recording_server(ok_response(), tls_context=tls_material.server_context("good"))
+    out = run_hostile(mpy, pool_kind, url, good.url("/good"), ca=tls_material.ca_der)
+    res = check_contained(out)
+    text = repr(out)
+    assert res[1] in ("OSError", "ValueError", "OutOfRetries"), text
+    assert res[-1] < T * 1000 + SLACK_MS, text
+    assert srv.requests == [], text
+    if name == "tls_silent_handshake":
+        assert res[3] == 110, text

@@ -4,6 +4,7 @@ process must stay alive, no descriptor may stay open and the same Session
 must then make a good request."""
 
 import os
+import socket
 import signal
 import subprocess
 import tempfile
@@ -107,3 +108,84 @@ def test_sigint_during_blocked_tls_read(mpy, impl, pool_kind, hostile_server, re
                                 "good": good.url("/good"), "ca": tls_material.ca_der}, srv)
     check(out)
     assert len(srv.requests) == 1
+
+
+def _stuck_listener():
+    """A loopback listener whose accept queue is full, so a further connect
+    hangs in SYN retries."""
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(0)
+    fillers = []
+    for _ in range(4):
+        c = socket.socket()
+        c.setblocking(False)
+        try:
+            c.connect(lst.getsockname())
+        except BlockingIOError:
+            pass
+        fillers.append(c)
+    time.sleep(0.2)
+    return lst, fillers
+
+
+CONNECT_SCRIPT = """
+import relykit, time
+s, pool = relykit.session(requests, P["kind"])
+base = relykit.fds()
+warm = s.get(P["good"], timeout=5).content
+before = relykit.fds()
+print("@@" + "{}")
+t0 = time.ticks_ms()
+try:
+    s.get(P["url"], timeout=(30, 30))
+    res = ["no interrupt"]
+except KeyboardInterrupt:
+    res = ["KeyboardInterrupt"]
+except Exception as e:
+    res = ["other", type(e).__name__, str(e), relykit.cause_of(e)]
+res.append(time.ticks_diff(time.ticks_ms(), t0))
+after = relykit.fds()
+good = relykit.timed(lambda: s.get(P["good"], timeout=5).content)
+s.close()
+emit({"res": res, "base": base, "before": before, "after": after, "good": good,
+      "end": relykit.fds()})
+"""
+
+
+def test_sigint_during_blocked_connect(mpy, impl, pool_kind, recording_server):
+    """With an idle keep-alive socket held, a failed connect makes the
+    session close it and try again; an interrupt must not count as such a
+    failure."""
+    lst, fillers = _stuck_listener()
+    good = recording_server(ok_response())
+    text = mpy.source(CONNECT_SCRIPT, params={
+        "kind": pool_kind, "good": good.url("/good"),
+        "url": "http://127.0.0.1:%d/" % lst.getsockname()[1]})
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write(text)
+        path = f.name
+    try:
+        proc = subprocess.Popen([mpy.firmware, "-X", "heapsize=4m", path],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=True)
+        try:
+            # The marker line comes just before the connect starts.
+            line = proc.stdout.readline()
+            assert line.startswith(b"@@"), line
+            time.sleep(0.7)
+            os.kill(proc.pid, signal.SIGINT)
+            out, err = proc.communicate(timeout=40)
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise
+    finally:
+        os.unlink(path)
+        for c in fillers:
+            c.close()
+        lst.close()
+    result = MpyResult(proc.returncode, out.decode("utf-8", "replace"),
+                       err.decode("utf-8", "replace"))
+    assert result.rc == 0, result.describe()
+    check(result.one)
