@@ -180,6 +180,9 @@ rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, 
 bool rq_exc_is_timeout(rq_err_t exc);
 bool rq_exc_is_memory(rq_err_t exc);
 bool rq_exc_is_os_error(rq_err_t exc);
+// The pool could not give a socket: MemoryError, RuntimeError (ESP32SPI's
+// "Out of sockets") or OSError ENOMEM/EMFILE/ENFILE/ENOBUFS.
+bool rq_exc_is_out_of_sockets(rq_err_t exc);
 // False for KeyboardInterrupt and SystemExit: they stop the caller and
 // are never a reason to try something again.
 bool rq_exc_is_exception(rq_err_t exc);

@@ -98,6 +98,16 @@ bool rq_exc_is_timeout(rq_err_t exc) {
     return e == MP_ETIMEDOUT || e == MP_EAGAIN;
 }
 
+bool rq_exc_is_out_of_sockets(rq_err_t exc) {
+    mp_obj_t t = MP_OBJ_FROM_PTR(mp_obj_get_type(exc));
+    if (mp_obj_is_subclass_fast(t, MP_OBJ_FROM_PTR(&mp_type_MemoryError))
+        || mp_obj_is_subclass_fast(t, MP_OBJ_FROM_PTR(&mp_type_RuntimeError))) {
+        return true;
+    }
+    int e = rq_exc_errno(exc);
+    return e == MP_ENOMEM || e == MP_EMFILE || e == MP_ENFILE || e == MP_ENOBUFS;
+}
+
 rq_err_t rq_exc_timeout(void) {
     return rq_exc_new(RQ_EXC_OS, NULL, 0, MP_ETIMEDOUT);
 }

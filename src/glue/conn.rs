@@ -152,7 +152,10 @@ pub fn open(s: &mut rq_session_t, https: bool, host: Obj, port: u16, timeout: Ob
     match open_once(s, https, host, port, timeout) {
         Ok(c) => Ok(c),
         Err(e) => {
-            if !e.is_timeout() && !e.is_interrupt() && close_all_idle(s) > 0 {
+            // Only when the pool ran out of sockets: a refused connection, a
+            // timeout or a Ctrl-C must not cost the idle ones or a second wait.
+            // SAFETY: e is an exception object from the shim.
+            if unsafe { rq_exc_is_out_of_sockets(e.0) } && close_all_idle(s) > 0 {
                 open_once(s, https, host, port, timeout)
             } else {
                 Err(e)
