@@ -5,11 +5,10 @@
 //! exercise. `glue` (feature `firmware`) drives the engine from MicroPython
 //! objects through nlr-protected C shims and exports the entry points that the
 //! C registration layer in `cmodule/` calls.
-#![no_std]
+// The firmware build is no_std (and so proves the engine needs no std);
+// host builds for tests, fuzzers and tools keep std for its panic runtime.
+#![cfg_attr(feature = "firmware", no_std)]
 #![forbid(unsafe_op_in_unsafe_fn)]
-
-#[cfg(test)]
-extern crate std;
 
 pub mod engine;
 

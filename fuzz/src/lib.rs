@@ -1,10 +1,3 @@
-//! The engine, compiled straight from the main crate's sources.
-//!
-//! Depending on `adafruit_requests_native` itself does not work here: Cargo
-//! also builds its `staticlib` crate type, and as a `no_std` crate without a
-//! panic handler (that lives in the firmware glue) it fails to link. The
-//! engine has no dependency on the rest of the crate, so including its module
-//! tree by path fuzzes exactly the same code.
-#[path = "../../src/engine/mod.rs"]
-mod sources;
-pub use sources::*;
+//! The engine under fuzzing: the main crate's sans-I/O engine, re-exported
+//! under a short name for the targets.
+pub use adafruit_requests_native::engine::*;
