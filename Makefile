@@ -30,14 +30,17 @@ UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 
 export MICROPY_DIR
 
-.PHONY: help deps mpy-cross firmware firmware-plain size test run clean distclean
+.PHONY: help deps mpy-cross firmware firmware-plain size test lint fuzz bench bench-quick run clean distclean
 
 help:
 	@echo "make deps            Debian packages, MicroPython + Mbed TLS sources, Python test packages"
 	@echo "make firmware        unix MicroPython with adafruit_requests -> build/micropython"
 	@echo "make firmware-plain  same firmware without the module -> build/micropython-plain"
 	@echo "make size            size(1) of both firmwares"
-	@echo "make test            cargo test, then pytest python_tests against build/micropython"
+	@echo "make test            clippy, cargo test, then pytest python_tests against build/micropython"
+	@echo "make lint            clippy with the crate's no-panic lints"
+	@echo "make fuzz            every fuzz target for FUZZ_SECONDS (default 60)"
+	@echo "make bench           native vs reference vs bare socket -> bench/results.json"
 	@echo "make run             run examples/demo.py on the firmware against a local server"
 	@echo "Variables: MICROPY_DIR=<tree>  RUST_TARGET=<triple>  JOBS=<n>  PYTHON=<python3>"
 
@@ -71,9 +74,28 @@ size: firmware firmware-plain
 
 # --lib: the doctest/integration builds compile the crate as a staticlib
 # without the `firmware` feature, which has no panic handler and cannot link.
-test: firmware
-	cd $(ROOT) && $(CARGO) test --lib
+test: firmware lint
+	cd $(ROOT) && $(CARGO) test
 	cd $(ROOT) && $(PYTHON) -m pytest python_tests -q
+
+# The crate denies unwrap/expect/panic!/indexing/overflow (src/lib.rs); the
+# firmware build also checks the glue, which needs bindgen.
+lint:
+	cd $(ROOT) && $(CARGO) clippy --release --features firmware -- -D warnings
+	cd $(ROOT) && $(CARGO) clippy --all-targets -- -D warnings
+
+# Each fuzz target for FUZZ_SECONDS (stable Rust via RUSTC_BOOTSTRAP).
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(ROOT)/fuzz/run.sh $(FUZZ_SECONDS)
+
+# Native vs reference vs a bare socket loop; writes bench/results.json and
+# the table in bench/README.md.
+bench: deps firmware firmware-plain
+	cd $(ROOT) && $(PYTHON) bench/run.py
+
+bench-quick: deps firmware firmware-plain
+	cd $(ROOT) && $(PYTHON) bench/run.py --quick
 
 run: deps firmware
 	cd $(ROOT) && $(PYTHON) scripts/run_demo.py

@@ -9,6 +9,17 @@
 // host builds for tests, fuzzers and tools keep std for its panic runtime.
 #![cfg_attr(feature = "firmware", no_std)]
 #![forbid(unsafe_op_in_unsafe_fn)]
+// A panic aborts the firmware: none of these may appear outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing,
+        clippy::arithmetic_side_effects
+    )
+)]
 
 pub mod engine;
 

@@ -125,11 +125,11 @@ pub fn put_idle(s: &mut rq_session_t, sock: Obj, raw: Obj, host: Obj, port: u16,
 }
 
 pub fn close_all_idle(s: &mut rq_session_t) -> usize {
-    let mut n = 0;
+    let mut n = 0usize;
     for slot in s.idle.iter_mut() {
         if !slot.sock.is_null() {
             close_sock(slot.sock);
-            n += 1;
+            n = n.saturating_add(1);
         }
         *slot = rq_idle_t::default();
     }

@@ -112,11 +112,6 @@ impl Exc {
         // SAFETY: as above.
         unsafe { rq_exc_is_memory(self.0) }
     }
-    /// KeyboardInterrupt or SystemExit.
-    pub fn is_interrupt(self) -> bool {
-        // SAFETY: as above.
-        !unsafe { rq_exc_is_exception(self.0) }
-    }
 }
 
 pub fn none() -> Obj {
