@@ -155,10 +155,11 @@ import relykit
 s, pool = relykit.session(requests, P["kind"], P.get("ca"), **P.get("limits", {}))
 T = P["timeout"]
 U = P["url"]
+%(setup)s
 base = relykit.fds()
 warm = s.get(P["good"], timeout=5).content
 before = relykit.fds()
-res = relykit.timed(lambda: %s)
+res = relykit.timed(lambda: %(call)s)
 after = relykit.fds()
 live = pool.open_count() if P["kind"] == "python" else None
 good = relykit.timed(lambda: s.get(P["good"], timeout=5).content)
@@ -172,13 +173,15 @@ DEFAULT_CALL = "s.get(U, timeout=T).content"
 
 
 def run_hostile(mpy, kind, url, good_url, call=DEFAULT_CALL, ca=None, limits=None,
-                timeout=2, heapsize="4m", run_timeout=60, extra=None):
+                timeout=2, heapsize="4m", run_timeout=60, extra=None, setup=""):
+    """``setup`` runs before the first descriptor count, so what it opens
+    (files, say) is not taken for a leak."""
     params = {"kind": kind, "url": url, "good": good_url, "timeout": timeout,
               "limits": limits or {}}
     if ca is not None:
         params["ca"] = ca
     params.update(extra or {})
-    return mpy.run(HOSTILE % call, params=params, heapsize=heapsize, timeout=run_timeout).one
+    return mpy.run(HOSTILE % {"call": call, "setup": setup}, params=params, heapsize=heapsize, timeout=run_timeout).one
 
 
 def check_contained(out, allow_memory=False, idle=0):

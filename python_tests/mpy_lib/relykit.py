@@ -48,6 +48,9 @@ def timed(fn):
     t0 = time.ticks_ms()
     try:
         v = fn()
+        if not isinstance(v, (bytes, bytearray, str, int, float, list, dict, type(None))):
+            # e.g. a Response: only its type travels back to the test.
+            v = "<%s>" % type(v).__name__
         out = ["ok", v]
     except Exception as e:
         out = ["err", type(e).__name__, str(e), errno_of(e), cause_of(e)]
