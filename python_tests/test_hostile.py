@@ -20,13 +20,18 @@ OK = b"HTTP/1.1 200 OK\r\n"
 CHUNKED = OK + b"Transfer-Encoding: chunked\r\n\r\n"
 
 
+TRAILERS_UNBOUNDED = (
+    "chunked trailers are added to headers with no count or byte limit: an endless trailer "
+    "section grows the headers until the heap runs out (MemoryError) or the read timeout passes")
+
+
 def answer(data, then=("close",)):
     return [("read",), ("send", data), then]
 
 
 class Case:
     def __init__(self, script, expect, msg=None, errno=None, limits=None, call=None,
-                 timeout=T, min_ms=None, allow=()):
+                 timeout=T, min_ms=None, allow=(), xfail=None):
         self.script = script
         # Acceptable exception type names.
         self.expect = (expect,) if isinstance(expect, str) else tuple(expect)
@@ -38,6 +43,8 @@ class Case:
         # Cases that must wait for the timeout must not end much before it.
         self.min_ms = min_ms
         self.allow = allow
+        # A known bug in the module: the case fails until it is fixed.
+        self.xfail = xfail
 
 
 CASES = {
@@ -103,7 +110,11 @@ CASES = {
         answer(CHUNKED + b"5\r\nhello\r\n"), "OSError", "before the end"),
     "endless_trailers": Case(
         [("read",), ("send", CHUNKED + b"5\r\nhello\r\n0\r\n"), ("flood", b"X-Trailer: v\r\n", 10)],
-        ("ValueError", "MemoryError")),
+        "ValueError", xfail=TRAILERS_UNBOUNDED),
+    "ten_thousand_trailers": Case(
+        answer(CHUNKED + b"5\r\nhello\r\n0\r\n" + b"".join(b"X-T%d: v\r\n" % i for i in range(10000))
+               + b"\r\n", ("hold", 10)),
+        "ValueError", xfail=TRAILERS_UNBOUNDED),
     # --- truncation and resets ---
     "body_shorter_than_declared": Case(
         answer(OK + b"Content-Length: 100\r\n\r\n0123456789"), "OSError",
@@ -145,7 +156,14 @@ def _good(recording_server):
     return recording_server(ok_response())
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+def _case_params():
+    for name in sorted(CASES):
+        reason = CASES[name].xfail
+        marks = (pytest.mark.xfail(strict=True, reason=reason),) if reason else ()
+        yield pytest.param(name, marks=marks, id=name)
+
+
+@pytest.mark.parametrize("name", _case_params())
 def test_hostile(mpy, impl, pool_kind, hostile_server, recording_server, name):
     case = CASES[name]
     srv = hostile_server([case.script])
