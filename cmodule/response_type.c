@@ -276,6 +276,17 @@ static void response_print(const mp_print_t *print, mp_obj_t self_in, mp_print_k
 
 static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
     (void)errcode;
+    rq_response_t *r = rq_resp(self_in);
+    if (r->fast_avail > 0 && !r->superseded && r->sock != MP_OBJ_NULL) {
+        // Bytes the Rust core marked as plain body data already received.
+        rq_session_obj_t *s = MP_OBJ_TO_PTR(r->session);
+        size_t n = size < r->fast_avail ? size : r->fast_avail;
+        memcpy(buf, s->s.buf + r->rstart, n);
+        r->rstart += n;
+        r->fast_avail -= n;
+        r->fast_taken += n;
+        return n;
+    }
     rq_err_t err = NULL;
     intptr_t n = rq_response_read_more(rq_resp(self_in), buf, size, &err);
     if (n < 0) {

@@ -117,6 +117,11 @@ typedef struct {
     uint64_t decoder[RQ_DECODER_WORDS];   // engine::body::BodyDecoder, opaque to C
     int32_t timeout_ms;         // read timeout; -1 for none
     uint32_t op_start_ms;       // when the current body operation began
+    // Body bytes at session buf[rstart..rstart+fast_avail] that the C stream
+    // read may hand out without calling Rust (json.load reads one byte per
+    // call); fast_taken counts those taken, applied to the decoder by Rust.
+    size_t fast_avail;
+    size_t fast_taken;
     size_t rstart;              // unread received bytes are session buf[rstart..rend]
     size_t rend;
     uint32_t status_code;

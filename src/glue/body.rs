@@ -29,9 +29,15 @@ pub fn decoder_init(r: &mut rq_response_t, framing: Framing) {
 }
 
 fn decoder(r: &mut rq_response_t) -> &mut BodyDecoder {
+    let taken = core::mem::take(&mut r.fast_taken);
     // SAFETY: decoder_init wrote a BodyDecoder there before the response was
     // handed to anyone (build_response calls it first).
-    unsafe { &mut *r.decoder.as_mut_ptr().cast::<BodyDecoder>() }
+    let d = unsafe { &mut *r.decoder.as_mut_ptr().cast::<BodyDecoder>() };
+    if taken > 0 {
+        // Bytes the C stream read took from the fast window.
+        d.data_consumed(taken);
+    }
+    d
 }
 
 fn session_of<'a>(r: &rq_response_t) -> &'a mut rq_session_t {
@@ -59,6 +65,7 @@ fn finish(r: &mut rq_response_t) {
     if r.sock.is_null() {
         return;
     }
+    r.fast_avail = 0;
     let sock = core::mem::replace(&mut r.sock, ptr::null_mut());
     if r.keep_alive && r.rend == r.rstart {
         let s = session_of(r);
@@ -71,6 +78,7 @@ fn finish(r: &mut rq_response_t) {
 }
 
 fn abandon(r: &mut rq_response_t) {
+    r.fast_avail = 0;
     let sock = core::mem::replace(&mut r.sock, ptr::null_mut());
     close_sock(sock);
     r.rstart = 0;
@@ -111,6 +119,8 @@ fn consumed(r: &mut rq_response_t, n: usize) {
 /// One step of body reading into `dst`: Ok(0) only at the end of the body.
 fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
     let s = session_of(r);
+    // The fast window is recomputed below; Rust reads consume it in order.
+    r.fast_avail = 0;
     loop {
         match decoder(r).need() {
             Need::Done => {
@@ -130,6 +140,11 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                     }
                     r.rstart = r.rstart.saturating_add(src.len());
                     consumed(r, src.len());
+                    // What is left in the buffer within this allowance may be
+                    // read by the C fast path.
+                    let left = u64::try_from(avail.saturating_sub(src.len())).unwrap_or(0);
+                    let allowance = k.saturating_sub(src.len() as u64);
+                    r.fast_avail = if r.sock.is_null() { 0 } else { usize::try_from(left.min(allowance)).unwrap_or(0) };
                     return Ok(src.len());
                 }
                 let sock = r.sock;
