@@ -92,6 +92,18 @@ static mp_obj_t rq_default_ssl_context(void) {
     }
     return ctx;
 }
+#else
+// None on boards without the ssl module (e.g. networking through an
+// ESP32SPI co-processor), as for MicroPython firmware without tls.
+static mp_obj_t rq_default_ssl_context(void) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t ctx = mp_call_function_0(mp_load_attr(rq_import(MP_QSTR_ssl), MP_QSTR_create_default_context));
+        nlr_pop();
+        return ctx;
+    }
+    return mp_const_none;
+}
 #endif
 
 static void rq_default_networking(mp_obj_t *pool, mp_obj_t *ssl_context) {
@@ -134,9 +146,9 @@ static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *args) {
     if (old != MP_OBJ_NULL) {
         rq_session_close(&((rq_session_obj_t *)MP_OBJ_TO_PTR(old))->s);
     }
-    mp_obj_t pool_unused, ctx;
-    rq_default_networking(&pool_unused, &ctx);
-    MP_STATE_VM(rq_default_session) = rq_new_session(sock, ctx);
+    // Only the TLS context is the firmware's: the pool given here is often
+    // the only networking a board has (no socket or wifi module to import).
+    MP_STATE_VM(rq_default_session) = rq_new_session(sock, rq_default_ssl_context());
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_set_socket_obj, 1, 2, mod_set_socket);
