@@ -14,7 +14,12 @@ def fds():
     return len(os.listdir("/proc/self/fd"))
 
 
+# The TLS context the last session() call made, for tests that inspect it.
+context = None
+
+
 def session(requests, kind="python", cadata=None, **limits):
+    global context
     if kind == "python":
         pool = faultpool.FaultPool()
         ctx = faultpool.FaultSSLContext(cadata) if cadata else None
@@ -25,6 +30,7 @@ def session(requests, kind="python", cadata=None, **limits):
         ctx = faultpool.firmware_tls_context(cadata) if cadata else None
     else:
         raise ValueError(kind)
+    context = ctx
     return requests.Session(pool, ctx, **limits), pool
 
 
