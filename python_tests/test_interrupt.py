@@ -25,8 +25,16 @@ warm = s.get(P["good"], timeout=5).content
 before = relykit.fds()
 t0 = time.ticks_ms()
 try:
-    r = s.get(P["url"], timeout=30)
-    r.content
+    action = P.get("action", "content")
+    r = s.get(P["url"], timeout=30, stream=action != "content")
+    if action == "content":
+        r.content
+    elif action == "iter":
+        for chunk in r.iter_content(8):
+            pass
+    elif action == "close":
+        # A short unread remainder is drained so the socket can be reused.
+        r.close()
     res = ["no interrupt"]
 except KeyboardInterrupt:
     res = ["KeyboardInterrupt"]
@@ -189,3 +197,22 @@ def test_sigint_during_blocked_connect(mpy, impl, pool_kind, recording_server):
                        err.decode("utf-8", "replace"))
     assert result.rc == 0, result.describe()
     check(result.one)
+
+
+CLOSE_SWALLOWS = (
+    "close_response() (src/glue/body.rs) ends its drain on any error, KeyboardInterrupt "
+    "included, and returns nothing: close() returns normally and the interrupt is lost")
+
+
+@pytest.mark.parametrize("action", [
+    "iter", pytest.param("close", marks=pytest.mark.xfail(strict=True, reason=CLOSE_SWALLOWS))])
+def test_sigint_while_body_stalls(mpy, impl, pool_kind, hostile_server, recording_server, action):
+    """iter_content blocked on the next chunk, and close() blocked draining
+    a short remainder: the interrupt must come out of either."""
+    script = [("read",), ("send", b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789abc"),
+              ("hold", 20)]
+    srv = hostile_server([script])
+    good = recording_server(ok_response())
+    out = run_interrupted(mpy, {"kind": pool_kind, "url": srv.url("/stuck"),
+                                "good": good.url("/good"), "action": action}, srv)
+    check(out)
