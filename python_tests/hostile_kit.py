@@ -25,6 +25,7 @@ class HostileServer(ThreadedServer):
     connections when ``repeat_last``). Actions:
 
       ("read",)                  read one request (kept in ``requests``)
+      ("read_head",)             read up to the end of a request head only
       ("send", data)
       ("sleep", secs)
       ("close",)                 FIN
@@ -64,6 +65,15 @@ class HostileServer(ThreadedServer):
                     return
                 with self._lock:
                     self.requests.append(req)
+                self.request_seen.set()
+            elif kind == "read_head":
+                # Only up to the blank line: a request body stays unread.
+                data = pending
+                while b"\r\n\r\n" not in data:
+                    more = conn.recv(65536)
+                    if not more:
+                        return
+                    data += more
                 self.request_seen.set()
             elif kind == "send":
                 conn.sendall(action[1])
