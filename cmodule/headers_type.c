@@ -28,8 +28,8 @@ mp_obj_t rq_lower_key(mp_obj_t key) {
 }
 
 static mp_map_t *headers_map(mp_obj_t self_in) {
-    rq_headers_obj_t *h = MP_OBJ_TO_PTR(self_in);
-    return &h->dict.map;
+    mp_obj_dict_t *d = MP_OBJ_TO_PTR(self_in);
+    return &d->map;
 }
 
 static mp_obj_t headers_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t value) {
@@ -82,11 +82,10 @@ static mp_obj_t headers_get(size_t n_args, const mp_obj_t *args) {
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(headers_get_obj, 2, 3, headers_get);
 
 static mp_obj_t headers_get_all(mp_obj_t self_in, mp_obj_t name) {
-    rq_headers_obj_t *h = MP_OBJ_TO_PTR(self_in);
     mp_obj_t key = rq_lower_key(name);
     mp_obj_t out = mp_obj_new_list(0, NULL);
-    if (h->multi != MP_OBJ_NULL) {
-        mp_obj_list_t *l = MP_OBJ_TO_PTR(h->multi);
+    if (mp_obj_is_type(self_in, &rq_type_headers_multi)) {
+        mp_obj_list_t *l = MP_OBJ_TO_PTR(((rq_headers_multi_obj_t *)MP_OBJ_TO_PTR(self_in))->multi);
         for (size_t i = 0; i + 1 < l->len; i += 2) {
             if (mp_obj_equal(l->items[i], key)) {
                 mp_obj_list_append(out, l->items[i + 1]);
@@ -96,7 +95,7 @@ static mp_obj_t headers_get_all(mp_obj_t self_in, mp_obj_t name) {
             return out;
         }
     }
-    mp_map_elem_t *e = mp_map_lookup(&h->dict.map, key, MP_MAP_LOOKUP);
+    mp_map_elem_t *e = mp_map_lookup(headers_map(self_in), key, MP_MAP_LOOKUP);
     if (e != NULL) {
         mp_obj_list_append(out, e->value);
     }
@@ -104,8 +103,8 @@ static mp_obj_t headers_get_all(mp_obj_t self_in, mp_obj_t name) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(headers_get_all_obj, headers_get_all);
 
-// dict.copy would give a plain-sized dict of this type (no room for
-// `multi`), so copies are plain dicts.
+// dict.copy would give a plain-sized dict of this type (for the multi type,
+// without room for `multi`), so copies are plain dicts.
 static mp_obj_t headers_copy(mp_obj_t self_in) {
     mp_map_t *map = headers_map(self_in);
     mp_obj_t out = mp_obj_new_dict(map->used);
@@ -137,20 +136,24 @@ static void headers_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         e = mp_map_lookup((mp_map_t *)&dl->map, MP_OBJ_NEW_QSTR(attr), MP_MAP_LOOKUP);
     }
     if (e != NULL) {
-        mp_convert_member_lookup(self_in, &rq_type_headers, e->value, dest);
+        mp_convert_member_lookup(self_in, mp_obj_get_type(self_in), e->value, dest);
     }
 }
 
-MP_DEFINE_CONST_OBJ_TYPE(
-    rq_type_headers,
-    MP_QSTR_Headers,
-    MP_TYPE_FLAG_ITER_IS_GETITER,
-    make_new, mp_obj_dict_make_new,
-    print, headers_print,
-    unary_op, headers_unary_op,
-    binary_op, headers_binary_op,
-    subscr, headers_subscr,
-    iter, headers_getiter,
-    attr, headers_attr,
-    parent, &mp_type_dict
-    );
+#define RQ_HEADERS_TYPE(NAME) \
+    MP_DEFINE_CONST_OBJ_TYPE( \
+        NAME, \
+        MP_QSTR_Headers, \
+        MP_TYPE_FLAG_ITER_IS_GETITER, \
+        make_new, mp_obj_dict_make_new, \
+        print, headers_print, \
+        unary_op, headers_unary_op, \
+        binary_op, headers_binary_op, \
+        subscr, headers_subscr, \
+        iter, headers_getiter, \
+        attr, headers_attr, \
+        parent, &mp_type_dict \
+        );
+
+RQ_HEADERS_TYPE(rq_type_headers)
+RQ_HEADERS_TYPE(rq_type_headers_multi)

@@ -4,10 +4,13 @@
 # must be the repository root (the parent of this directory).
 #
 # Knobs (make command line or environment):
-#   RUST_TARGET          Rust target triple; empty = host (right for ports/unix)
+#   RUST_TARGET          Rust target triple; default: derived from the port's
+#                        CFLAGS (see rq_guess_target), the host for unix
 #   CARGO                cargo executable
 #   RQ_CARGO_FLAGS       extra arguments for cargo
 #   RQ_CARGO_TARGET_DIR  cargo's --target-dir (default: $(BUILD)/cargo)
+#
+# The Rust std for the target must be installed (rustup target add <triple>).
 
 # USERMOD_DIR is reassigned for every module, so capture it now.
 RQ_MOD_DIR := $(USERMOD_DIR)
@@ -20,8 +23,31 @@ CFLAGS_USERMOD += -I$(RQ_MOD_DIR)
 CARGO ?= cargo
 RUST_TARGET ?=
 RQ_CARGO_TARGET_DIR ?= $(abspath $(BUILD))/cargo
-RQ_LIB := $(RQ_CARGO_TARGET_DIR)/$(if $(RUST_TARGET),$(RUST_TARGET)/)release/libadafruit_requests_native.a
 RQ_NATIVE_O := $(BUILD)/rust/adafruit_requests_native.o
+
+# The Rust triple for the C compiler's CPU and float ABI. Everything below is
+# expanded only when the recipe runs: some ports (stm32) add their -mcpu
+# flags after including py.mk, i.e. after this file is read. The float ABI
+# must match, or the linker refuses to mix the objects; a port passing
+# -mfloat-abi=softfp (FPU code, soft-float calls) needs the plain eabi triple.
+rq_cpu = $(firstword $(subst +, ,$(patsubst -mcpu=%,%,$(lastword $(filter -mcpu=%,$(CFLAGS))))))
+rq_march = $(patsubst -march=%,%,$(lastword $(filter -march=%,$(CFLAGS))))
+rq_hf = $(if $(filter -mfloat-abi=hard,$(CFLAGS)),hf)
+rq_guess_target = $(strip \
+	$(if $(filter cortex-m0 cortex-m0plus cortex-m1,$(rq_cpu)),thumbv6m-none-eabi,\
+	$(if $(filter cortex-m3,$(rq_cpu)),thumbv7m-none-eabi,\
+	$(if $(filter cortex-m4 cortex-m7,$(rq_cpu)),thumbv7em-none-eabi$(rq_hf),\
+	$(if $(filter cortex-m23,$(rq_cpu)),thumbv8m.base-none-eabi,\
+	$(if $(filter cortex-m33 cortex-m35p cortex-m55,$(rq_cpu)),thumbv8m.main-none-eabi$(rq_hf),\
+	$(if $(filter rv32imafc%,$(rq_march)),riscv32imafc-unknown-none-elf,\
+	$(if $(filter rv32imac%,$(rq_march)),riscv32imac-unknown-none-elf,\
+	$(if $(filter rv32imc%,$(rq_march)),riscv32imc-unknown-none-elf,\
+	$(if $(findstring xtensa,$(CROSS_COMPILE)$(CC)),$(error adafruit_requests: Xtensa ($(CC)) is not a target of upstream Rust; \
+		build with Espressif's Rust toolchain (espup) and pass RUST_TARGET=<its xtensa triple>),\
+	$(if $(CROSS_COMPILE),$(error adafruit_requests: cannot tell the Rust target for CROSS_COMPILE=$(CROSS_COMPILE) \
+		(CPU '$(rq_cpu)', arch '$(rq_march)'); pass RUST_TARGET=<triple>),)))))))))))
+RQ_TARGET = $(or $(RUST_TARGET),$(rq_guess_target))
+RQ_LIB = $(RQ_CARGO_TARGET_DIR)/$(if $(RQ_TARGET),$(RQ_TARGET)/)release/libadafruit_requests_native.a
 
 # The Rust side enters the firmware as one relocatable object, not as the
 # archive cargo writes. The archive also carries Rust's compiler_builtins,
@@ -37,19 +63,6 @@ RQ_NATIVE_O := $(BUILD)/rust/adafruit_requests_native.o
 # changes.
 PY_O += $(RQ_NATIVE_O)
 
-# Cargo knows best whether the crate is stale, so it runs on every build
-# (a no-op takes well under a second); it leaves the archive's mtime alone
-# when nothing changed, and then nothing downstream is redone.
-#
-# `cargo rustc --crate-type staticlib` rather than `cargo build`: with the
-# manifest's two crate types (staticlib + rlib) rustc skips LTO.
-$(RQ_LIB): FORCE
-	$(ECHO) "CARGO $(notdir $@)$(if $(RUST_TARGET), ($(RUST_TARGET)))"
-	$(Q)$(CARGO) rustc --lib --crate-type staticlib --release --features firmware \
-		--manifest-path $(RQ_ROOT)/Cargo.toml \
-		--target-dir $(RQ_CARGO_TARGET_DIR) \
-		$(if $(RUST_TARGET),--target $(RUST_TARGET)) $(RQ_CARGO_FLAGS)
-
 # Sections dropped on the way:
 # - .llvmbc/.llvmcmd: bitcode embedded in the precompiled compiler_builtins;
 #   the final link discards it anyway, but binutils' ar and nm hand any object
@@ -60,11 +73,27 @@ $(RQ_LIB): FORCE
 #   bare-metal linker scripts may not place them.
 RQ_OBJCOPY_FLAGS = --wildcard --keep-global-symbol='rq_*' \
 	--remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig \
-	$(if $(filter thumb% arm%,$(RUST_TARGET)),--remove-section='.ARM.exidx*' --remove-section='.ARM.extab*')
+	$(if $(filter thumb% arm%,$(RQ_TARGET)),--remove-section='.ARM.exidx*' --remove-section='.ARM.extab*')
 
-$(RQ_NATIVE_O): $(RQ_LIB)
-	$(ECHO) "LD $@"
-	$(Q)mkdir -p $(@D)
-	$(Q)$(LD) -r --whole-archive $< --no-whole-archive -o $@.tmp
-	$(Q)$(OBJCOPY) $(RQ_OBJCOPY_FLAGS) $@.tmp
-	$(Q)mv $@.tmp $@
+# Cargo knows best whether the crate is stale, so it runs on every build (a
+# no-op takes well under a second); it leaves the archive's mtime alone when
+# nothing changed, and the object is then kept as is, so nothing downstream is
+# redone. One rule for both steps because the archive's path depends on the
+# triple, which is known only once the port's CFLAGS are complete.
+#
+# `cargo rustc --crate-type staticlib` rather than `cargo build`: with the
+# manifest's two crate types (staticlib + rlib) rustc skips LTO.
+# -z noexecstack: compiler_builtins' assembly objects carry no .note.GNU-stack.
+$(RQ_NATIVE_O): FORCE
+	$(ECHO) "CARGO adafruit_requests_native$(if $(RQ_TARGET), ($(RQ_TARGET)))"
+	$(Q)$(CARGO) rustc --lib --crate-type staticlib --release --features firmware \
+		--manifest-path $(RQ_ROOT)/Cargo.toml \
+		--target-dir $(RQ_CARGO_TARGET_DIR) \
+		$(if $(RQ_TARGET),--target $(RQ_TARGET)) $(RQ_CARGO_FLAGS)
+	$(Q)if [ ! -e $@ ] || [ $(RQ_LIB) -nt $@ ]; then \
+		echo "LD $@"; \
+		mkdir -p $(@D) && \
+		$(LD) -r -z noexecstack --whole-archive $(RQ_LIB) --no-whole-archive -o $@.tmp && \
+		$(OBJCOPY) $(RQ_OBJCOPY_FLAGS) $@.tmp && \
+		mv $@.tmp $@; \
+	fi

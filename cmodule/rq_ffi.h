@@ -96,6 +96,17 @@ typedef struct {
     rq_idle_t idle[RQ_IDLE_MAX];
     rq_obj_t strs[RQ_STR_CACHE];
     uint8_t strs_next;
+    // The connection of the live response (at most one per session), kept
+    // here rather than in every Response to keep those small.
+    rq_obj_t live_raw_sock;     // see rq_idle_t
+    rq_obj_t live_host;         // str, key of the connection for keep-alive
+    rq_obj_t live_pending;      // bytes carried between iter_lines/iter_content(decode_unicode) steps
+    uint16_t live_port;
+    uint8_t live_https;
+    int32_t live_timeout_ms;    // read timeout; -1 for none
+    uint32_t live_op_start_ms;  // when the current body operation began
+    uint32_t live_trailer_bytes; // trailer section so far, held to the head limits
+    uint16_t live_trailers;
     bool closed;
     bool busy;                  // a request is being made (re-entrancy guard)
 } rq_session_t;
@@ -103,8 +114,6 @@ typedef struct {
 typedef struct {
     rq_obj_t session;           // the Session object (owner of buf)
     rq_obj_t sock;              // NULL once closed
-    rq_obj_t raw_sock;          // see rq_idle_t
-    rq_obj_t host;              // str, key of the connection for keep-alive
     rq_obj_t reason;            // str until first read, then the bytearray handed out
     rq_obj_t headers;           // headers dict
     rq_obj_t url;               // str: final URL
@@ -113,25 +122,19 @@ typedef struct {
     rq_obj_t cached;            // bytes: the whole body, once read
     rq_obj_t cached_text;       // str
     rq_obj_t cached_json;       // parsed json
-    rq_obj_t pending;           // bytes carried between iter_lines/iter_content(decode_unicode) steps
     uint64_t decoder[RQ_DECODER_WORDS];   // engine::body::BodyDecoder, opaque to C
-    int32_t timeout_ms;         // read timeout; -1 for none
-    uint32_t op_start_ms;       // when the current body operation began
     // Body bytes at session buf[rstart..rstart+fast_avail] that the C stream
     // read may hand out without calling Rust (json.load reads one byte per
     // call); fast_taken counts those taken, applied to the decoder by Rust.
-    size_t fast_avail;
-    size_t fast_taken;
+    uint32_t fast_avail;
+    uint32_t fast_taken;
     size_t rstart;              // unread received bytes are session buf[rstart..rend]
     size_t rend;
     uint32_t status_code;
-    uint16_t port;
-    uint8_t https;
     uint8_t framing;            // RQ_FRAMING_*
     bool keep_alive;
     bool superseded;            // closed because a newer request started
     bool body_streamed;         // json() consumed the body straight from the socket
-    bool is_head;
 } rq_response_t;
 
 // Arguments of Session.request after C-side parsing. Objects are NULL when
@@ -241,7 +244,8 @@ rq_err_t rq_urandom(uint8_t *buf, size_t len);
 rq_err_t rq_response_new(rq_obj_t session, rq_response_t **r, rq_obj_t *obj);
 rq_response_t *rq_response_state(rq_obj_t response);
 rq_session_t *rq_session_state(rq_obj_t session);
-rq_err_t rq_headers_new(size_t n, rq_obj_t *out);
+// `repeats`: some header name occurs more than once (get_all needs a record).
+rq_err_t rq_headers_new(size_t n, bool repeats, rq_obj_t *out);
 // Adds a header with a lower-cased name; values of a repeated name are
 // joined with ", " and also kept for get_all. Short names and values come
 // from the session's string cache.

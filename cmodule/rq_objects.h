@@ -17,16 +17,20 @@ typedef struct {
     rq_response_t r;
 } rq_response_obj_t;
 
-// A dict whose keys are lower-case header names; lookups ignore case.
-// `multi` lists (name, value) pairs of names that occurred more than once.
+// Response headers are a dict (rq_type_headers) whose keys are lower-case
+// header names; lookups ignore case. When a name occurs more than once the
+// object is an rq_type_headers_multi, whose `multi` lists (name, value)
+// pairs of every repeated name for get_all; other responses do without the
+// extra field.
 typedef struct {
     mp_obj_dict_t dict;
     mp_obj_t multi;
-} rq_headers_obj_t;
+} rq_headers_multi_obj_t;
 
 extern const mp_obj_type_t rq_type_session;
 extern const mp_obj_type_t rq_type_response;
 extern const mp_obj_type_t rq_type_headers;
+extern const mp_obj_type_t rq_type_headers_multi;
 extern const mp_obj_type_t rq_type_out_of_retries;
 
 // Raises the exception a Rust entry point handed back.

@@ -489,13 +489,20 @@ rq_session_t *rq_session_state(rq_obj_t session) {
     return &o->s;
 }
 
-rq_err_t rq_headers_new(size_t n, rq_obj_t *out) {
+rq_err_t rq_headers_new(size_t n, bool repeats, rq_obj_t *out) {
     RQ_GUARD({
-        rq_headers_obj_t *h = m_new_obj(rq_headers_obj_t);
-        h->dict.base.type = &rq_type_headers;
-        mp_map_init(&h->dict.map, n);
-        h->multi = MP_OBJ_NULL;
-        *out = MP_OBJ_FROM_PTR(h);
+        mp_obj_dict_t *d;
+        if (repeats) {
+            rq_headers_multi_obj_t *h = m_new_obj(rq_headers_multi_obj_t);
+            h->multi = mp_obj_new_list(0, NULL);
+            d = &h->dict;
+            d->base.type = &rq_type_headers_multi;
+        } else {
+            d = m_new_obj(mp_obj_dict_t);
+            d->base.type = &rq_type_headers;
+        }
+        mp_map_init(&d->map, n);
+        *out = MP_OBJ_FROM_PTR(d);
     });
 }
 
@@ -536,7 +543,7 @@ rq_err_t rq_session_str(rq_session_t *s, const uint8_t *p, size_t len, rq_obj_t 
 
 rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len) {
     RQ_GUARD({
-        rq_headers_obj_t *h = MP_OBJ_TO_PTR(headers);
+        mp_obj_dict_t *d = MP_OBJ_TO_PTR(headers);
         byte small[64];
         byte *lower = name_len <= sizeof(small) ? small : m_new(byte, name_len);
         for (size_t i = 0; i < name_len; i++) {
@@ -544,28 +551,28 @@ rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, 
         }
         mp_obj_t key = rq_cached_str(s, lower, name_len);
         mp_obj_t val = rq_cached_str(s, value, value_len);
-        mp_map_elem_t *e = mp_map_lookup(&h->dict.map, key, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
+        mp_map_elem_t *e = mp_map_lookup(&d->map, key, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
         if (e->value == MP_OBJ_NULL) {
             e->value = val;
         } else {
-            if (h->multi == MP_OBJ_NULL) {
-                h->multi = mp_obj_new_list(0, NULL);
-            }
-            // Record the first value once, then every repeat.
-            bool seen = false;
-            mp_obj_list_t *l = MP_OBJ_TO_PTR(h->multi);
-            for (size_t i = 0; i < l->len; i += 2) {
-                if (mp_obj_equal(l->items[i], key)) {
-                    seen = true;
-                    break;
+            if (mp_obj_is_type(headers, &rq_type_headers_multi)) {
+                // Record the first value once, then every repeat.
+                mp_obj_t multi = ((rq_headers_multi_obj_t *)d)->multi;
+                mp_obj_list_t *l = MP_OBJ_TO_PTR(multi);
+                bool seen = false;
+                for (size_t i = 0; i < l->len; i += 2) {
+                    if (mp_obj_equal(l->items[i], key)) {
+                        seen = true;
+                        break;
+                    }
                 }
+                if (!seen) {
+                    mp_obj_list_append(multi, key);
+                    mp_obj_list_append(multi, e->value);
+                }
+                mp_obj_list_append(multi, key);
+                mp_obj_list_append(multi, val);
             }
-            if (!seen) {
-                mp_obj_list_append(h->multi, key);
-                mp_obj_list_append(h->multi, e->value);
-            }
-            mp_obj_list_append(h->multi, key);
-            mp_obj_list_append(h->multi, val);
             if (name_len == 10 && memcmp(lower, "set-cookie", 10) == 0) {
                 vstr_t v;
                 size_t a_len, b_len;
@@ -586,14 +593,14 @@ rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, 
 
 rq_obj_t rq_headers_get(rq_obj_t headers, const char *lower_name) {
     // Keys are plain lower-case strs; comparing bytes avoids a qstr search.
-    rq_headers_obj_t *h = MP_OBJ_TO_PTR(headers);
+    mp_map_t *map = mp_obj_dict_get_map(headers);
     size_t n = strlen(lower_name);
-    for (size_t i = 0; i < h->dict.map.alloc; i++) {
-        if (mp_map_slot_is_filled(&h->dict.map, i) && mp_obj_is_str(h->dict.map.table[i].key)) {
+    for (size_t i = 0; i < map->alloc; i++) {
+        if (mp_map_slot_is_filled(map, i) && mp_obj_is_str(map->table[i].key)) {
             size_t kl;
-            const char *k = mp_obj_str_get_data(h->dict.map.table[i].key, &kl);
+            const char *k = mp_obj_str_get_data(map->table[i].key, &kl);
             if (kl == n && memcmp(k, lower_name, n) == 0) {
-                return h->dict.map.table[i].value;
+                return map->table[i].value;
             }
         }
     }

@@ -35,7 +35,7 @@ fn decoder(r: &mut rq_response_t) -> &mut BodyDecoder {
     let d = unsafe { &mut *r.decoder.as_mut_ptr().cast::<BodyDecoder>() };
     if taken > 0 {
         // Bytes the C stream read took from the fast window.
-        d.data_consumed(taken);
+        d.data_consumed(taken as usize);
     }
     d
 }
@@ -69,7 +69,7 @@ fn finish(r: &mut rq_response_t) {
     let sock = core::mem::replace(&mut r.sock, ptr::null_mut());
     if r.keep_alive && r.rend == r.rstart {
         let s = session_of(r);
-        conn::put_idle(s, sock, r.raw_sock, r.host, r.port, r.https != 0);
+        conn::put_idle(s, sock, s.live_raw_sock, s.live_host, s.live_port, s.live_https != 0);
     } else {
         close_sock(sock);
     }
@@ -95,11 +95,12 @@ fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
 /// Starts a body operation: all its reads must end within the read timeout,
 /// so a server trickling bytes cannot hold the caller for longer.
 fn begin_op(r: &mut rq_response_t) {
-    r.op_start_ms = ticks_ms();
+    session_of(r).live_op_start_ms = ticks_ms();
 }
 
 fn check_deadline(r: &rq_response_t) -> PyResult<()> {
-    if past_deadline(r.op_start_ms, r.timeout_ms) {
+    let s = session_of(r);
+    if past_deadline(s.live_op_start_ms, s.live_timeout_ms) {
         Err(timeout_error())
     } else {
         Ok(())
@@ -144,7 +145,7 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                     // read by the C fast path.
                     let left = u64::try_from(avail.saturating_sub(src.len())).unwrap_or(0);
                     let allowance = k.saturating_sub(src.len() as u64);
-                    r.fast_avail = if r.sock.is_null() { 0 } else { usize::try_from(left.min(allowance)).unwrap_or(0) };
+                    r.fast_avail = if r.sock.is_null() { 0 } else { u32::try_from(left.min(allowance)).unwrap_or(0) };
                     return Ok(src.len());
                 }
                 let sock = r.sock;
@@ -174,6 +175,15 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                     let input = buf.get(r.rstart..r.rend).unwrap_or(&[]);
                     let p = decoder(r).feed(input).map_err(body_error)?;
                     if p.consumed > 0 {
+                        if p.trailer.is_some() {
+                            // Trailers obey the same limits as the head, so an
+                            // endless trailer section cannot exhaust the heap.
+                            s.live_trailers = s.live_trailers.saturating_add(1);
+                            s.live_trailer_bytes = s.live_trailer_bytes.saturating_add(u32::try_from(p.consumed).unwrap_or(u32::MAX));
+                            if usize::from(s.live_trailers) > s.max_headers || s.live_trailer_bytes as usize > s.max_head_bytes {
+                                return Err(value_error("Response trailers exceed the session's header limits"));
+                            }
+                        }
                         if let Some((name, value)) = p.trailer {
                             let n = input.get(name).unwrap_or(&[]);
                             let v = input.get(value).unwrap_or(&[]);
@@ -381,8 +391,8 @@ fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Opti
     let n = read_full(r, dst)?;
     if n == 0 {
         close_response(r);
-        if decode && !r.pending.is_null() && bytes_of(r.pending).is_some_and(|p| !p.is_empty()) {
-            r.pending = ptr::null_mut();
+        if decode && !session_of(r).live_pending.is_null() && bytes_of(session_of(r).live_pending).is_some_and(|p| !p.is_empty()) {
+            session_of(r).live_pending = ptr::null_mut();
             return Err(unicode_error("response body ends inside a UTF-8 character"));
         }
         return Ok(None);
@@ -391,24 +401,24 @@ fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Opti
     if !decode {
         return Ok(Some(chunk));
     }
-    let joined = if r.pending.is_null() { chunk } else { concat(bytes_of(r.pending).unwrap_or(&[]), bytes_of(chunk).unwrap_or(&[]))? };
+    let joined = if session_of(r).live_pending.is_null() { chunk } else { concat(bytes_of(session_of(r).live_pending).unwrap_or(&[]), bytes_of(chunk).unwrap_or(&[]))? };
     let all = bytes_of(joined).unwrap_or(&[]);
     let cut = utf8_complete_prefix(all);
     let (text, rest) = all.split_at(cut);
-    r.pending = if rest.is_empty() { ptr::null_mut() } else { new_bytes(rest)? };
+    session_of(r).live_pending = if rest.is_empty() { ptr::null_mut() } else { new_bytes(rest)? };
     new_str(text).map(Some)
 }
 
 fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Option<Obj>> {
     begin_op(r);
     loop {
-        let pending = if r.pending.is_null() { &[][..] } else { bytes_of(r.pending).unwrap_or(&[]) };
+        let pending = if session_of(r).live_pending.is_null() { &[][..] } else { bytes_of(session_of(r).live_pending).unwrap_or(&[]) };
         if let Some(nl) = pending.iter().position(|&b| b == b'\n') {
             let line = pending.get(..nl).unwrap_or(&[]);
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             let rest = pending.get(nl.saturating_add(1)..).unwrap_or(&[]);
             let out = if decode { new_str(line)? } else { new_bytes(line)? };
-            r.pending = if rest.is_empty() { ptr::null_mut() } else { new_bytes(rest)? };
+            session_of(r).live_pending = if rest.is_empty() { ptr::null_mut() } else { new_bytes(rest)? };
             return Ok(Some(out));
         }
         let (handle, dst) = begin_bytes(size)?;
@@ -419,11 +429,11 @@ fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Optio
                 return Ok(None);
             }
             let out = if decode { new_str(pending)? } else { new_bytes(pending)? };
-            r.pending = ptr::null_mut();
+            session_of(r).live_pending = ptr::null_mut();
             return Ok(Some(out));
         }
         let chunk = finish_bytes(handle, n)?;
-        r.pending = if pending.is_empty() { chunk } else { concat(pending, bytes_of(chunk).unwrap_or(&[]))? };
+        session_of(r).live_pending = if pending.is_empty() { chunk } else { concat(pending, bytes_of(chunk).unwrap_or(&[]))? };
     }
 }
 

@@ -143,9 +143,15 @@ fn framing_code(f: Framing) -> u8 {
     }) as u8
 }
 
+/// Whether a header name occurs more than once (compared ignoring case).
+fn has_repeats(head: &Head) -> bool {
+    let names = || head.iter().map(|(n, _)| n);
+    names().enumerate().any(|(i, a)| names().take(i).any(|b| eq_ignore_case(a, b)))
+}
+
 /// Makes the Response object for a parsed head. The connection moves into
 /// it only once every allocation succeeded, so a MemoryError closes it.
-fn build_response(x: &Exchange, conn: Conn, head: &Head, is_head: bool, rstart: usize, rend: usize) -> PyResult<Obj> {
+fn build_response(x: &Exchange, conn: Conn, head: &Head, rstart: usize, rend: usize) -> PyResult<Obj> {
     let mut r: *mut rq_response_t = ptr::null_mut();
     let mut obj = ptr::null_mut();
     // SAFETY: out-pointers are valid.
@@ -159,7 +165,7 @@ fn build_response(x: &Exchange, conn: Conn, head: &Head, is_head: bool, rstart: 
     r.reason = session_str(s, head.reason)?;
     let mut headers = ptr::null_mut();
     // SAFETY: valid out-pointer.
-    check(unsafe { rq_headers_new(head.headers.len(), &mut headers) })?;
+    check(unsafe { rq_headers_new(head.headers.len(), has_repeats(head), &mut headers) })?;
     r.headers = headers;
     for (name, value) in head.iter() {
         // SAFETY: name/value borrow the session buffer for the call.
@@ -167,16 +173,20 @@ fn build_response(x: &Exchange, conn: Conn, head: &Head, is_head: bool, rstart: 
     }
     r.encoding = session_str(s, head.header(b"content-type").and_then(charset_of).unwrap_or(b"utf-8"))?;
     r.url = x.url_obj;
-    r.host = conn.host;
-    r.port = conn.port;
-    r.https = u8::from(conn.https);
+    // SAFETY: x.session is the live session making this request.
+    let sess = unsafe { &mut *x.session };
+    sess.live_host = conn.host;
+    sess.live_port = conn.port;
+    sess.live_https = u8::from(conn.https);
+    sess.live_pending = ptr::null_mut();
+    sess.live_trailers = 0;
+    sess.live_trailer_bytes = 0;
     r.framing = framing_code(head.framing);
     r.keep_alive = head.keep_alive;
-    r.is_head = is_head;
     r.rstart = rstart;
     r.rend = rend;
-    r.timeout_ms = x.read_timeout_ms;
-    r.raw_sock = conn.raw;
+    sess.live_timeout_ms = x.read_timeout_ms;
+    sess.live_raw_sock = conn.raw;
     r.sock = conn.release();
     Ok(obj)
 }
@@ -244,7 +254,7 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
                     let Some(c) = conn.take() else {
                         return Err(Fail::Fatal(runtime_error("connection already used")));
                     };
-                    let resp = build_response(x, c, &head, is_head, rstart, end).map_err(Fail::Fatal)?;
+                    let resp = build_response(x, c, &head, rstart, end).map_err(Fail::Fatal)?;
                     Step::Done(resp)
                 }
                 Ok(None) => Step::More,
