@@ -251,13 +251,6 @@ fn parse_trailer(line: &[u8]) -> Result<(Range<usize>, Range<usize>), BodyError>
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::arithmetic_side_effects
-)]
 mod tests {
     use super::*;
     use std::format;
