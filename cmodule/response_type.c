@@ -178,6 +178,8 @@ static mp_obj_t rq_new_body_iter(size_t n_args, const mp_obj_t *pos, mp_map_t *k
     if (size < 1) {
         mp_raise_ValueError(MP_ERROR_TEXT("chunk_size must be at least 1"));
     }
+    // Over a body already read whole, each iterator starts at its beginning.
+    rq_resp(pos[0])->cached_pos = 0;
     rq_body_iter_t *it = mp_obj_malloc(rq_body_iter_t, &rq_type_body_iter);
     it->response = pos[0];
     it->chunk_size = size;

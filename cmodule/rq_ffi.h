@@ -126,6 +126,7 @@ typedef struct {
     // Body bytes at session buf[rstart..rstart+fast_avail] that the C stream
     // read may hand out without calling Rust (json.load reads one byte per
     // call); fast_taken counts those taken, applied to the decoder by Rust.
+    uint32_t cached_pos;        // iter_content/iter_lines position in `cached`
     uint32_t fast_avail;
     uint32_t fast_taken;
     size_t rstart;              // unread received bytes are session buf[rstart..rend]

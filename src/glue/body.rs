@@ -385,7 +385,48 @@ fn concat(a: &[u8], b: &[u8]) -> PyResult<Obj> {
     finish_bytes(handle, total)
 }
 
+/// The part of a body that `content` already read and iteration has not
+/// reached yet; None when the body was not read whole.
+fn cached_rest<'a>(r: &rq_response_t) -> Option<&'a [u8]> {
+    if r.cached.is_null() {
+        return None;
+    }
+    let all = bytes_of(r.cached).unwrap_or(&[]);
+    Some(all.get(r.cached_pos as usize..).unwrap_or(&[]))
+}
+
+fn advance_cached(r: &mut rq_response_t, n: usize) {
+    r.cached_pos = r.cached_pos.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+}
+
+/// iter_content over a body `content` already holds: slices of it, as
+/// CPython requests does, cut on character boundaries when decoding.
+fn next_cached_chunk(r: &mut rq_response_t, rest: &[u8], size: usize, decode: bool) -> PyResult<Option<Obj>> {
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    let mut piece = rest.get(..size).unwrap_or(rest);
+    if decode {
+        let mut cut = utf8_complete_prefix(piece);
+        if cut == 0 {
+            // chunk_size smaller than one character: take the character.
+            piece = rest.get(..size.saturating_add(3)).unwrap_or(rest);
+            cut = utf8_complete_prefix(piece).max(piece.len().min(1));
+        }
+        piece = piece.get(..cut).unwrap_or(piece);
+    }
+    advance_cached(r, piece.len());
+    if decode {
+        new_str(piece).map(Some)
+    } else {
+        new_bytes(piece).map(Some)
+    }
+}
+
 fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Option<Obj>> {
+    if let Some(rest) = cached_rest(r) {
+        return next_cached_chunk(r, rest, size, decode);
+    }
     begin_op(r);
     let (handle, dst) = begin_bytes(size)?;
     let n = read_full(r, dst)?;
@@ -410,6 +451,18 @@ fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Opti
 }
 
 fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Option<Obj>> {
+    if let Some(rest) = cached_rest(r) {
+        if rest.is_empty() {
+            return Ok(None);
+        }
+        let (line, used) = match rest.iter().position(|&b| b == b'\n') {
+            Some(nl) => (rest.get(..nl).unwrap_or(&[]), nl.saturating_add(1)),
+            None => (rest, rest.len()),
+        };
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        advance_cached(r, used);
+        return if decode { new_str(line).map(Some) } else { new_bytes(line).map(Some) };
+    }
     begin_op(r);
     loop {
         let pending = if session_of(r).live_pending.is_null() { &[][..] } else { bytes_of(session_of(r).live_pending).unwrap_or(&[]) };
