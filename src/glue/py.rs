@@ -252,10 +252,6 @@ pub fn call_method(o: Obj, m: rq_method_t, args: &[Obj]) -> PyResult<Obj> {
 }
 
 
-pub fn small_int(v: isize) -> PyResult<Obj> {
-    new_int(v)
-}
-
 pub fn int_value(o: Obj) -> Option<isize> {
     let mut out: isize = 0;
     // SAFETY: `out` is a valid out-pointer.

@@ -52,23 +52,14 @@ impl Body {
     }
 }
 
+/// Python truthiness for the argument kinds the reference tests with `if data`.
 fn truthy(o: Obj) -> bool {
     match kind_of(o) {
         rq_kind_t::RQ_KIND_NONE => false,
         rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => bytes_of(o).is_some_and(|b| !b.is_empty()),
-        rq_kind_t::RQ_KIND_DICT | rq_kind_t::RQ_KIND_TUPLE => DictOrSeqLen::of(o) > 0,
+        rq_kind_t::RQ_KIND_DICT => DictItems::new(o).next().is_some(),
+        rq_kind_t::RQ_KIND_TUPLE => seq_len(o) > 0,
         _ => true,
-    }
-}
-
-struct DictOrSeqLen;
-impl DictOrSeqLen {
-    fn of(o: Obj) -> usize {
-        if kind_of(o) == rq_kind_t::RQ_KIND_DICT {
-            DictItems::new(o).count()
-        } else {
-            seq_len(o)
-        }
     }
 }
 
@@ -139,9 +130,9 @@ const BINARY_ONLY: &str = "Files must be opened in binary mode";
 
 /// The length of a binary file, leaving it at its start.
 fn file_length(f: Obj) -> PyResult<usize> {
-    let zero = small_int(0)?;
+    let zero = new_int(0)?;
     call_method(f, rq_method_t::RQ_METH_SEEK, &[zero])?;
-    let head = call_method(f, rq_method_t::RQ_METH_READ, &[small_int(4)?]).map_err(|e| {
+    let head = call_method(f, rq_method_t::RQ_METH_READ, &[new_int(4)?]).map_err(|e| {
         // A text file reading binary data fails with UnicodeError.
         if e.is_memory() {
             e
@@ -152,7 +143,7 @@ fn file_length(f: Obj) -> PyResult<usize> {
     if kind_of(head) != rq_kind_t::RQ_KIND_BYTES {
         return Err(value_error(BINARY_ONLY));
     }
-    call_method(f, rq_method_t::RQ_METH_SEEK, &[zero, small_int(2)?])?;
+    call_method(f, rq_method_t::RQ_METH_SEEK, &[zero, new_int(2)?])?;
     let end = call_method(f, rq_method_t::RQ_METH_TELL, &[])?;
     call_method(f, rq_method_t::RQ_METH_SEEK, &[zero])?;
     int_value(end)
@@ -487,7 +478,7 @@ impl Sink for Sender<'_> {
     }
 
     fn put_file(&mut self, file: Obj) -> PyResult<()> {
-        call_method(file, rq_method_t::RQ_METH_SEEK, &[small_int(0)?])?;
+        call_method(file, rq_method_t::RQ_METH_SEEK, &[new_int(0)?])?;
         loop {
             if self.room() < 512 {
                 self.flush()?;

@@ -60,8 +60,7 @@ fn url_error(e: UrlError, url: &[u8]) -> Exc {
     }
 }
 
-fn head_error(e: HeadError, limits: &Limits) -> Exc {
-    let _ = limits;
+fn head_error(e: HeadError) -> Exc {
     match e {
         HeadError::BadStatusLine => value_error("Invalid HTTP status line in response"),
         HeadError::BadHeaderLine => value_error("Invalid header line in response (no colon?)"),
@@ -258,7 +257,7 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
                     Step::Done(resp)
                 }
                 Ok(None) => Step::More,
-                Err(e) => return Err(Fail::Fatal(head_error(e, &limits))),
+                Err(e) => return Err(Fail::Fatal(head_error(e))),
             }
         };
         match step {
@@ -281,7 +280,7 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
                     } else {
                         let grow = s.buf_cap.saturating_mul(2).min(s.max_head_bytes.saturating_add(64));
                         if grow <= s.buf_cap {
-                            return Err(Fail::Fatal(head_error(HeadError::TooLarge, &limits)));
+                            return Err(Fail::Fatal(head_error(HeadError::TooLarge)));
                         }
                         ensure_buf(s, grow).map_err(Fail::Fatal)?;
                     }
@@ -362,9 +361,8 @@ fn with_params(url_obj: Obj, params: Obj) -> PyResult<Obj> {
 }
 
 fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyResult<Obj> {
-    if s.closed {
-        s.closed = false;
-    }
+    // A closed Session may be used again; it only dropped its connections.
+    s.closed = false;
     let mut url_obj = a.url;
     if !is_none(a.params) {
         url_obj = with_params(url_obj, a.params)?;
