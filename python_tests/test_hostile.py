@@ -20,7 +20,6 @@ OK = b"HTTP/1.1 200 OK\r\n"
 CHUNKED = OK + b"Transfer-Encoding: chunked\r\n\r\n"
 
 
-
 def answer(data, then=("close",)):
     return [("read",), ("send", data), then]
 
