@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Runs the emulated-board tests through MicroPython's tests/run-tests.py.
+
+    run.py --qemu build/qemu/firmware.elf [tests...]   # MPS2 AN385 under qemu-system-arm
+    run.py --unix build/micropython [tests...]         # same scripts, host firmware
+    run.py --unix build/micropython --write-exp        # regenerate the .exp files
+
+Each test is fakepool.py followed by the test script (the board has no file
+system to import a helper from), written to --work; its output must equal
+the script's .exp file. Running the same .exp against the unix firmware shows
+that the 32-bit ARM build and the 64-bit host build agree.
+
+execpty needs pyserial in the interpreter that runs run-tests.py; when this
+one lacks it, /usr/bin/python3 (Debian's python3-serial) is used.
+"""
+
+import argparse
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+PRELUDE = os.path.join(HERE, "fakepool.py")
+
+
+def tests_in_dir():
+    return sorted(
+        p for p in glob.glob(os.path.join(HERE, "*.py")) if os.path.basename(p) not in ("fakepool.py", "run.py")
+    )
+
+
+def combine(test, work):
+    name = os.path.basename(test)
+    out = os.path.join(work, name)
+    with open(PRELUDE) as f:
+        text = f.read()
+    with open(test) as f:
+        text += f.read()
+    with open(out, "w") as f:
+        f.write(text)
+    if os.path.exists(test + ".exp"):
+        shutil.copyfile(test + ".exp", out + ".exp")
+    return out
+
+
+def interpreter_with_serial():
+    for py in (sys.executable, "/usr/bin/python3"):
+        if py and subprocess.call([py, "-c", "import serial"], stderr=subprocess.DEVNULL) == 0:
+            return py
+    sys.exit("run.py: pyserial is needed for qemu (Debian: apt-get install python3-serial)")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    which = ap.add_mutually_exclusive_group(required=True)
+    which.add_argument("--qemu", metavar="ELF", help="firmware for qemu-system-arm -machine mps2-an385")
+    which.add_argument("--unix", metavar="BINARY", help="unix MicroPython binary")
+    ap.add_argument("--micropython-dir", default=os.environ.get("MICROPY_DIR", os.path.join(ROOT, "deps/micropython")))
+    ap.add_argument("--work", default=os.path.join(ROOT, "build/qemu-tests"))
+    ap.add_argument("--qemu-system", default="qemu-system-arm")
+    ap.add_argument("--write-exp", action="store_true", help="with --unix: write each test's output as its .exp")
+    ap.add_argument("tests", nargs="*")
+    args = ap.parse_args()
+
+    tests = [os.path.abspath(t) for t in args.tests] or tests_in_dir()
+    shutil.rmtree(args.work, ignore_errors=True)
+    os.makedirs(args.work)
+    combined = [combine(t, args.work) for t in tests]
+
+    if args.write_exp:
+        if not args.unix:
+            sys.exit("run.py: --write-exp takes the output of --unix")
+        for src, comb in zip(tests, combined):
+            out = subprocess.run([os.path.abspath(args.unix), comb], stdout=subprocess.PIPE, timeout=120).stdout
+            with open(src + ".exp", "wb") as f:
+                f.write(out)
+            print("wrote", os.path.relpath(src + ".exp"))
+        return 0
+
+    run_tests = os.path.join(os.path.abspath(args.micropython_dir), "tests", "run-tests.py")
+    cmd_env = dict(os.environ)
+    if args.qemu:
+        py = interpreter_with_serial()
+        instance = "execpty:%s -machine mps2-an385 -nographic -monitor null -semihosting -serial pty -kernel %s" % (
+            args.qemu_system,
+            os.path.abspath(args.qemu),
+        )
+    else:
+        py = sys.executable
+        instance = "unix"
+        cmd_env["MICROPY_MICROPYTHON"] = os.path.abspath(args.unix)
+    cmd = [py, run_tests, "-t", instance, "-r", os.path.join(args.work, "results")] + combined
+    # run-tests.py finds its helpers relative to its own directory.
+    return subprocess.call(cmd, cwd=os.path.dirname(run_tests), env=cmd_env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
