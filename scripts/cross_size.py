@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Cross-builds the Rust library for microcontroller targets and reports the
+flash its code takes in a firmware.
+
+    scripts/cross_size.py [--out build/cross] [--top 25] [triple ...]
+
+For each triple: the staticlib as cmodule/micropython.mk builds it, prelinked
+the same way (one relocatable object, only rq_* global, unwind tables and
+bitcode removed), except that --gc-sections with every rq_* symbol as a root
+already drops what the firmware's own --gc-sections would drop. The result is
+what a firmware link keeps of the Rust side, within a few bytes of alignment.
+
+The tools come from the Rust toolchain (rust-lld, and llvm-objcopy/nm/size
+from `rustup component add llvm-tools`), so one set serves every target.
+Symbol tables (largest first, grouped by crate) go to <out>/<triple>.symbols.
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_TRIPLES = [
+    "thumbv6m-none-eabi",
+    "thumbv7m-none-eabi",
+    "thumbv7em-none-eabihf",
+    "riscv32imc-unknown-none-elf",
+]
+# The project's budget for the Rust code on a Cortex-M3.
+BUDGET = {"thumbv7m-none-eabi": 24 * 1024}
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, universal_newlines=True, **kw).stdout
+
+
+def tool_dir():
+    sysroot = run(["rustc", "--print", "sysroot"]).strip()
+    host = re.search(r"^host: (\S+)", run(["rustc", "-vV"]), re.M).group(1)
+    d = os.path.join(sysroot, "lib", "rustlib", host, "bin")
+    missing = [t for t in ("rust-lld", "llvm-objcopy", "llvm-nm", "llvm-size") if not os.path.exists(os.path.join(d, t))]
+    if missing:
+        sys.exit("cross_size: %s missing in %s (rustup component add llvm-tools)" % (", ".join(missing), d))
+    return d
+
+
+def build(triple, target_dir):
+    subprocess.run(
+        ["cargo", "rustc", "--lib", "--crate-type", "staticlib", "--release", "--features", "firmware",
+         "--manifest-path", os.path.join(ROOT, "Cargo.toml"), "--target-dir", target_dir, "--target", triple],
+        check=True,
+    )
+    return os.path.join(target_dir, triple, "release", "libadafruit_requests_native.a")
+
+
+def prelink(tools, triple, lib, out):
+    nm = os.path.join(tools, "llvm-nm")
+    roots = sorted({
+        line.split()[-1]
+        for line in run([nm, "--defined-only", "--extern-only", lib], stderr=subprocess.DEVNULL).splitlines()
+        if line.split() and line.split()[-1].startswith("rq_")
+    })
+    if not roots:
+        sys.exit("cross_size: %s exports no rq_* symbol" % lib)
+    undef = [a for r in roots for a in ("-u", r)]
+    run([os.path.join(tools, "rust-lld"), "-flavor", "gnu", "-r", "--gc-sections"] + undef
+        + ["--whole-archive", lib, "-o", out + ".tmp"])
+    strip = ["--wildcard", "--keep-global-symbol=rq_*", "--remove-section=.llvmbc", "--remove-section=.llvmcmd",
+             "--remove-section=.llvm_addrsig", "--strip-debug"]
+    if triple.startswith(("thumb", "arm")):
+        strip += ["--remove-section=.ARM.exidx*", "--remove-section=.ARM.extab*"]
+    run([os.path.join(tools, "llvm-objcopy")] + strip + [out + ".tmp", out])
+    os.remove(out + ".tmp")
+    return len(roots)
+
+
+def section_sizes(tools, obj):
+    sizes = {"text": 0, "rodata": 0, "data": 0, "bss": 0}
+    for line in run([os.path.join(tools, "llvm-size"), "-A", obj]).splitlines():
+        f = line.split()
+        if len(f) < 2 or not f[1].isdigit():
+            continue
+        name, size = f[0], int(f[1])
+        for kind in ("text", "rodata", "data", "bss"):
+            if name == "." + kind or name.startswith("." + kind + "."):
+                sizes[kind] += size
+        if name.startswith(".srodata") or name.startswith(".sdata"):
+            sizes["rodata" if "ro" in name else "data"] += size
+        elif name.startswith(".sbss"):
+            sizes["bss"] += size
+    return sizes
+
+
+def owner(sym):
+    """Which part of the code a demangled symbol belongs to."""
+    s = sym.lstrip("<")
+    if sym.startswith("rq_"):
+        return "glue (rq_* entry points)"
+    if sym.startswith("__") or sym in ("memcpy", "memmove", "memset", "memcmp", "bcmp") or s.startswith("compiler_builtins"):
+        return "compiler_builtins"
+    if sym.startswith(".L"):
+        return "anonymous constants (string literals, tables)"
+    m = re.match(r"adafruit_requests_native::(\w+)", s)
+    if m:
+        return m.group(1)
+    m = re.match(r"(\w+)::", s)
+    return m.group(1) if m else "other"
+
+
+# Escapes of Rust's legacy symbol mangling that llvm-nm leaves in place.
+LEGACY_ESCAPES = [("$LT$", "<"), ("$GT$", ">"), ("$C$", ","), ("$RF$", "&"), ("$BP$", "*"), ("$SP$", "@"),
+                  ("$LP$", "("), ("$RP$", ")"), ("$u20$", " "), ("$u27$", "'"), ("$u5b$", "["), ("$u5d$", "]"),
+                  ("$u7b$", "{"), ("$u7d$", "}"), ("$u7e$", "~"), ("..", "::")]
+
+
+def demangle_rest(name):
+    # A path segment that would start with '$' gets a '_' in front.
+    name = re.sub(r"(^|::)_\$", r"\1$", name)
+    for a, b in LEGACY_ESCAPES:
+        name = name.replace(a, b)
+    return name
+
+
+def symbols(tools, obj):
+    out = run([os.path.join(tools, "llvm-nm"), "--size-sort", "--print-size", "--demangle", "--radix=d", obj])
+    rows = []
+    for line in out.splitlines():
+        m = re.match(r"\d+ (\d+) ([tTrRdDbBwWvV]) (.*)$", line)
+        if m:
+            name = demangle_rest(re.sub(r"::h[0-9a-f]{16}$", "", m.group(3)))
+            rows.append((int(m.group(1)), m.group(2), name))
+    rows.sort(reverse=True)
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", default=os.path.join(ROOT, "build", "cross"))
+    ap.add_argument("--top", type=int, default=25, help="largest symbols to print for thumbv7m-none-eabi")
+    ap.add_argument("triples", nargs="*", default=DEFAULT_TRIPLES)
+    args = ap.parse_args()
+
+    tools = tool_dir()
+    os.makedirs(args.out, exist_ok=True)
+    target_dir = os.path.join(args.out, "cargo")
+    report = []
+    for triple in args.triples:
+        lib = build(triple, target_dir)
+        obj = os.path.join(args.out, triple + ".o")
+        nroots = prelink(tools, triple, lib, obj)
+        sizes = section_sizes(tools, obj)
+        rows = symbols(tools, obj)
+        by_owner = {}
+        for size, _, name in rows:
+            by_owner[owner(name)] = by_owner.get(owner(name), 0) + size
+        with open(os.path.join(args.out, triple + ".symbols"), "w") as f:
+            f.write("# bytes by part\n")
+            for k, v in sorted(by_owner.items(), key=lambda kv: -kv[1]):
+                f.write("%7d  %s\n" % (v, k))
+            f.write("# symbols, largest first (t = code, r = read-only data)\n")
+            for size, kind, name in rows:
+                f.write("%7d %s %s\n" % (size, kind, name))
+        report.append((triple, sizes, nroots, rows, by_owner))
+
+    print()
+    print("Rust code per target, as linked into a firmware (bytes; flash = text + rodata + data)")
+    print("%-30s %7s %7s %5s %5s %7s" % ("target", "text", "rodata", "data", "bss", "flash"))
+    for triple, s, nroots, _, _ in report:
+        flash = s["text"] + s["rodata"] + s["data"]
+        note = ""
+        if triple in BUDGET:
+            b = BUDGET[triple]
+            note = "  budget %d: %s" % (b, "ok" if flash <= b else "over by %d" % (flash - b))
+        print("%-30s %7d %7d %5d %5d %7d%s" % (triple, s["text"], s["rodata"], s["data"], s["bss"], flash, note))
+    for triple, s, nroots, rows, by_owner in report:
+        if triple != "thumbv7m-none-eabi":
+            continue
+        print()
+        print("%s by part (bytes of symbols):" % triple)
+        for k, v in sorted(by_owner.items(), key=lambda kv: -kv[1]):
+            print("%7d  %s" % (v, k))
+        print("largest %d symbols (full list: %s):" % (args.top, os.path.relpath(os.path.join(args.out, triple + ".symbols"))))
+        for size, kind, name in rows[: args.top]:
+            print("%7d %s %s" % (size, kind, name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
