@@ -81,7 +81,8 @@ endforeach()
 # for the C library's and libgcc's functions. It is wrapped in a one-member
 # archive for CMake's sake (micropython.mk explains the sections dropped).
 # Redone only when cargo rewrote its archive, so an unchanged crate does not
-# relink the firmware.
+# relink the firmware. -z noexecstack: compiler_builtins' assembly objects
+# carry no .note.GNU-stack, which makes the linker warn.
 set(RQ_OBJ ${CMAKE_BINARY_DIR}/adafruit_requests_rust/adafruit_requests_native.o)
 set(RQ_OBJCOPY_FLAGS "--wildcard --keep-global-symbol='rq_*' --remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig")
 if(RUST_TARGET MATCHES "^(thumb|arm)")
@@ -93,7 +94,7 @@ set(RQ_PRELINK_SCRIPT ${CMAKE_BINARY_DIR}/adafruit_requests_rust/prelink.sh)
 file(WRITE ${RQ_PRELINK_SCRIPT} "set -e
 [ '${RQ_PRELINKED}' -nt '${RQ_LIB}' ] && exit 0
 rm -f '${RQ_OBJ}' '${RQ_PRELINKED}.tmp'
-'${CMAKE_LINKER}' -r --whole-archive '${RQ_LIB}' --no-whole-archive -o '${RQ_OBJ}.tmp'
+'${CMAKE_LINKER}' -r -z noexecstack --whole-archive '${RQ_LIB}' --no-whole-archive -o '${RQ_OBJ}.tmp'
 '${CMAKE_OBJCOPY}' ${RQ_OBJCOPY_FLAGS} '${RQ_OBJ}.tmp'
 mv '${RQ_OBJ}.tmp' '${RQ_OBJ}'
 '${CMAKE_AR}' rcs '${RQ_PRELINKED}.tmp' '${RQ_OBJ}'
