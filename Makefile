@@ -31,6 +31,7 @@ UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain size test lint fuzz bench bench-quick run clean distclean
+.PHONY: deps-cross cross qemu qemu-plain test-qemu rp2
 
 help:
 	@echo "make deps            Debian packages, MicroPython + Mbed TLS sources, Python test packages"
@@ -42,6 +43,11 @@ help:
 	@echo "make fuzz            every fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bench           native vs reference vs bare socket -> bench/results.json"
 	@echo "make run             run examples/demo.py on the firmware against a local server"
+	@echo "make deps-cross      ARM toolchain, qemu, Rust targets and llvm-tools for the cross builds"
+	@echo "make cross           Rust library for 4 MCU targets, code size per target"
+	@echo "make qemu            MPS2 AN385 (Cortex-M3) firmware with the module -> build/qemu/firmware.elf"
+	@echo "make test-qemu       python_tests/qemu on that firmware under qemu-system-arm"
+	@echo "make rp2             Raspberry Pi Pico firmware with and without the module, flash sizes"
 	@echo "Variables: MICROPY_DIR=<tree>  RUST_TARGET=<triple>  JOBS=<n>  PYTHON=<python3>"
 
 deps:
@@ -105,3 +111,57 @@ clean:
 
 distclean: clean
 	rm -rf $(ROOT)/deps $(ROOT)/target
+
+# ---- cross builds: MCU targets, an emulated ARM board, the Raspberry Pi Pico ----
+
+deps-cross:
+	$(ROOT)/scripts/deps.sh cross
+
+cross:
+	$(PYTHON) $(ROOT)/scripts/cross_size.py
+
+# MicroPython's qemu port, board MPS2 AN385 (Cortex-M3), with ports/qemu as
+# the board directory; micropython.mk derives thumbv7m-none-eabi from its
+# -mcpu. No frozen modules: the port's manifest needs micropython-lib.
+QEMU_BUILD := $(BUILD_DIR)/qemu
+QEMU_FIRMWARE := $(QEMU_BUILD)/firmware.elf
+QEMU_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/qemu -j$(JOBS) \
+	BOARD_DIR=$(ROOT)/ports/qemu FROZEN_MANIFEST=
+
+qemu: $(MICROPY_DIR)/py/py.mk
+	$(QEMU_MAKE) BUILD=$(QEMU_BUILD) USER_C_MODULES=$(ROOT)
+
+qemu-plain: $(MICROPY_DIR)/py/py.mk
+	$(QEMU_MAKE) BUILD=$(BUILD_DIR)/qemu-plain USER_C_MODULES=
+
+test-qemu: qemu
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(QEMU_FIRMWARE)
+
+# ports/rp2 through CMake and cmodule/micropython.cmake. pico-sdk, TinyUSB and
+# picotool come from `scripts/deps.sh rp2` unless MICROPY_DIR has its own
+# submodules (or PICO_SDK names another SDK).
+RP2_BOARD ?= RPI_PICO
+RP2_BUILD := $(BUILD_DIR)/rp2
+PICO_SDK ?= $(if $(wildcard $(MICROPY_DIR)/lib/pico-sdk/pico_sdk_init.cmake),$(MICROPY_DIR)/lib/pico-sdk,$(ROOT)/deps/pico-sdk)
+PICOTOOL_DIR ?= $(ROOT)/deps/picotool/picotool
+RP2_ENV = $(MPY_ENV) MICROPY_MPYCROSS=$(MPY_CROSS)
+RP2_CMAKE = $(RP2_ENV) cmake -S $(MICROPY_DIR)/ports/rp2 -DMICROPY_BOARD=$(RP2_BOARD) \
+	-DMICROPY_BOARD_DIR=$(MICROPY_DIR)/ports/rp2/boards/$(RP2_BOARD) \
+	-DPICO_SDK_PATH_OVERRIDE=$(PICO_SDK) \
+	$(if $(wildcard $(PICOTOOL_DIR)/picotoolConfig.cmake),-Dpicotool_DIR=$(PICOTOOL_DIR)) \
+	-DMICROPY_FROZEN_MANIFEST=$(ROOT)/ports/rp2/manifest.py -DMICROPY_LIB_DIR=$(ROOT)/ports/rp2
+
+$(ROOT)/deps/pico-sdk/.unpacked:
+	$(ROOT)/scripts/deps.sh rp2
+
+# Both firmwares use the same manifest, so the difference is the module.
+rp2: mpy-cross $(if $(filter $(ROOT)/deps/pico-sdk,$(PICO_SDK)),$(ROOT)/deps/pico-sdk/.unpacked)
+	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD) -DUSER_C_MODULES=$(ROOT)/cmodule/micropython.cmake
+	$(RP2_ENV) $(MAKE) -C $(RP2_BUILD)/$(RP2_BOARD) -j$(JOBS)
+	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD)-plain -DUSER_C_MODULES=
+	$(RP2_ENV) $(MAKE) -C $(RP2_BUILD)/$(RP2_BOARD)-plain -j$(JOBS)
+	@echo
+	@with=$$(stat -c %s $(RP2_BUILD)/$(RP2_BOARD)/firmware.bin); \
+	without=$$(stat -c %s $(RP2_BUILD)/$(RP2_BOARD)-plain/firmware.bin); \
+	echo "$(RP2_BOARD) flash image (firmware.bin): $$without bytes without adafruit_requests, $$with with it (+$$((with - without)))"; \
+	echo "UF2: $(RP2_BUILD)/$(RP2_BOARD)/firmware.uf2"

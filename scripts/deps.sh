@@ -3,6 +3,8 @@
 # machine. Every step checks first, so a second run costs a few seconds.
 #
 #   scripts/deps.sh [apt|micropython|python|reference|all]
+#   scripts/deps.sh cross     ARM/RISC-V cross builds and the qemu tests
+#   scripts/deps.sh rp2       Raspberry Pi Pico SDK, TinyUSB and picotool
 #
 # Environment:
 #   DEPS_DIR        where downloads and unpacked trees go (default: <repo>/deps)
@@ -24,6 +26,14 @@ REFERENCE_CM=adafruit-circuitpython-connectionmanager==3.1.5
 APT_PACKAGES=(build-essential pkg-config libffi-dev libclang-dev clang cmake
               nginx valgrind xz-utils bzip2 ca-certificates python3 python3-venv)
 
+# `make cross`, `make qemu`, `make test-qemu` and `make rp2`. python3-serial:
+# run-tests.py talks to the emulated board's serial port through pyserial.
+# libstdc++-arm-none-eabi-newlib: pico-sdk compiles a C++ file.
+CROSS_APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+                    qemu-system-arm python3-serial)
+RUST_CROSS_TARGETS=(thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf
+                    riscv32imc-unknown-none-elf)
+
 log() { printf '[deps] %s\n' "$*"; }
 
 as_root() {
@@ -31,8 +41,12 @@ as_root() {
 }
 
 step_apt() {
+    apt_install "${APT_PACKAGES[@]}"
+}
+
+apt_install() {
     local missing=() p
-    for p in "${APT_PACKAGES[@]}"; do
+    for p in "$@"; do
         dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
     done
     if [ ${#missing[@]} = 0 ]; then
@@ -47,22 +61,28 @@ step_apt() {
         apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
-# The private apt setup reads trixie's source index without touching the
-# machine's own apt state (which stays on bookworm).
-fetch_sources() {
-    local apt_dir=$DEPS_DIR/apt uri
+# The private apt setup reads trixie's indexes without touching the machine's
+# own apt state (which stays on bookworm). $1: deb-src or deb; each type has
+# its own state directory, since an update drops the lists of the other.
+private_apt() { # type -> prints nothing, sets the array PRIVATE_APT
+    local type=$1 apt_dir=$DEPS_DIR/apt uri
+    [ "$type" = deb ] && apt_dir=$DEPS_DIR/apt-bin
     mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$DL"
     uri=$(awk '/^URIs:/{print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
     uri=${uri:-http://deb.debian.org/debian}
-    printf 'Types: deb-src\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-        "$uri" > "$apt_dir/trixie.sources"
-    local A=(-o "Dir::Etc::sourcelist=$apt_dir/trixie.sources"
-             -o "Dir::Etc::sourceparts=-"
-             -o "Dir::State::Lists=$apt_dir/lists"
-             -o "Dir::Cache=$apt_dir/cache"
-             -o "APT::Sandbox::User=root")
-    apt-get "${A[@]}" update
-    (cd "$DL" && apt-get "${A[@]}" source --download-only micropython mbedtls)
+    printf 'Types: %s\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+        "$type" "$uri" > "$apt_dir/trixie.sources"
+    PRIVATE_APT=(-o "Dir::Etc::sourcelist=$apt_dir/trixie.sources"
+                 -o "Dir::Etc::sourceparts=-"
+                 -o "Dir::State::Lists=$apt_dir/lists"
+                 -o "Dir::Cache=$apt_dir/cache"
+                 -o "APT::Sandbox::User=root")
+    apt-get "${PRIVATE_APT[@]}" update
+}
+
+fetch_sources() {
+    private_apt deb-src
+    (cd "$DL" && apt-get "${PRIVATE_APT[@]}" source --download-only "$@")
 }
 
 find_orig() { # filename prefix -> newest matching orig tarball in $DL, or ""
@@ -86,7 +106,7 @@ step_micropython() {
     tls=$(find_orig mbedtls_3.6)
     if [ -z "$mp" ] || [ -z "$tls" ]; then
         log "downloading MicroPython and Mbed TLS sources from Debian trixie"
-        fetch_sources
+        fetch_sources micropython mbedtls
         mp=$(find_orig "micropython_${MICROPYTHON_VERSION}")
         tls=$(find_orig mbedtls_3.6)
     fi
@@ -148,12 +168,97 @@ step_reference() {
     echo "$stamp" > "$dest/.installed"
 }
 
+step_cross() {
+    apt_install "${CROSS_APT_PACKAGES[@]}"
+    if ! command -v rustup >/dev/null 2>&1; then
+        log "no rustup: install the Rust std for ${RUST_CROSS_TARGETS[*]} and llvm-tools yourself"
+        return
+    fi
+    local installed missing=() t
+    installed=$(rustup target list --installed)
+    for t in "${RUST_CROSS_TARGETS[@]}"; do
+        grep -qx "$t" <<<"$installed" || missing+=("$t")
+    done
+    if [ ${#missing[@]} != 0 ]; then
+        log "rustup target add ${missing[*]}"
+        rustup target add "${missing[@]}"
+    fi
+    # rust-lld, llvm-objcopy/nm/size for scripts/cross_size.py: one set of
+    # tools for every target, matching rustc's LLVM.
+    if ! rustup component list --installed | grep -q '^llvm-tools'; then
+        log "rustup component add llvm-tools"
+        rustup component add llvm-tools
+    fi
+}
+
+# pico-sdk and TinyUSB as Debian trixie ships them: pico-sdk-source and
+# tinyusb-source are architecture-independent packages of plain source files,
+# unpacked here rather than installed. The SDK insists on picotool for the
+# UF2 (and would clone it from GitHub otherwise); trixie's binary needs a newer
+# libc than Debian 12's, so it is built from Debian's source, without USB.
+step_rp2() {
+    local sdk=$DEPS_DIR/pico-sdk tusb=$DEPS_DIR/tinyusb pt=$DEPS_DIR/picotool deb
+    step_micropython
+    if [ ! -f "$sdk/.unpacked" ] || [ ! -f "$tusb/.unpacked" ]; then
+        local sdk_deb tusb_deb
+        sdk_deb=$(ls -1 "$DL"/pico-sdk-source_*_all.deb 2>/dev/null | sort -V | tail -n1 || true)
+        tusb_deb=$(ls -1 "$DL"/tinyusb-source_*_all.deb 2>/dev/null | sort -V | tail -n1 || true)
+        if [ -z "$sdk_deb" ] || [ -z "$tusb_deb" ]; then
+            log "downloading pico-sdk-source and tinyusb-source from Debian trixie"
+            private_apt deb
+            (cd "$DL" && apt-get "${PRIVATE_APT[@]}" download pico-sdk-source tinyusb-source)
+            sdk_deb=$(ls -1 "$DL"/pico-sdk-source_*_all.deb | sort -V | tail -n1)
+            tusb_deb=$(ls -1 "$DL"/tinyusb-source_*_all.deb | sort -V | tail -n1)
+        fi
+        log "unpacking $(basename "$sdk_deb") and $(basename "$tusb_deb")"
+        rm -rf "$sdk" "$tusb" "$DEPS_DIR/pico.tmp"
+        for deb in "$sdk_deb" "$tusb_deb"; do
+            dpkg-deb -x "$deb" "$DEPS_DIR/pico.tmp"
+        done
+        # The SDK's lib/tinyusb is a symlink to ../../tinyusb: the two trees
+        # stay side by side.
+        mv "$DEPS_DIR/pico.tmp/usr/src/pico-sdk" "$sdk"
+        mv "$DEPS_DIR/pico.tmp/usr/src/tinyusb" "$tusb"
+        rm -rf "$DEPS_DIR/pico.tmp"
+        touch "$sdk/.unpacked" "$tusb/.unpacked"
+    fi
+    # MicroPython's rp2 port takes TinyUSB from its own lib/ (Debian strips
+    # the submodule); only our own tree is changed.
+    local mp_tusb=$DEPS_DIR/micropython/lib/tinyusb
+    if [ -d "$mp_tusb" ] && [ ! -L "$mp_tusb" ] && [ -z "$(ls -A "$mp_tusb")" ]; then
+        rmdir "$mp_tusb"
+        ln -s ../../tinyusb "$mp_tusb"
+    fi
+    if [ ! -x "$pt/picotool/picotool" ]; then
+        local src
+        src=$(find_orig picotool_)
+        if [ -z "$src" ]; then
+            log "downloading picotool sources from Debian trixie"
+            fetch_sources picotool || true   # only the orig tarball is needed
+            src=$(find_orig picotool_)
+        fi
+        [ -n "$src" ] || { echo "picotool source tarball missing in $DL" >&2; exit 1; }
+        log "building picotool from $(basename "$src")"
+        rm -rf "$pt" "$pt.src"
+        mkdir -p "$pt.src"
+        tar -xf "$src" -C "$pt.src" --strip-components=1
+        cmake -S "$pt.src" -B "$pt.src/build" -DPICO_SDK_PATH="$sdk" -DPICOTOOL_NO_LIBUSB=1 \
+            -DPICOTOOL_FLAT_INSTALL=1 -DCMAKE_INSTALL_PREFIX="$pt" >/dev/null
+        cmake --build "$pt.src/build" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+        cmake --install "$pt.src/build" >/dev/null
+        rm -rf "$pt.src"
+    fi
+    log "pico-sdk, TinyUSB and picotool present"
+}
+
 what=${1:-all}
 case $what in
     apt) step_apt ;;
     micropython) step_micropython ;;
     python) step_python ;;
     reference) step_reference ;;
+    cross) step_cross ;;
+    rp2) step_apt; step_cross; step_rp2 ;;
     all) step_apt; step_micropython; step_python; step_reference ;;
     *) echo "unknown step: $what" >&2; exit 2 ;;
 esac
