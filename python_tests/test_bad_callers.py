@@ -9,8 +9,6 @@ from hostile_kit import check_contained, ok_response, run_hostile
 
 pytestmark = pytest.mark.native_only
 
-GOOD = "P['good']"
-
 # name -> (call, expected exception type)
 INJECTION = {
     "method_cr": ("s.request('GET\\r', U)", "ValueError"),

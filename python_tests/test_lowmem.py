@@ -13,7 +13,7 @@ import pytest
 from hostile_kit import check_contained, hostile_server, ok_response, run_hostile  # noqa: F401
 from mpyrun import MpyRunner
 from servers import http_response
-from test_hostile import CASES, REDIRECTS, SLACK_MS, T
+from test_hostile import CASES, REDIRECTS, SLACK_MS
 
 pytestmark = pytest.mark.native_only
 
