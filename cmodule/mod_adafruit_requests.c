@@ -55,7 +55,7 @@ static mp_obj_t rq_import(qstr name) {
     return mp_import_name(name, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
 }
 
-#if !(defined(CIRCUITPY) && CIRCUITPY)
+#if !RQ_CIRCUITPY
 // A client TLS context that verifies certificates. Where the firmware has an
 // environment (the unix port), SSL_CERT_FILE names a DER CA certificate to
 // trust, as OpenSSL-based tools do. Without TLS in the firmware: None, and
@@ -107,7 +107,7 @@ static mp_obj_t rq_default_ssl_context(void) {
 #endif
 
 static void rq_default_networking(mp_obj_t *pool, mp_obj_t *ssl_context) {
-    #if defined(CIRCUITPY) && CIRCUITPY
+    #if RQ_CIRCUITPY
     mp_obj_t radio = mp_load_attr(rq_import(MP_QSTR_wifi), MP_QSTR_radio);
     *pool = mp_call_function_1(mp_load_attr(rq_import(MP_QSTR_socketpool), MP_QSTR_SocketPool), radio);
     *ssl_context = mp_call_function_0(mp_load_attr(rq_import(MP_QSTR_ssl), MP_QSTR_create_default_context));
