@@ -3,7 +3,10 @@
 #   make -C ports/rp2 BOARD=RPI_PICO USER_C_MODULES=<repo>/cmodule/micropython.cmake
 #
 # Cache variables:
-#   RUST_TARGET   Rust target triple; default derived from the port (below)
+#   RUST_TARGET   Rust target triple; default derived from the port (below).
+#                 Also read from the environment, so that it passes through
+#                 the ports' make wrappers: make -C ports/rp2 ... RUST_TARGET=...
+#                 It is cached: a different triple needs a fresh build dir.
 #   CARGO         cargo executable
 #
 # The Rust std for the target must be installed (rustup target add <triple>).
@@ -49,6 +52,9 @@ function(rq_default_rust_target out)
     set(${out} ${triple} PARENT_SCOPE)
 endfunction()
 
+if(NOT RUST_TARGET AND DEFINED ENV{RUST_TARGET} AND NOT "$ENV{RUST_TARGET}" STREQUAL "")
+    set(RUST_TARGET $ENV{RUST_TARGET} CACHE STRING "Rust target triple for adafruit_requests")
+endif()
 if(NOT RUST_TARGET)
     rq_default_rust_target(RQ_DEFAULT_TARGET)
     set(RUST_TARGET ${RQ_DEFAULT_TARGET} CACHE STRING "Rust target triple for adafruit_requests")
