@@ -144,7 +144,10 @@ static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *args) {
     }
     mp_obj_t old = MP_STATE_VM(rq_default_session);
     if (old != MP_OBJ_NULL) {
-        rq_session_close(&((rq_session_obj_t *)MP_OBJ_TO_PTR(old))->s);
+        rq_err_t err = rq_session_close(&((rq_session_obj_t *)MP_OBJ_TO_PTR(old))->s);
+        if (err != NULL) {
+            rq_raise(err);
+        }
     }
     // Only the TLS context is the firmware's: the pool given here is often
     // the only networking a board has (no socket or wifi module to import).

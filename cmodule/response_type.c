@@ -73,7 +73,10 @@ static mp_obj_t response_json(mp_obj_t self_in) {
         rq_response_begin_op(r);
         result = mp_call_function_1(mp_load_attr(json, MP_QSTR_load), self_in);
         // Trailing whitespace after the document must not keep the socket busy.
-        rq_response_close(r);
+        err = rq_response_close(r);
+        if (err != NULL) {
+            rq_raise(err);
+        }
     }
     r->cached_json = result;
     return result;
@@ -93,7 +96,10 @@ static mp_obj_t response_readinto(mp_obj_t self_in, mp_obj_t buf_in) {
 static MP_DEFINE_CONST_FUN_OBJ_2(response_readinto_obj, response_readinto);
 
 static mp_obj_t response_close(mp_obj_t self_in) {
-    rq_response_close(rq_resp(self_in));
+    rq_err_t err = rq_response_close(rq_resp(self_in));
+    if (err != NULL) {
+        rq_raise(err);
+    }
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(response_close_obj, response_close);
@@ -300,7 +306,10 @@ static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t siz
 static mp_uint_t response_stream_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
     (void)arg;
     if (request == MP_STREAM_CLOSE) {
-        rq_response_close(rq_resp(self_in));
+        rq_err_t err = rq_response_close(rq_resp(self_in));
+        if (err != NULL) {
+            rq_raise(err);
+        }
         return 0;
     }
     *errcode = MP_EINVAL;

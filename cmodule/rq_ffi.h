@@ -160,7 +160,8 @@ typedef struct {
 const char *rq_core_version(void);
 size_t rq_decoder_size(void);
 rq_obj_t rq_session_request(rq_session_t *s, rq_obj_t session_obj, const rq_request_args_t *args, rq_err_t *err);
-void rq_session_close(rq_session_t *s);
+// Returns a KeyboardInterrupt caught while closing, for the caller to raise.
+rq_err_t rq_session_close(rq_session_t *s);
 // Reads body bytes into buf; returns the count (0 at the end) or -1 with *err set.
 // readinto starts a new timed operation; read_more continues the current one.
 intptr_t rq_response_readinto(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
@@ -170,8 +171,9 @@ rq_obj_t rq_response_content(rq_response_t *r, rq_err_t *err);
 rq_obj_t rq_response_next_chunk(rq_response_t *r, size_t chunk_size, bool decode_unicode, rq_err_t *err);
 rq_obj_t rq_response_next_line(rq_response_t *r, size_t chunk_size, bool decode_unicode, rq_err_t *err);
 // Closes the response, keeping the socket for reuse when the body is done or
-// a small remainder could be drained.
-void rq_response_close(rq_response_t *r);
+// a small remainder could be drained. Returns a KeyboardInterrupt caught
+// while draining (the socket is closed then), else NULL.
+rq_err_t rq_response_close(rq_response_t *r);
 // Whether json() should read the whole body first (small or already read)
 // rather than parse it from the socket.
 bool rq_response_body_is_small(rq_response_t *r);

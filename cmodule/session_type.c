@@ -167,7 +167,10 @@ RQ_VERB(options, MP_QSTR_OPTIONS)
 
 static mp_obj_t session_close(mp_obj_t self_in) {
     rq_session_obj_t *s = MP_OBJ_TO_PTR(self_in);
-    rq_session_close(&s->s);
+    rq_err_t err = rq_session_close(&s->s);
+    if (err != NULL) {
+        rq_raise(err);
+    }
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(session_close_obj, session_close);

@@ -199,13 +199,7 @@ def test_sigint_during_blocked_connect(mpy, impl, pool_kind, recording_server):
     check(result.one)
 
 
-CLOSE_SWALLOWS = (
-    "close_response() (src/glue/body.rs) ends its drain on any error, KeyboardInterrupt "
-    "included, and returns nothing: close() returns normally and the interrupt is lost")
-
-
-@pytest.mark.parametrize("action", [
-    "iter", pytest.param("close", marks=pytest.mark.xfail(strict=True, reason=CLOSE_SWALLOWS))])
+@pytest.mark.parametrize("action", ["iter", "close"])
 def test_sigint_while_body_stalls(mpy, impl, pool_kind, hostile_server, recording_server, action):
     """iter_content blocked on the next chunk, and close() blocked draining
     a short remainder: the interrupt must come out of either."""

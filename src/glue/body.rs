@@ -238,10 +238,12 @@ fn read_full(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
 }
 
 /// Closes the response; a small unread remainder is drained so that the
-/// connection can serve the next request.
-pub fn close_response(r: &mut rq_response_t) {
+/// connection can serve the next request. A failing drain just closes the
+/// connection, except that a KeyboardInterrupt (or SystemExit) during it
+/// is handed back for the caller to raise, after the socket was closed.
+pub fn close_response(r: &mut rq_response_t) -> PyResult<()> {
     if r.sock.is_null() {
-        return;
+        return Ok(());
     }
     let remaining = match decoder(r).need() {
         Need::Done => 0,
@@ -257,23 +259,28 @@ pub fn close_response(r: &mut rq_response_t) {
             match read_step(r, &mut sink) {
                 Ok(0) => break,
                 Ok(n) => budget = budget.saturating_sub(n as u64),
+                Err(e) if e.is_interrupt() => {
+                    abandon(r);
+                    return Err(e);
+                }
                 Err(_) => break,
             }
         }
         if decoder(r).is_done() {
             finish(r);
-            return;
+            return Ok(());
         }
     }
     abandon(r);
+    Ok(())
 }
 
 /// A newer request on the same session closes this response.
-pub fn supersede(resp: Obj) {
+pub fn supersede(resp: Obj) -> PyResult<()> {
     // SAFETY: resp is a Response object the session kept alive.
     let r = unsafe { &mut *rq_response_state(resp) };
-    close_response(r);
     r.superseded = true;
+    close_response(r)
 }
 
 fn begin_bytes(len: usize) -> PyResult<(Obj, &'static mut [u8])> {
@@ -431,7 +438,7 @@ fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Opti
     let (handle, dst) = begin_bytes(size)?;
     let n = read_full(r, dst)?;
     if n == 0 {
-        close_response(r);
+        close_response(r)?;
         if decode && !session_of(r).live_pending.is_null() && bytes_of(session_of(r).live_pending).is_some_and(|p| !p.is_empty()) {
             session_of(r).live_pending = ptr::null_mut();
             return Err(unicode_error("response body ends inside a UTF-8 character"));
@@ -477,7 +484,7 @@ fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Optio
         let (handle, dst) = begin_bytes(size)?;
         let n = read_full(r, dst)?;
         if n == 0 {
-            close_response(r);
+            close_response(r)?;
             if pending.is_empty() {
                 return Ok(None);
             }
@@ -562,9 +569,9 @@ pub unsafe extern "C" fn rq_response_next_line(r: *mut rq_response_t, size: usiz
 /// # Safety
 /// `r` points into a live Response object.
 #[no_mangle]
-pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) {
+pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) -> rq_err_t {
     // SAFETY: as documented.
-    close_response(unsafe { &mut *r });
+    close_response(unsafe { &mut *r }).err().map_or(ptr::null_mut(), |e| e.0)
 }
 
 /// # Safety

@@ -108,6 +108,11 @@ impl Exc {
         // SAFETY: as above.
         unsafe { rq_exc_is_os_error(self.0) }
     }
+    /// KeyboardInterrupt or SystemExit: never swallowed.
+    pub fn is_interrupt(self) -> bool {
+        // SAFETY: as above.
+        !unsafe { rq_exc_is_exception(self.0) }
+    }
     pub fn is_memory(self) -> bool {
         // SAFETY: as above.
         unsafe { rq_exc_is_memory(self.0) }

@@ -379,8 +379,8 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
         }
     }
     if !s.last_response.is_null() {
-        supersede(s.last_response);
-        s.last_response = ptr::null_mut();
+        let old = core::mem::replace(&mut s.last_response, ptr::null_mut());
+        supersede(old)?;
     }
     let mut history = ptr::null_mut();
     let mut drop_auth = false;
@@ -424,13 +424,13 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
         };
         hops = hops.saturating_add(1);
         if hops > MAX_REDIRECTS {
-            close_response(r);
+            close_response(r)?;
             return Err(runtime_error("Too many redirects (more than 30)"));
         }
         let loc_bytes = bytes_of(loc).unwrap_or(&[]);
         let next = build(Built::Str, &mut |w| url::resolve(&u, loc_bytes, w).map_err(|e| url_error(e, loc_bytes)));
         let status = r.status_code;
-        close_response(r);
+        close_response(r)?;
         let next = next?;
         if history.is_null() {
             history = list_new()?;
@@ -489,13 +489,17 @@ pub unsafe extern "C" fn rq_session_request(
 /// # Safety
 /// `s` must point into a live Session object.
 #[no_mangle]
-pub unsafe extern "C" fn rq_session_close(s: *mut rq_session_t) {
+pub unsafe extern "C" fn rq_session_close(s: *mut rq_session_t) -> rq_err_t {
     // SAFETY: as documented.
     let s = unsafe { &mut *s };
+    let mut err = ptr::null_mut();
     if !s.last_response.is_null() {
-        supersede(s.last_response);
-        s.last_response = ptr::null_mut();
+        let old = core::mem::replace(&mut s.last_response, ptr::null_mut());
+        if let Err(e) = supersede(old) {
+            err = e.0;
+        }
     }
     conn::close_all_idle(s);
     s.closed = true;
+    err
 }
