@@ -88,9 +88,15 @@ endforeach()
 # archive for CMake's sake (micropython.mk explains the sections dropped).
 # Redone only when cargo rewrote its archive, so an unchanged crate does not
 # relink the firmware. -z noexecstack: compiler_builtins' assembly objects
-# carry no .note.GNU-stack, which makes the linker warn.
+# carry no .note.GNU-stack, which makes the linker warn. -S: see micropython.mk
+# (RISC-V ld before binutils 2.41 rejects the debug sections' relocations);
+# -m elf32lriscv for riscv64-* multilib linkers.
 set(RQ_OBJ ${CMAKE_BINARY_DIR}/adafruit_requests_rust/adafruit_requests_native.o)
 set(RQ_OBJCOPY_FLAGS "--wildcard --keep-global-symbol='rq_*' --remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig")
+set(RQ_LD_EMULATION "")
+if(RUST_TARGET MATCHES "^riscv32")
+    set(RQ_LD_EMULATION "-m elf32lriscv")
+endif()
 if(RUST_TARGET MATCHES "^(thumb|arm)")
     string(APPEND RQ_OBJCOPY_FLAGS " --remove-section='.ARM.exidx*' --remove-section='.ARM.extab*'")
 endif()
@@ -100,7 +106,7 @@ set(RQ_PRELINK_SCRIPT ${CMAKE_BINARY_DIR}/adafruit_requests_rust/prelink.sh)
 file(WRITE ${RQ_PRELINK_SCRIPT} "set -e
 [ '${RQ_PRELINKED}' -nt '${RQ_LIB}' ] && exit 0
 rm -f '${RQ_OBJ}' '${RQ_PRELINKED}.tmp'
-'${CMAKE_LINKER}' -r -z noexecstack --whole-archive '${RQ_LIB}' --no-whole-archive -o '${RQ_OBJ}.tmp'
+'${CMAKE_LINKER}' -r -S -z noexecstack ${RQ_LD_EMULATION} --whole-archive '${RQ_LIB}' --no-whole-archive -o '${RQ_OBJ}.tmp'
 '${CMAKE_OBJCOPY}' ${RQ_OBJCOPY_FLAGS} '${RQ_OBJ}.tmp'
 mv '${RQ_OBJ}.tmp' '${RQ_OBJ}'
 '${CMAKE_AR}' rcs '${RQ_PRELINKED}.tmp' '${RQ_OBJ}'

@@ -47,6 +47,8 @@ rq_guess_target = $(strip \
 	$(if $(CROSS_COMPILE),$(error adafruit_requests: cannot tell the Rust target for CROSS_COMPILE=$(CROSS_COMPILE) \
 		(CPU '$(rq_cpu)', arch '$(rq_march)'); pass RUST_TARGET=<triple>),)))))))))))
 RQ_TARGET = $(or $(RUST_TARGET),$(rq_guess_target))
+# RISC-V toolchains are often riscv64-* multilib ones, whose ld assumes 64-bit.
+RQ_LD_EMULATION = $(if $(filter riscv32%,$(RQ_TARGET)),-m elf32lriscv)
 RQ_LIB = $(RQ_CARGO_TARGET_DIR)/$(if $(RQ_TARGET),$(RQ_TARGET)/)release/libadafruit_requests_native.a
 
 # The Rust side enters the firmware as one relocatable object, not as the
@@ -84,6 +86,10 @@ RQ_OBJCOPY_FLAGS = --wildcard --keep-global-symbol='rq_*' \
 # `cargo rustc --crate-type staticlib` rather than `cargo build`: with the
 # manifest's two crate types (staticlib + rlib) rustc skips LTO.
 # -z noexecstack: compiler_builtins' assembly objects carry no .note.GNU-stack.
+# -S drops debug sections before their relocations are read: the prebuilt
+# compiler_builtins carries DWARF 5 with ULEB128 relocations that RISC-V GNU ld
+# before binutils 2.41 rejects ("unsupported relocation type 0x3c"), and the
+# firmware has no use for them.
 $(RQ_NATIVE_O): FORCE
 	$(ECHO) "CARGO adafruit_requests_native$(if $(RQ_TARGET), ($(RQ_TARGET)))"
 	$(Q)$(CARGO) rustc --lib --crate-type staticlib --release --features firmware \
@@ -93,7 +99,7 @@ $(RQ_NATIVE_O): FORCE
 	$(Q)if [ ! -e $@ ] || [ $(RQ_LIB) -nt $@ ]; then \
 		echo "LD $@"; \
 		mkdir -p $(@D) && \
-		$(LD) -r -z noexecstack --whole-archive $(RQ_LIB) --no-whole-archive -o $@.tmp && \
+		$(LD) -r -S -z noexecstack $(RQ_LD_EMULATION) --whole-archive $(RQ_LIB) --no-whole-archive -o $@.tmp && \
 		$(OBJCOPY) $(RQ_OBJCOPY_FLAGS) $@.tmp && \
 		mv $@.tmp $@; \
 	fi
