@@ -6,18 +6,25 @@ flash its code takes in a firmware.
 
 For each triple: the staticlib as cmodule/micropython.mk builds it, prelinked
 the same way (one relocatable object, only rq_* global, unwind tables and
-bitcode removed), except that --gc-sections with every rq_* symbol as a root
-already drops what the firmware's own --gc-sections would drop. The result is
-what a firmware link keeps of the Rust side, within a few bytes of alignment.
+bitcode removed), then linked on its own with --gc-sections, every rq_*
+symbol as a root and the C side's symbols left unresolved. That last step is
+what the firmware's link does to the object, so the sizes are what a firmware
+carries of the Rust side (checked against the qemu firmware's map file:
+within a few bytes of alignment).
 
-The tools come from the Rust toolchain (rust-lld, and llvm-objcopy/nm/size
-from `rustup component add llvm-tools`), so one set serves every target.
+The links use the target's GNU ld when it is installed (arm-none-eabi-ld,
+riscv64-unknown-elf-ld), as firmware builds do; otherwise rust-lld, which
+also drops unused pieces of merged string sections and so reports up to a
+kilobyte less than a GNU-linked firmware carries. The other tools come from
+the Rust toolchain (llvm-objcopy/nm/size from `rustup component add
+llvm-tools`), so one set reads every target.
 Symbol tables (largest first, grouped by crate) go to <out>/<triple>.symbols.
 """
 
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -55,25 +62,44 @@ def build(triple, target_dir):
     return os.path.join(target_dir, triple, "release", "libadafruit_requests_native.a")
 
 
-def prelink(tools, triple, lib, out):
-    nm = os.path.join(tools, "llvm-nm")
+def gnu_ld_for(triple):
+    if triple.startswith(("thumb", "arm")):
+        return shutil.which("arm-none-eabi-ld")
+    if triple.startswith("riscv32"):
+        return shutil.which("riscv64-unknown-elf-ld")
+    return None
+
+
+def link(tools, triple, lib, out):
+    """lib -> out (the firmware's view of the Rust side); returns the linker used."""
+    gnu_ld = gnu_ld_for(triple)
+    if gnu_ld:
+        linker = [gnu_ld, "-z", "noexecstack"]
+    else:
+        linker = [os.path.join(tools, "rust-lld"), "-flavor", "gnu"]
+    if triple.startswith("riscv32"):
+        linker += ["-m", "elf32lriscv"]
+    obj = out + ".o"
+    # -S as in micropython.mk: old RISC-V GNU ld rejects the debug relocations.
+    run(linker + ["-r", "-S", "--whole-archive", lib, "--no-whole-archive", "-o", obj + ".tmp"], stderr=subprocess.DEVNULL)
+    strip = ["--wildcard", "--keep-global-symbol=rq_*", "--remove-section=.llvmbc", "--remove-section=.llvmcmd",
+             "--remove-section=.llvm_addrsig", "--strip-debug"]
+    if triple.startswith(("thumb", "arm")):
+        strip += ["--remove-section=.ARM.exidx*", "--remove-section=.ARM.extab*"]
+    run([os.path.join(tools, "llvm-objcopy")] + strip + [obj + ".tmp", obj])
+    os.remove(obj + ".tmp")
     roots = sorted({
         line.split()[-1]
-        for line in run([nm, "--defined-only", "--extern-only", lib], stderr=subprocess.DEVNULL).splitlines()
+        for line in run([os.path.join(tools, "llvm-nm"), "--defined-only", "--extern-only", obj]).splitlines()
         if line.split() and line.split()[-1].startswith("rq_")
     })
     if not roots:
         sys.exit("cross_size: %s exports no rq_* symbol" % lib)
     undef = [a for r in roots for a in ("-u", r)]
-    run([os.path.join(tools, "rust-lld"), "-flavor", "gnu", "-r", "--gc-sections"] + undef
-        + ["--whole-archive", lib, "-o", out + ".tmp"])
-    strip = ["--wildcard", "--keep-global-symbol=rq_*", "--remove-section=.llvmbc", "--remove-section=.llvmcmd",
-             "--remove-section=.llvm_addrsig", "--strip-debug"]
-    if triple.startswith(("thumb", "arm")):
-        strip += ["--remove-section=.ARM.exidx*", "--remove-section=.ARM.extab*"]
-    run([os.path.join(tools, "llvm-objcopy")] + strip + [out + ".tmp", out])
-    os.remove(out + ".tmp")
-    return len(roots)
+    run(linker + ["--gc-sections", "-e", roots[0], "--unresolved-symbols=ignore-all"] + undef + ["-o", out, obj],
+        stderr=subprocess.DEVNULL)
+    os.remove(obj)
+    return os.path.basename(linker[0])
 
 
 def section_sizes(tools, obj):
@@ -100,7 +126,7 @@ def owner(sym):
         return "glue (rq_* entry points)"
     if sym.startswith("__") or sym in ("memcpy", "memmove", "memset", "memcmp", "bcmp") or s.startswith("compiler_builtins"):
         return "compiler_builtins"
-    if sym.startswith(".L"):
+    if sym.startswith((".L", "anon.")):
         return "anonymous constants (string literals, tables)"
     m = re.match(r"adafruit_requests_native::(\w+)", s)
     if m:
@@ -148,8 +174,8 @@ def main():
     report = []
     for triple in args.triples:
         lib = build(triple, target_dir)
-        obj = os.path.join(args.out, triple + ".o")
-        nroots = prelink(tools, triple, lib, obj)
+        obj = os.path.join(args.out, triple + ".elf")
+        linker = link(tools, triple, lib, obj)
         sizes = section_sizes(tools, obj)
         rows = symbols(tools, obj)
         by_owner = {}
@@ -162,25 +188,26 @@ def main():
             f.write("# symbols, largest first (t = code, r = read-only data)\n")
             for size, kind, name in rows:
                 f.write("%7d %s %s\n" % (size, kind, name))
-        report.append((triple, sizes, nroots, rows, by_owner))
+        report.append((triple, sizes, linker, rows, by_owner))
 
     print()
     print("Rust code per target, as linked into a firmware (bytes; flash = text + rodata + data)")
-    print("%-30s %7s %7s %5s %5s %7s" % ("target", "text", "rodata", "data", "bss", "flash"))
-    for triple, s, nroots, _, _ in report:
+    print("%-30s %7s %7s %5s %5s %7s  %s" % ("target", "text", "rodata", "data", "bss", "flash", "linked by"))
+    for triple, s, linker, _, _ in report:
         flash = s["text"] + s["rodata"] + s["data"]
         note = ""
         if triple in BUDGET:
             b = BUDGET[triple]
             note = "  budget %d: %s" % (b, "ok" if flash <= b else "over by %d" % (flash - b))
-        print("%-30s %7d %7d %5d %5d %7d%s" % (triple, s["text"], s["rodata"], s["data"], s["bss"], flash, note))
-    for triple, s, nroots, rows, by_owner in report:
+        print("%-30s %7d %7d %5d %5d %7d  %-16s%s" % (triple, s["text"], s["rodata"], s["data"], s["bss"], flash, linker, note))
+    for triple, s, linker, rows, by_owner in report:
         if triple != "thumbv7m-none-eabi":
             continue
         print()
         print("%s by part (bytes of symbols):" % triple)
         for k, v in sorted(by_owner.items(), key=lambda kv: -kv[1]):
-            print("%7d  %s" % (v, k))
+            if v:
+                print("%7d  %s" % (v, k))
         print("largest %d symbols (full list: %s):" % (args.top, os.path.relpath(os.path.join(args.out, triple + ".symbols"))))
         for size, kind, name in rows[: args.top]:
             print("%7d %s %s" % (size, kind, name))

@@ -29,7 +29,7 @@ APT_PACKAGES=(build-essential pkg-config libffi-dev libclang-dev clang cmake
 # `make cross`, `make qemu`, `make test-qemu` and `make rp2`. python3-serial:
 # run-tests.py talks to the emulated board's serial port through pyserial.
 # libstdc++-arm-none-eabi-newlib: pico-sdk compiles a C++ file.
-CROSS_APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib
+CROSS_APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-riscv64-unknown-elf
                     qemu-system-arm python3-serial)
 RUST_CROSS_TARGETS=(thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf
                     riscv32imc-unknown-none-elf)
