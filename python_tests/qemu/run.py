@@ -93,8 +93,14 @@ def main():
         instance = "unix"
         cmd_env["MICROPY_MICROPYTHON"] = os.path.abspath(args.unix)
     cmd = [py, run_tests, "-t", instance, "-r", os.path.join(args.work, "results")] + combined
-    # run-tests.py finds its helpers relative to its own directory.
-    return subprocess.call(cmd, cwd=os.path.dirname(run_tests), env=cmd_env)
+    # run-tests.py finds its helpers relative to its own directory. Its
+    # per-test timeouts do not cover a board that stops answering during
+    # start-up, hence the overall limit (the suite takes seconds).
+    try:
+        return subprocess.call(cmd, cwd=os.path.dirname(run_tests), env=cmd_env, timeout=600)
+    except subprocess.TimeoutExpired:
+        print("run.py: run-tests.py did not finish within 600 s", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
