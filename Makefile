@@ -45,8 +45,9 @@ help:
 	@echo "make run             run examples/demo.py on the firmware against a local server"
 	@echo "make deps-cross      ARM toolchain, qemu, Rust targets and llvm-tools for the cross builds"
 	@echo "make cross           Rust library for 4 MCU targets, code size per target"
-	@echo "make qemu            MPS2 AN385 (Cortex-M3) firmware with the module -> build/qemu/firmware.elf"
-	@echo "make test-qemu       python_tests/qemu on that firmware under qemu-system-arm"
+	@echo "make qemu            emulated-board firmwares: MPS2 AN385 (Cortex-M3) -> build/qemu/,"
+	@echo "                     micro:bit (Cortex-M0) -> build/qemu-microbit/"
+	@echo "make test-qemu       python_tests/qemu on both under qemu-system-arm"
 	@echo "make rp2             Raspberry Pi Pico firmware with and without the module, flash sizes"
 	@echo "Variables: MICROPY_DIR=<tree>  RUST_TARGET=<triple>  JOBS=<n>  PYTHON=<python3>"
 
@@ -120,22 +121,27 @@ deps-cross:
 cross:
 	$(PYTHON) $(ROOT)/scripts/cross_size.py
 
-# MicroPython's qemu port, board MPS2 AN385 (Cortex-M3), with ports/qemu as
-# the board directory; micropython.mk derives thumbv7m-none-eabi from its
-# -mcpu. No frozen modules: the port's manifest needs micropython-lib.
-QEMU_BUILD := $(BUILD_DIR)/qemu
-QEMU_FIRMWARE := $(QEMU_BUILD)/firmware.elf
-QEMU_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/qemu -j$(JOBS) \
-	BOARD_DIR=$(ROOT)/ports/qemu FROZEN_MANIFEST=
+# MicroPython's qemu port with the board directories in ports/qemu: MPS2 AN385
+# (Cortex-M3) and micro:bit (nRF51, Cortex-M0); micropython.mk derives
+# thumbv7m-none-eabi and thumbv6m-none-eabi from their -mcpu. No frozen
+# modules: the port's manifest needs micropython-lib.
+QEMU_FIRMWARE := $(BUILD_DIR)/qemu/firmware.elf
+QEMU_M0_FIRMWARE := $(BUILD_DIR)/qemu-microbit/firmware.elf
+QEMU_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/qemu -j$(JOBS) FROZEN_MANIFEST=
 
 qemu: $(MICROPY_DIR)/py/py.mk
-	$(QEMU_MAKE) BUILD=$(QEMU_BUILD) USER_C_MODULES=$(ROOT)
+	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu USER_C_MODULES=$(ROOT)
+	$(QEMU_MAKE) BOARD=MICROBIT BOARD_DIR=$(ROOT)/ports/qemu/MICROBIT BUILD=$(BUILD_DIR)/qemu-microbit USER_C_MODULES=$(ROOT)
 
 qemu-plain: $(MICROPY_DIR)/py/py.mk
-	$(QEMU_MAKE) BUILD=$(BUILD_DIR)/qemu-plain USER_C_MODULES=
+	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu-plain USER_C_MODULES=
 
+# Both boards run every script; the second still runs when the first fails.
 test-qemu: qemu
-	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(QEMU_FIRMWARE)
+	@rc=0; \
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(QEMU_FIRMWARE) --board MPS2_AN385 || rc=1; \
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(QEMU_M0_FIRMWARE) --board MICROBIT --work $(BUILD_DIR)/qemu-tests-microbit || rc=1; \
+	exit $$rc
 
 # ports/rp2 through CMake and cmodule/micropython.cmake. pico-sdk, TinyUSB and
 # picotool come from `scripts/deps.sh rp2` unless MICROPY_DIR has its own

@@ -2,6 +2,7 @@
 """Runs the emulated-board tests through MicroPython's tests/run-tests.py.
 
     run.py --qemu build/qemu/firmware.elf [tests...]   # MPS2 AN385 under qemu-system-arm
+    run.py --qemu build/qemu-microbit/firmware.elf --board MICROBIT
     run.py --unix build/micropython [tests...]         # same scripts, host firmware
     run.py --unix build/micropython --write-exp        # regenerate the .exp files
 
@@ -20,6 +21,12 @@ import os
 import shutil
 import subprocess
 import sys
+
+# QEMU's options per board of ports/qemu (MicroPython's qemu port settings).
+MACHINES = {
+    "MPS2_AN385": "-machine mps2-an385",
+    "MICROBIT": "-machine microbit -global nrf51-soc.flash-size=1048576 -global nrf51-soc.sram-size=262144",
+}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -61,6 +68,7 @@ def main():
     ap.add_argument("--micropython-dir", default=os.environ.get("MICROPY_DIR", os.path.join(ROOT, "deps/micropython")))
     ap.add_argument("--work", default=os.path.join(ROOT, "build/qemu-tests"))
     ap.add_argument("--qemu-system", default="qemu-system-arm")
+    ap.add_argument("--board", default="MPS2_AN385", choices=sorted(MACHINES), help="with --qemu: the board it was built for")
     ap.add_argument("--write-exp", action="store_true", help="with --unix: write each test's output as its .exp")
     ap.add_argument("tests", nargs="*")
     args = ap.parse_args()
@@ -84,8 +92,9 @@ def main():
     cmd_env = dict(os.environ)
     if args.qemu:
         py = interpreter_with_serial()
-        instance = "execpty:%s -machine mps2-an385 -nographic -monitor null -semihosting -serial pty -kernel %s" % (
+        instance = "execpty:%s %s -nographic -monitor null -semihosting -serial pty -kernel %s" % (
             args.qemu_system,
+            MACHINES[args.board],
             os.path.abspath(args.qemu),
         )
     else:
