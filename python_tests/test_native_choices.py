@@ -87,3 +87,14 @@ before = "x-checksum" in r.headers
 emit([before, r.content, r.headers.get("X-Checksum"), r.headers["x-more"]])
 """, srv.url("/")).one
     assert out == [False, b"abc", "42", "yes"]
+
+
+def test_unread_small_body_is_drained_for_reuse(mpy, impl, recording_server):
+    srv = recording_server(http_response(200, [], b"x" * 1000))
+    out = run_session(mpy, """
+r1 = s.get(U + "/a")
+r2 = s.get(U + "/b")
+emit([r1.socket is None, len(r2.content)])
+""", srv.url("")).one
+    assert out == [True, 1000]
+    assert srv.connections == 1

@@ -279,8 +279,10 @@ pub fn close_response(r: &mut rq_response_t) -> PyResult<()> {
 pub fn supersede(resp: Obj) -> PyResult<()> {
     // SAFETY: resp is a Response object the session kept alive.
     let r = unsafe { &mut *rq_response_state(resp) };
+    // Marked after the drain: a superseded response refuses reads.
+    let res = close_response(r);
     r.superseded = true;
-    close_response(r)
+    res
 }
 
 fn begin_bytes(len: usize) -> PyResult<(Obj, &'static mut [u8])> {
