@@ -190,7 +190,7 @@ impl<'a> Url<'a> {
         }
         if self.has_explicit_port() {
             w.put_byte(b':');
-            w.put_decimal(u64::from(self.port));
+            w.put_decimal(usize::from(self.port));
         }
     }
 

@@ -6,6 +6,7 @@
 use super::conn::{self, close_sock};
 use super::ffi::*;
 use super::py::*;
+use crate::engine::writer::compact;
 use super::session::session_buf;
 use crate::engine::body::{BodyDecoder, BodyError, Need};
 use crate::engine::response::Framing;
@@ -194,8 +195,7 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                         continue;
                     }
                 }
-                buf.copy_within(r.rstart..r.rend, 0);
-                r.rend = r.rend.saturating_sub(r.rstart);
+                r.rend = compact(buf, r.rstart, r.rend);
                 r.rstart = 0;
                 let Some(room) = buf.get_mut(r.rend..).filter(|b| !b.is_empty()) else {
                     return Err(body_error(BodyError::LineTooLong));

@@ -109,8 +109,12 @@ pub fn put_idle(s: &mut rq_session_t, sock: Obj, raw: Obj, host: Obj, port: u16,
             if let Some(first) = s.idle.first() {
                 close_sock(first.sock);
             }
-            s.idle.rotate_left(1);
-            s.idle.len().saturating_sub(1)
+            // Oldest out, the rest move up one (swaps: no memmove linked).
+            let last = s.idle.len().saturating_sub(1);
+            for i in 0..last {
+                s.idle.swap(i, i.saturating_add(1));
+            }
+            last
         }
     };
     if let Some(slot) = s.idle.get_mut(free) {

@@ -331,3 +331,4 @@ pub fn file_readinto(file: Obj, buf: &mut [u8]) -> PyResult<usize> {
     check(unsafe { rq_file_readinto(file, buf.as_mut_ptr(), buf.len(), &mut got) })?;
     Ok(got.min(buf.len()))
 }
+

@@ -408,7 +408,7 @@ pub fn write_head(w: &mut Writer, spec: &HeadSpec, o: &Overrides) -> PyResult<()
         _ => {
             if !o.content_length {
                 w.put(b"Content-Length: ");
-                w.put_decimal(body.length as u64);
+                w.put_decimal(body.length);
                 w.put(b"\r\n");
             }
         }

@@ -5,6 +5,7 @@ use super::body::{close_response, decoder_init, supersede};
 use super::conn::{self, Conn};
 use super::ffi::*;
 use super::py::*;
+use crate::engine::writer::compact;
 use super::request::{check_headers, prepare_body, send_body, write_form, write_head, Body, HeadSpec, Sender, Source};
 use crate::engine::encode::eq_ignore_case;
 use crate::engine::response::{header_storage, is_informational, parse_head, Framing, Head, HeadError, Limits};
@@ -274,8 +275,7 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
                     if start > 0 {
                         // SAFETY: as above.
                         let buf = unsafe { session_buf(s) };
-                        buf.copy_within(start..end, 0);
-                        end = end.saturating_sub(start);
+                        end = compact(buf, start, end);
                         start = 0;
                     } else {
                         let grow = s.buf_cap.saturating_mul(2).min(s.max_head_bytes.saturating_add(64));
