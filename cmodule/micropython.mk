@@ -71,10 +71,13 @@ PY_O += $(RQ_NATIVE_O)
 #   carrying it to an installed LLVM linker plugin (Debian's clang puts one in
 #   /usr/lib/bfd-plugins), which aborts on bitcode from a newer LLVM.
 # - .llvm_addrsig: indexes the symbol table, which objcopy rewrites.
-# - .ARM.exidx/.ARM.extab (ARM): panic = "abort" never unwinds, and
-#   bare-metal linker scripts may not place them.
+# - .eh_frame: unwind tables; panic = "abort" never unwinds, and on the
+#   unix port they would add about a third to the module's size.
+# - .ARM.exidx/.ARM.extab (ARM): the same, and bare-metal linker scripts may
+#   not place them.
 RQ_OBJCOPY_FLAGS = --wildcard --keep-global-symbol='rq_*' \
 	--remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig \
+	--remove-section=.eh_frame --remove-section=.rela.eh_frame \
 	$(if $(filter thumb% arm%,$(RQ_TARGET)),--remove-section='.ARM.exidx*' --remove-section='.ARM.extab*')
 
 # Cargo knows best whether the crate is stale, so it runs on every build (a
