@@ -657,8 +657,11 @@ class Bench:
                  "lower", vals, errs, mpy_sizes=mpy_sizes)
 
         vals, errs = {}, {"limit": "-"}
+        # `make qemu qemu-plain` leaves Cortex-M3 firmwares with and without
+        # the module; `make cross` the Rust code as a firmware link keeps it.
         arm_fw = os.environ.get("BENCH_ARM_FIRMWARE")
         arm_plain = os.environ.get("BENCH_ARM_FIRMWARE_PLAIN")
+        cross_elf = os.path.join(ROOT, "build", "cross", "thumbv7m-none-eabi.elf")
         arm_lib = os.environ.get("BENCH_ARM_LIB") or next(iter(sorted(glob.glob(
             os.path.join(ROOT, "target", "**", "thumbv7m-none-eabi", "release", "lib*.a"),
             recursive=True))), None)
@@ -667,6 +670,9 @@ class Bench:
             if arm_fw and arm_plain:
                 vals["native"] = size_text(arm_fw, arm=True) - size_text(arm_plain, arm=True)
                 how = "firmware text difference"
+            elif os.path.exists(cross_elf):
+                vals["native"] = size_text(cross_elf, arm=True)
+                how = "text + rodata of the Rust code linked from the rq_* entry points (make cross)"
             elif arm_lib:
                 vals["native"] = size_text(arm_lib, arm=True)
                 how = ("text of %s without compiler_builtins (before link-time section GC)"
@@ -679,6 +685,21 @@ class Bench:
             vals["reference"] = sum(mpy_sizes.values())
         self.add("flash_thumbv7m", "flash: Rust code, thumbv7m-none-eabi (ref: .mpy files)", "B",
                  "lower", vals, errs, how=how)
+
+        vals, errs = {}, {"limit": "-"}
+        m3 = os.path.join(ROOT, "build", "qemu", "firmware.elf")
+        m3_plain = os.path.join(ROOT, "build", "qemu-plain", "firmware.elf")
+        try:
+            if os.path.exists(m3) and os.path.exists(m3_plain):
+                vals["native"] = size_text(m3, arm=True) - size_text(m3_plain, arm=True)
+            else:
+                errs["native"] = "no qemu firmwares (make qemu qemu-plain)"
+        except (OSError, BenchError) as e:
+            errs["native"] = str(e)
+        if len(mpy_sizes) == 2:
+            vals["reference"] = sum(mpy_sizes.values())
+        self.add("flash_cortex_m3", "flash: module added to a Cortex-M3 firmware, C + Rust (ref: .mpy files)",
+                 "B", "lower", vals, errs)
 
 
 def size_text(path, arm=False):
