@@ -81,7 +81,7 @@ size: firmware firmware-plain
 
 # --lib: the doctest/integration builds compile the crate as a staticlib
 # without the `firmware` feature, which has no panic handler and cannot link.
-test: firmware lint
+test: deps firmware lint
 	cd $(ROOT) && $(CARGO) test
 	cd $(ROOT) && $(PYTHON) -m pytest python_tests -q
 
