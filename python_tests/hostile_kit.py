@@ -13,14 +13,14 @@ import time
 
 import pytest
 
-from servers.base import ThreadedServer
-from servers.httpmsg import http_response, read_request, set_linger_reset
+from servers.scripted import ScriptedServer
+from servers.httpmsg import http_response
 
 # Longest any single open-ended action runs.
 ACTION_LIMIT = 20.0
 
 
-class HostileServer(ThreadedServer):
+class HostileServer(ScriptedServer):
     """Connection ``i`` runs ``scripts[i]`` (the last one for later
     connections when ``repeat_last``). Actions:
 
@@ -39,66 +39,39 @@ class HostileServer(ThreadedServer):
     io_timeout = ACTION_LIMIT
 
     def __init__(self, scripts, repeat_last=True, tls_context=None, host="127.0.0.1"):
-        self.scripts = [list(s) for s in scripts]
-        self.repeat_last = repeat_last
-        self.requests = []
         # Set once a connection has finished reading its request, so a test
         # can act while the client waits for the answer.
         self.request_seen = threading.Event()
         self.flood_bytes = 0
-        super().__init__(tls_context=tls_context, host=host)
+        super().__init__(scripts, repeat_last=repeat_last, tls_context=tls_context, host=host)
 
-    def _script_for(self, index):
-        if index < len(self.scripts):
-            return self.scripts[index]
-        if self.repeat_last and self.scripts:
-            return self.scripts[-1]
-        return [("close",)]
+    def act(self, conn, index, action, state):
+        kind = action[0]
+        if kind == "read":
+            ok = super().act(conn, index, action, state)
+            if ok:
+                self.request_seen.set()
+            return ok
+        if kind == "read_head":
+            # Only up to the blank line: a request body stays unread.
+            data = state["pending"]
+            while b"\r\n\r\n" not in data:
+                more = conn.recv(65536)
+                if not more:
+                    return False
+                data += more
+            self.request_seen.set()
+            return True
+        if kind == "flood":
+            return self._flood(conn, action[1], action[2])
+        if kind == "trickle":
+            return self._trickle(conn, action[1], action[2])
+        if kind == "hold":
+            self._hold(conn, action[1])
+            return False
+        return super().act(conn, index, action, state)
 
-    def handle(self, conn, index):
-        pending = b""
-        for action in self._script_for(index):
-            kind = action[0]
-            if kind == "read":
-                req, pending = read_request(conn, pending)
-                if req is None:
-                    return
-                with self._lock:
-                    self.requests.append(req)
-                self.request_seen.set()
-            elif kind == "read_head":
-                # Only up to the blank line: a request body stays unread.
-                data = pending
-                while b"\r\n\r\n" not in data:
-                    more = conn.recv(65536)
-                    if not more:
-                        return
-                    data += more
-                self.request_seen.set()
-            elif kind == "send":
-                conn.sendall(action[1])
-            elif kind == "sleep":
-                time.sleep(action[1])
-            elif kind == "close":
-                return
-            elif kind == "reset":
-                raw = conn
-                if hasattr(conn, "unwrap"):
-                    raw = socket.socket(fileno=conn.detach())
-                set_linger_reset(raw)
-                raw.close()
-                return
-            elif kind == "flood":
-                if not self._flood(conn, action[1], action[2]):
-                    return
-            elif kind == "trickle":
-                if not self._trickle(conn, action[1], action[2]):
-                    return
-            elif kind == "hold":
-                self._hold(conn, action[1])
-                return
-            else:
-                raise ValueError("unknown action %r" % (kind,))
+    def after_script(self, conn, index):
         self._hold(conn, ACTION_LIMIT)
 
     def _flood(self, conn, data, secs):

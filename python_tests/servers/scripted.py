@@ -40,41 +40,47 @@ class ScriptedServer(ThreadedServer):
         return [("close",)]
 
     def handle(self, conn, index):
-        pending = b""
+        state = {"pending": b""}
         for action in self._script_for(index):
-            kind = action[0]
-            if kind == "read":
-                req, pending = read_request(conn, pending)
-                if req is None:
-                    return
-                with self._lock:
-                    self.requests.append(req)
-            elif kind == "send":
-                conn.sendall(action[1])
-            elif kind == "sleep":
-                time.sleep(action[1])
-            elif kind == "close":
+            if not self.act(conn, index, action, state):
                 return
-            elif kind == "reset":
-                raw = conn
-                if hasattr(conn, "unwrap"):
-                    # RST must come from the TCP socket below the TLS layer.
-                    raw = socket.socket(fileno=conn.detach())
-                set_linger_reset(raw)
-                raw.close()
-                return
-            elif kind == "drain":
-                try:
-                    while conn.recv(65536):
-                        pass
-                    with self._lock:
-                        self.peer_closed.append(index)
-                except OSError:
-                    pass
-            else:
-                raise ValueError("unknown action %r" % (kind,))
+        self.after_script(conn, index)
+
+    def act(self, conn, index, action, state):
+        """Runs one action; False ends the connection. Subclasses add kinds."""
+        kind = action[0]
+        if kind == "read":
+            req, state["pending"] = read_request(conn, state["pending"])
+            if req is None:
+                return False
+            with self._lock:
+                self.requests.append(req)
+        elif kind == "send":
+            conn.sendall(action[1])
+        elif kind == "sleep":
+            time.sleep(action[1])
+        elif kind == "close":
+            return False
+        elif kind == "reset":
+            raw = conn
+            if hasattr(conn, "unwrap"):
+                # RST must come from the TCP socket below the TLS layer.
+                raw = socket.socket(fileno=conn.detach())
+            set_linger_reset(raw)
+            raw.close()
+            return False
+        elif kind == "drain":
+            self._drain(conn, index)
+        else:
+            raise ValueError("unknown action %r" % (kind,))
+        return True
+
+    def after_script(self, conn, index):
         # Falling off the end keeps the connection until the peer goes or
         # the I/O timeout passes, so a client that hangs is observable.
+        self._drain(conn, index)
+
+    def _drain(self, conn, index):
         try:
             while conn.recv(65536):
                 pass
