@@ -53,6 +53,9 @@ class Session:
         socket_pool: _SocketPool,
         ssl_context: Optional[_SSLContext] = None,
         session_id: Optional[str] = None,
+        *,
+        max_header_bytes: int = 8192,
+        max_headers: int = 48,
     ) -> None: ...
     def request(
         self,
