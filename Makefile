@@ -88,6 +88,7 @@ test: deps firmware lint
 # The crate denies unwrap/expect/panic!/indexing/overflow (src/lib.rs); the
 # firmware build also checks the glue, which needs bindgen.
 lint:
+	cd $(ROOT) && $(CARGO) fmt --check
 	cd $(ROOT) && $(CARGO) clippy --release --features firmware -- -D warnings
 	cd $(ROOT) && $(CARGO) clippy --all-targets -- -D warnings
 

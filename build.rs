@@ -12,7 +12,8 @@ fn main() {
 
 #[cfg(feature = "firmware")]
 fn generate_bindings() {
-    let out = std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("rq_ffi.rs");
+    let out =
+        std::path::PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("rq_ffi.rs");
     let target = std::env::var("TARGET").unwrap_or_default();
     let bindings = bindgen::Builder::default()
         .header("cmodule/rq_ffi.h")

@@ -6,10 +6,10 @@
 use super::conn::{self, close_sock};
 use super::ffi::*;
 use super::py::*;
-use crate::engine::writer::compact;
 use super::session::session_buf;
 use crate::engine::body::{BodyDecoder, BodyError, Need};
 use crate::engine::response::Framing;
+use crate::engine::writer::compact;
 use core::ptr;
 
 /// Reads smaller than this refill the session buffer instead of asking the
@@ -26,7 +26,12 @@ const _: () = assert!(
 pub fn decoder_init(r: &mut rq_response_t, framing: Framing) {
     // SAFETY: the storage is large and aligned enough (asserted above) and
     // BodyDecoder is plain data without Drop.
-    unsafe { ptr::write(r.decoder.as_mut_ptr().cast::<BodyDecoder>(), BodyDecoder::new(framing)) };
+    unsafe {
+        ptr::write(
+            r.decoder.as_mut_ptr().cast::<BodyDecoder>(),
+            BodyDecoder::new(framing),
+        )
+    };
 }
 
 fn decoder(r: &mut rq_response_t) -> &mut BodyDecoder {
@@ -49,7 +54,9 @@ fn session_of<'a>(r: &rq_response_t) -> &'a mut rq_session_t {
 
 fn body_error(e: BodyError) -> Exc {
     match e {
-        BodyError::Truncated => os_error(0, "Connection closed before the end of the response body"),
+        BodyError::Truncated => {
+            os_error(0, "Connection closed before the end of the response body")
+        }
         BodyError::BadChunkSize => value_error("Invalid chunk size in chunked response"),
         BodyError::ChunkSizeOverflow => value_error("Chunk size too large in chunked response"),
         BodyError::LineTooLong => value_error("Chunk header or trailer line too long"),
@@ -70,7 +77,14 @@ fn finish(r: &mut rq_response_t) {
     let sock = core::mem::replace(&mut r.sock, ptr::null_mut());
     if r.keep_alive && r.rend == r.rstart {
         let s = session_of(r);
-        conn::put_idle(s, sock, s.live_raw_sock, s.live_host, s.live_port, s.live_https != 0);
+        conn::put_idle(
+            s,
+            sock,
+            s.live_raw_sock,
+            s.live_host,
+            s.live_port,
+            s.live_https != 0,
+        );
     } else {
         close_sock(sock);
     }
@@ -146,7 +160,11 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                     // read by the C fast path.
                     let left = u64::try_from(avail.saturating_sub(src.len())).unwrap_or(0);
                     let allowance = k.saturating_sub(src.len() as u64);
-                    r.fast_avail = if r.sock.is_null() { 0 } else { u32::try_from(left.min(allowance)).unwrap_or(0) };
+                    r.fast_avail = if r.sock.is_null() {
+                        0
+                    } else {
+                        u32::try_from(left.min(allowance)).unwrap_or(0)
+                    };
                     return Ok(src.len());
                 }
                 let sock = r.sock;
@@ -180,16 +198,31 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
                             // Trailers obey the same limits as the head, so an
                             // endless trailer section cannot exhaust the heap.
                             s.live_trailers = s.live_trailers.saturating_add(1);
-                            s.live_trailer_bytes = s.live_trailer_bytes.saturating_add(u32::try_from(p.consumed).unwrap_or(u32::MAX));
-                            if usize::from(s.live_trailers) > s.max_headers || s.live_trailer_bytes as usize > s.max_head_bytes {
-                                return Err(value_error("Response trailers exceed the session's header limits"));
+                            s.live_trailer_bytes = s
+                                .live_trailer_bytes
+                                .saturating_add(u32::try_from(p.consumed).unwrap_or(u32::MAX));
+                            if usize::from(s.live_trailers) > s.max_headers
+                                || s.live_trailer_bytes as usize > s.max_head_bytes
+                            {
+                                return Err(value_error(
+                                    "Response trailers exceed the session's header limits",
+                                ));
                             }
                         }
                         if let Some((name, value)) = p.trailer {
                             let n = input.get(name).unwrap_or(&[]);
                             let v = input.get(value).unwrap_or(&[]);
                             // SAFETY: n/v borrow the session buffer for the call.
-                            check(unsafe { rq_headers_add(ptr::addr_of_mut!(*s), r.headers, n.as_ptr(), n.len(), v.as_ptr(), v.len()) })?;
+                            check(unsafe {
+                                rq_headers_add(
+                                    ptr::addr_of_mut!(*s),
+                                    r.headers,
+                                    n.as_ptr(),
+                                    n.len(),
+                                    v.as_ptr(),
+                                    v.len(),
+                                )
+                            })?;
                         }
                         r.rstart = r.rstart.saturating_add(p.consumed);
                         continue;
@@ -292,7 +325,9 @@ fn begin_bytes(len: usize) -> PyResult<(Obj, &'static mut [u8])> {
     check(unsafe { rq_bytes_begin(len, &mut data, &mut handle) })?;
     // SAFETY: the shim allocated `len` writable bytes owned by `handle`,
     // which the caller keeps on its stack until rq_bytes_finish.
-    Ok((handle, unsafe { core::slice::from_raw_parts_mut(data, len) }))
+    Ok((handle, unsafe {
+        core::slice::from_raw_parts_mut(data, len)
+    }))
 }
 
 fn finish_bytes(handle: Obj, used: usize) -> PyResult<Obj> {
@@ -318,7 +353,9 @@ fn content_inner(r: &mut rq_response_t) -> PyResult<Obj> {
         return Ok(r.cached);
     }
     if r.body_streamed {
-        return Err(runtime_error("json() read the body straight from the socket; content is not kept"));
+        return Err(runtime_error(
+            "json() read the body straight from the socket; content is not kept",
+        ));
     }
     if let Some(e) = readable_error(r) {
         return Err(e);
@@ -405,12 +442,19 @@ fn cached_rest<'a>(r: &rq_response_t) -> Option<&'a [u8]> {
 }
 
 fn advance_cached(r: &mut rq_response_t, n: usize) {
-    r.cached_pos = r.cached_pos.saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
+    r.cached_pos = r
+        .cached_pos
+        .saturating_add(u32::try_from(n).unwrap_or(u32::MAX));
 }
 
 /// iter_content over a body `content` already holds: slices of it, as
 /// CPython requests does, cut on character boundaries when decoding.
-fn next_cached_chunk(r: &mut rq_response_t, rest: &[u8], size: usize, decode: bool) -> PyResult<Option<Obj>> {
+fn next_cached_chunk(
+    r: &mut rq_response_t,
+    rest: &[u8],
+    size: usize,
+    decode: bool,
+) -> PyResult<Option<Obj>> {
     if rest.is_empty() {
         return Ok(None);
     }
@@ -441,7 +485,10 @@ fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Opti
     let n = read_full(r, dst)?;
     if n == 0 {
         close_response(r)?;
-        if decode && !session_of(r).live_pending.is_null() && bytes_of(session_of(r).live_pending).is_some_and(|p| !p.is_empty()) {
+        if decode
+            && !session_of(r).live_pending.is_null()
+            && bytes_of(session_of(r).live_pending).is_some_and(|p| !p.is_empty())
+        {
             session_of(r).live_pending = ptr::null_mut();
             return Err(unicode_error("response body ends inside a UTF-8 character"));
         }
@@ -451,11 +498,22 @@ fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Opti
     if !decode {
         return Ok(Some(chunk));
     }
-    let joined = if session_of(r).live_pending.is_null() { chunk } else { concat(bytes_of(session_of(r).live_pending).unwrap_or(&[]), bytes_of(chunk).unwrap_or(&[]))? };
+    let joined = if session_of(r).live_pending.is_null() {
+        chunk
+    } else {
+        concat(
+            bytes_of(session_of(r).live_pending).unwrap_or(&[]),
+            bytes_of(chunk).unwrap_or(&[]),
+        )?
+    };
     let all = bytes_of(joined).unwrap_or(&[]);
     let cut = utf8_complete_prefix(all);
     let (text, rest) = all.split_at(cut);
-    session_of(r).live_pending = if rest.is_empty() { ptr::null_mut() } else { new_bytes(rest)? };
+    session_of(r).live_pending = if rest.is_empty() {
+        ptr::null_mut()
+    } else {
+        new_bytes(rest)?
+    };
     new_str(text).map(Some)
 }
 
@@ -470,17 +528,33 @@ fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Optio
         };
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         advance_cached(r, used);
-        return if decode { new_str(line).map(Some) } else { new_bytes(line).map(Some) };
+        return if decode {
+            new_str(line).map(Some)
+        } else {
+            new_bytes(line).map(Some)
+        };
     }
     begin_op(r);
     loop {
-        let pending = if session_of(r).live_pending.is_null() { &[][..] } else { bytes_of(session_of(r).live_pending).unwrap_or(&[]) };
+        let pending = if session_of(r).live_pending.is_null() {
+            &[][..]
+        } else {
+            bytes_of(session_of(r).live_pending).unwrap_or(&[])
+        };
         if let Some(nl) = pending.iter().position(|&b| b == b'\n') {
             let line = pending.get(..nl).unwrap_or(&[]);
             let line = line.strip_suffix(b"\r").unwrap_or(line);
             let rest = pending.get(nl.saturating_add(1)..).unwrap_or(&[]);
-            let out = if decode { new_str(line)? } else { new_bytes(line)? };
-            session_of(r).live_pending = if rest.is_empty() { ptr::null_mut() } else { new_bytes(rest)? };
+            let out = if decode {
+                new_str(line)?
+            } else {
+                new_bytes(line)?
+            };
+            session_of(r).live_pending = if rest.is_empty() {
+                ptr::null_mut()
+            } else {
+                new_bytes(rest)?
+            };
             return Ok(Some(out));
         }
         let (handle, dst) = begin_bytes(size)?;
@@ -490,12 +564,20 @@ fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Optio
             if pending.is_empty() {
                 return Ok(None);
             }
-            let out = if decode { new_str(pending)? } else { new_bytes(pending)? };
+            let out = if decode {
+                new_str(pending)?
+            } else {
+                new_bytes(pending)?
+            };
             session_of(r).live_pending = ptr::null_mut();
             return Ok(Some(out));
         }
         let chunk = finish_bytes(handle, n)?;
-        session_of(r).live_pending = if pending.is_empty() { chunk } else { concat(pending, bytes_of(chunk).unwrap_or(&[]))? };
+        session_of(r).live_pending = if pending.is_empty() {
+            chunk
+        } else {
+            concat(pending, bytes_of(chunk).unwrap_or(&[]))?
+        };
     }
 }
 
@@ -511,13 +593,22 @@ fn set_err<T>(res: PyResult<T>, err: *mut rq_err_t, fail: T) -> T {
 }
 
 fn opt_obj(res: PyResult<Option<Obj>>, err: *mut rq_err_t) -> Obj {
-    set_err(res.map(|o| o.unwrap_or(ptr::null_mut())), err, ptr::null_mut())
+    set_err(
+        res.map(|o| o.unwrap_or(ptr::null_mut())),
+        err,
+        ptr::null_mut(),
+    )
 }
 
 /// # Safety
 /// `r` points into a live Response object; `buf` is valid for `len` bytes.
 #[no_mangle]
-pub unsafe extern "C" fn rq_response_readinto(r: *mut rq_response_t, buf: *mut u8, len: usize, err: *mut rq_err_t) -> isize {
+pub unsafe extern "C" fn rq_response_readinto(
+    r: *mut rq_response_t,
+    buf: *mut u8,
+    len: usize,
+    err: *mut rq_err_t,
+) -> isize {
     // SAFETY: as documented.
     let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
     begin_op(r);
@@ -527,7 +618,12 @@ pub unsafe extern "C" fn rq_response_readinto(r: *mut rq_response_t, buf: *mut u
 /// # Safety
 /// As rq_response_readinto.
 #[no_mangle]
-pub unsafe extern "C" fn rq_response_read_more(r: *mut rq_response_t, buf: *mut u8, len: usize, err: *mut rq_err_t) -> isize {
+pub unsafe extern "C" fn rq_response_read_more(
+    r: *mut rq_response_t,
+    buf: *mut u8,
+    len: usize,
+    err: *mut rq_err_t,
+) -> isize {
     // SAFETY: as documented.
     let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
     set_err(read_step(r, dst).map(|n| n as isize), err, -1)
@@ -553,7 +649,12 @@ pub unsafe extern "C" fn rq_response_content(r: *mut rq_response_t, err: *mut rq
 /// # Safety
 /// `r` points into a live Response object.
 #[no_mangle]
-pub unsafe extern "C" fn rq_response_next_chunk(r: *mut rq_response_t, size: usize, decode: bool, err: *mut rq_err_t) -> Obj {
+pub unsafe extern "C" fn rq_response_next_chunk(
+    r: *mut rq_response_t,
+    size: usize,
+    decode: bool,
+    err: *mut rq_err_t,
+) -> Obj {
     // SAFETY: as documented.
     let r = unsafe { &mut *r };
     opt_obj(next_chunk(r, size, decode), err)
@@ -562,7 +663,12 @@ pub unsafe extern "C" fn rq_response_next_chunk(r: *mut rq_response_t, size: usi
 /// # Safety
 /// `r` points into a live Response object.
 #[no_mangle]
-pub unsafe extern "C" fn rq_response_next_line(r: *mut rq_response_t, size: usize, decode: bool, err: *mut rq_err_t) -> Obj {
+pub unsafe extern "C" fn rq_response_next_line(
+    r: *mut rq_response_t,
+    size: usize,
+    decode: bool,
+    err: *mut rq_err_t,
+) -> Obj {
     // SAFETY: as documented.
     let r = unsafe { &mut *r };
     opt_obj(next_line(r, size, decode), err)
@@ -573,7 +679,9 @@ pub unsafe extern "C" fn rq_response_next_line(r: *mut rq_response_t, size: usiz
 #[no_mangle]
 pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) -> rq_err_t {
     // SAFETY: as documented.
-    close_response(unsafe { &mut *r }).err().map_or(ptr::null_mut(), |e| e.0)
+    close_response(unsafe { &mut *r })
+        .err()
+        .map_or(ptr::null_mut(), |e| e.0)
 }
 
 /// # Safety

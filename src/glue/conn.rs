@@ -32,7 +32,6 @@ impl Conn {
         // SAFETY: sock/raw are live socket objects (raw may be NULL).
         check(unsafe { rq_sock_settimeout(self.sock, self.raw, timeout) })
     }
-
 }
 
 impl Drop for Conn {
@@ -76,7 +75,10 @@ fn same_key(slot: &rq_idle_t, https: bool, host: &[u8], port: u16) -> bool {
 
 /// An idle connection for (scheme, host, port), removed from the list.
 pub fn take_idle(s: &mut rq_session_t, https: bool, host: &[u8], port: u16) -> Option<Conn> {
-    let slot = s.idle.iter_mut().find(|slot| same_key(slot, https, host, port))?;
+    let slot = s
+        .idle
+        .iter_mut()
+        .find(|slot| same_key(slot, https, host, port))?;
     let conn = Conn {
         sock: slot.sock,
         raw: slot.raw_sock,
@@ -144,15 +146,39 @@ fn open_once(s: &rq_session_t, https: bool, host: Obj, port: u16, timeout: Obj) 
     let mut sock = ptr::null_mut();
     let mut raw = ptr::null_mut();
     // SAFETY: pool/ssl_context/host are live objects; out-pointers are valid.
-    check(unsafe { rq_open_connection(s.pool, s.ssl_context, host, port, https, timeout, &mut sock, &mut raw) })?;
-    Ok(Conn { sock, raw, host, port, https, reused: false })
+    check(unsafe {
+        rq_open_connection(
+            s.pool,
+            s.ssl_context,
+            host,
+            port,
+            https,
+            timeout,
+            &mut sock,
+            &mut raw,
+        )
+    })?;
+    Ok(Conn {
+        sock,
+        raw,
+        host,
+        port,
+        https,
+        reused: false,
+    })
 }
 
 /// A fresh connection. When the pool cannot give one while idle sockets are
 /// held (boards have few sockets), those are closed and it is tried once more.
 /// Not after a timeout, which a second try would only make the caller wait
 /// out twice, nor after an interrupt, which must reach the caller.
-pub fn open(s: &mut rq_session_t, https: bool, host: Obj, port: u16, timeout: Obj) -> PyResult<Conn> {
+pub fn open(
+    s: &mut rq_session_t,
+    https: bool,
+    host: Obj,
+    port: u16,
+    timeout: Obj,
+) -> PyResult<Conn> {
     match open_once(s, https, host, port, timeout) {
         Ok(c) => Ok(c),
         Err(e) => {

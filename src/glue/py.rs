@@ -139,7 +139,10 @@ pub fn kind_of(o: Obj) -> rq_kind_t {
 /// The slice stays valid while the object is alive and not mutated: callers
 /// keep the object on their stack (seen by the GC) for as long as they use it.
 pub fn bytes_of<'a>(o: Obj) -> Option<&'a [u8]> {
-    let mut b = rq_bytes_t { ptr: ptr::null(), len: 0 };
+    let mut b = rq_bytes_t {
+        ptr: ptr::null(),
+        len: 0,
+    };
     // SAFETY: `b` is a valid out-pointer.
     if unsafe { rq_get_bytes(o, &mut b) } {
         if b.len == 0 {
@@ -172,7 +175,6 @@ pub fn new_bytes(b: &[u8]) -> PyResult<Obj> {
     check(unsafe { rq_new_bytes(b.as_ptr(), b.len(), &mut out) })?;
     Ok(out)
 }
-
 
 pub fn new_int(v: isize) -> PyResult<Obj> {
     let mut out = ptr::null_mut();
@@ -256,7 +258,6 @@ pub fn call_method(o: Obj, m: rq_method_t, args: &[Obj]) -> PyResult<Obj> {
     Ok(out)
 }
 
-
 pub fn int_value(o: Obj) -> Option<isize> {
     let mut out: isize = 0;
     // SAFETY: `out` is a valid out-pointer.
@@ -277,7 +278,10 @@ pub enum Built {
 /// Runs `f` with a Writer over a stack buffer, or again over a GC buffer of
 /// the size it asked for when the stack one was too small, and makes a str
 /// or bytes object of what it wrote. `f` must write the same bytes each time.
-pub fn build(kind: Built, f: &mut dyn FnMut(&mut crate::engine::writer::Writer) -> PyResult<()>) -> PyResult<Obj> {
+pub fn build(
+    kind: Built,
+    f: &mut dyn FnMut(&mut crate::engine::writer::Writer) -> PyResult<()>,
+) -> PyResult<Obj> {
     let mut stack = [0u8; 256];
     let mut w = crate::engine::writer::Writer::new(&mut stack);
     f(&mut w)?;
@@ -331,4 +335,3 @@ pub fn file_readinto(file: Obj, buf: &mut [u8]) -> PyResult<usize> {
     check(unsafe { rq_file_readinto(file, buf.as_mut_ptr(), buf.len(), &mut got) })?;
     Ok(got.min(buf.len()))
 }
-

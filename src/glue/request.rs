@@ -56,7 +56,9 @@ impl Body {
 fn truthy(o: Obj) -> bool {
     match kind_of(o) {
         rq_kind_t::RQ_KIND_NONE => false,
-        rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => bytes_of(o).is_some_and(|b| !b.is_empty()),
+        rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => {
+            bytes_of(o).is_some_and(|b| !b.is_empty())
+        }
         rq_kind_t::RQ_KIND_DICT => DictItems::new(o).next().is_some(),
         rq_kind_t::RQ_KIND_TUPLE => seq_len(o) > 0,
         _ => true,
@@ -116,12 +118,22 @@ pub fn write_form(w: &mut Writer, pairs: Obj) -> PyResult<()> {
             for i in 0..seq_len(pairs) {
                 let item = seq_get(pairs, i).unwrap_or_else(none);
                 if kind_of(item) != rq_kind_t::RQ_KIND_TUPLE || seq_len(item) != 2 {
-                    return Err(type_error("params must be a dict or a list of (key, value) pairs"));
+                    return Err(type_error(
+                        "params must be a dict or a list of (key, value) pairs",
+                    ));
                 }
-                pair(w, seq_get(item, 0).unwrap_or_else(none), seq_get(item, 1).unwrap_or_else(none))?;
+                pair(
+                    w,
+                    seq_get(item, 0).unwrap_or_else(none),
+                    seq_get(item, 1).unwrap_or_else(none),
+                )?;
             }
         }
-        _ => return Err(type_error("params must be a dict or a list of (key, value) pairs")),
+        _ => {
+            return Err(type_error(
+                "params must be a dict or a list of (key, value) pairs",
+            ))
+        }
     }
     Ok(())
 }
@@ -188,9 +200,14 @@ fn emit_multipart(files: Obj, boundary: &[u8], out: &mut dyn Sink) -> PyResult<(
         let tuple = kind_of(spec) == rq_kind_t::RQ_KIND_TUPLE;
         let (filename, content) = if tuple {
             if seq_len(spec) < 2 {
-                return Err(value_error("files values must be (filename, content[, content_type[, headers]])"));
+                return Err(value_error(
+                    "files values must be (filename, content[, content_type[, headers]])",
+                ));
             }
-            (seq_get(spec, 0).unwrap_or_else(none), seq_get(spec, 1).unwrap_or_else(none))
+            (
+                seq_get(spec, 0).unwrap_or_else(none),
+                seq_get(spec, 1).unwrap_or_else(none),
+            )
         } else {
             // A bare value: the field name doubles as the file name.
             (field, spec)
@@ -208,7 +225,10 @@ fn emit_multipart(files: Obj, boundary: &[u8], out: &mut dyn Sink) -> PyResult<(
         out.put(b"\r\n")?;
         if tuple && seq_len(spec) >= 3 {
             out.put(b"Content-Type: ")?;
-            out.put(checked_field(text_of(seq_get(spec, 2).unwrap_or_else(none), &mut k3)?)?)?;
+            out.put(checked_field(text_of(
+                seq_get(spec, 2).unwrap_or_else(none),
+                &mut k3,
+            )?)?)?;
             out.put(b"\r\n")?;
         }
         if tuple && seq_len(spec) >= 4 {
@@ -245,7 +265,9 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
     let mut body = Body::EMPTY;
     if !is_none(json) {
         if !is_none(data) || !is_none(files) {
-            return Err(value_error("json cannot be sent together with data or files"));
+            return Err(value_error(
+                "json cannot be sent together with data or files",
+            ));
         }
         let text = json_dumps(json)?;
         body.length = bytes_of(text).map_or(0, <[u8]>::len);
@@ -294,7 +316,11 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
         rq_kind_t::RQ_KIND_ITERABLE | rq_kind_t::RQ_KIND_TUPLE => {
             body.source = Source::Chunked(get_iter(data)?);
         }
-        _ => return Err(type_error("data must be str, bytes, a dict, a binary file or an iterable of bytes")),
+        _ => {
+            return Err(type_error(
+                "data must be str, bytes, a dict, a binary file or an iterable of bytes",
+            ))
+        }
     }
     Ok(body)
 }
@@ -325,7 +351,9 @@ pub fn basic_auth(auth: Obj) -> PyResult<Obj> {
 
 fn request_error(e: RequestError) -> Exc {
     match e {
-        RequestError::ControlCharacter => value_error("CR, LF or NUL in the request method, URL or a header"),
+        RequestError::ControlCharacter => {
+            value_error("CR, LF or NUL in the request method, URL or a header")
+        }
         RequestError::EmptyMethod => value_error("invalid HTTP method"),
         RequestError::BadHeaderName => value_error("invalid header name"),
     }
@@ -366,7 +394,12 @@ pub fn check_headers(headers: Obj) -> PyResult<Overrides> {
                     return Err(request_error(RequestError::ControlCharacter));
                 }
             }
-            _ => return Err(type_error_with("Header values must be str, bytes or None; not for ", name)),
+            _ => {
+                return Err(type_error_with(
+                    "Header values must be str, bytes or None; not for ",
+                    name,
+                ))
+            }
         }
     }
     Ok(o)
@@ -414,7 +447,12 @@ pub fn write_head(w: &mut Writer, spec: &HeadSpec, o: &Overrides) -> PyResult<()
         }
     }
     if !is_none(spec.authorization) && !o.authorization && !spec.drop_auth {
-        write_header(w, b"Authorization", bytes_of(spec.authorization).unwrap_or(&[])).map_err(request_error)?;
+        write_header(
+            w,
+            b"Authorization",
+            bytes_of(spec.authorization).unwrap_or(&[]),
+        )
+        .map_err(request_error)?;
     }
     if !is_none(spec.headers) {
         for (k, v) in DictItems::new(spec.headers) {
@@ -506,7 +544,9 @@ pub fn send_body(out: &mut Sender, body: &Body) -> PyResult<()> {
         Source::Chunked(it) => {
             while let Some(piece) = iter_next(it)? {
                 let data = match kind_of(piece) {
-                    rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => bytes_of(piece).unwrap_or(&[]),
+                    rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => {
+                        bytes_of(piece).unwrap_or(&[])
+                    }
                     _ => return Err(type_error("data iterables must yield str or bytes")),
                 };
                 if data.is_empty() {

@@ -5,11 +5,15 @@ use super::body::{close_response, decoder_init, supersede};
 use super::conn::{self, Conn};
 use super::ffi::*;
 use super::py::*;
-use crate::engine::writer::compact;
-use super::request::{check_headers, prepare_body, send_body, write_form, write_head, Body, HeadSpec, Sender, Source};
+use super::request::{
+    check_headers, prepare_body, send_body, write_form, write_head, Body, HeadSpec, Sender, Source,
+};
 use crate::engine::encode::eq_ignore_case;
-use crate::engine::response::{header_storage, is_informational, parse_head, Framing, Head, HeadError, Limits};
+use crate::engine::response::{
+    header_storage, is_informational, parse_head, Framing, Head, HeadError, Limits,
+};
 use crate::engine::url::{self, Scheme, Url, UrlError};
+use crate::engine::writer::compact;
 use crate::engine::writer::Writer;
 use core::ptr;
 
@@ -57,7 +61,9 @@ fn url_error(e: UrlError, url: &[u8]) -> Exc {
         }
         UrlError::MissingHost => value_error("Invalid URL: no host"),
         UrlError::BadPort => value_error("Invalid URL: bad port"),
-        UrlError::ControlCharacter => value_error("CR, LF or NUL in the request method, URL or a header"),
+        UrlError::ControlCharacter => {
+            value_error("CR, LF or NUL in the request method, URL or a header")
+        }
     }
 }
 
@@ -65,10 +71,16 @@ fn head_error(e: HeadError) -> Exc {
     match e {
         HeadError::BadStatusLine => value_error("Invalid HTTP status line in response"),
         HeadError::BadHeaderLine => value_error("Invalid header line in response (no colon?)"),
-        HeadError::TooLarge => value_error("Response head larger than the session's max_header_bytes"),
-        HeadError::TooManyHeaders => value_error("Response has more headers than the session's max_headers"),
+        HeadError::TooLarge => {
+            value_error("Response head larger than the session's max_header_bytes")
+        }
+        HeadError::TooManyHeaders => {
+            value_error("Response has more headers than the session's max_headers")
+        }
         HeadError::BadContentLength => value_error("Invalid Content-Length in response"),
-        HeadError::ConflictingContentLength => value_error("Conflicting Content-Length headers in response"),
+        HeadError::ConflictingContentLength => {
+            value_error("Conflicting Content-Length headers in response")
+        }
         HeadError::BadVersion => value_error("Unsupported HTTP version in response"),
         HeadError::Other => value_error("Malformed response head"),
     }
@@ -129,8 +141,14 @@ fn charset_of(content_type: &[u8]) -> Option<&[u8]> {
 }
 
 fn trim(b: &[u8]) -> &[u8] {
-    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e.saturating_add(1));
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_whitespace())
+        .map_or(start, |e| e.saturating_add(1));
     b.get(start..end).unwrap_or(&[])
 }
 
@@ -146,12 +164,20 @@ fn framing_code(f: Framing) -> u8 {
 /// Whether a header name occurs more than once (compared ignoring case).
 fn has_repeats(head: &Head) -> bool {
     let names = || head.iter().map(|(n, _)| n);
-    names().enumerate().any(|(i, a)| names().take(i).any(|b| eq_ignore_case(a, b)))
+    names()
+        .enumerate()
+        .any(|(i, a)| names().take(i).any(|b| eq_ignore_case(a, b)))
 }
 
 /// Makes the Response object for a parsed head. The connection moves into
 /// it only once every allocation succeeded, so a MemoryError closes it.
-fn build_response(x: &Exchange, conn: Conn, head: &Head, rstart: usize, rend: usize) -> PyResult<Obj> {
+fn build_response(
+    x: &Exchange,
+    conn: Conn,
+    head: &Head,
+    rstart: usize,
+    rend: usize,
+) -> PyResult<Obj> {
     let mut r: *mut rq_response_t = ptr::null_mut();
     let mut obj = ptr::null_mut();
     // SAFETY: out-pointers are valid.
@@ -169,9 +195,23 @@ fn build_response(x: &Exchange, conn: Conn, head: &Head, rstart: usize, rend: us
     r.headers = headers;
     for (name, value) in head.iter() {
         // SAFETY: name/value borrow the session buffer for the call.
-        check(unsafe { rq_headers_add(s, headers, name.as_ptr(), name.len(), value.as_ptr(), value.len()) })?;
+        check(unsafe {
+            rq_headers_add(
+                s,
+                headers,
+                name.as_ptr(),
+                name.len(),
+                value.as_ptr(),
+                value.len(),
+            )
+        })?;
     }
-    r.encoding = session_str(s, head.header(b"content-type").and_then(charset_of).unwrap_or(b"utf-8"))?;
+    r.encoding = session_str(
+        s,
+        head.header(b"content-type")
+            .and_then(charset_of)
+            .unwrap_or(b"utf-8"),
+    )?;
     r.url = x.url_obj;
     // SAFETY: x.session is the live session making this request.
     let sess = unsafe { &mut *x.session };
@@ -192,7 +232,12 @@ fn build_response(x: &Exchange, conn: Conn, head: &Head, rstart: usize, rend: us
 }
 
 /// Sends the request on `conn` and reads the response head.
-fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate::engine::request::Overrides) -> Result<Obj, Fail> {
+fn exchange_on(
+    s: &mut rq_session_t,
+    x: &Exchange,
+    conn: Conn,
+    overrides: &crate::engine::request::Overrides,
+) -> Result<Obj, Fail> {
     let spec = HeadSpec {
         method: x.method,
         url: x.url,
@@ -207,7 +252,14 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
         let buf = unsafe { session_buf(s) };
         let mut w = Writer::new(buf);
         write_head(&mut w, &spec, overrides).map_err(Fail::Fatal)?;
-        (if w.overflowed() { w.needed() } else { w.written().len() }, !w.overflowed())
+        (
+            if w.overflowed() {
+                w.needed()
+            } else {
+                w.written().len()
+            },
+            !w.overflowed(),
+        )
     };
     if !fits {
         ensure_buf(s, head_len).map_err(Fail::Fatal)?;
@@ -220,17 +272,30 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
     {
         // SAFETY: as above.
         let buf = unsafe { session_buf(s) };
-        let mut out = Sender { sock: conn.sock(), buf, len: head_len, failed: false };
+        let mut out = Sender {
+            sock: conn.sock(),
+            buf,
+            len: head_len,
+            failed: false,
+        };
         if let Err(e) = send_body(&mut out, x.body) {
-            let retry = out.failed && (x.body.replayable() || !matches!(x.body.source, Source::Chunked(_)));
-            return Err(if retry { Fail::Retry(e) } else { Fail::Fatal(e) });
+            let retry =
+                out.failed && (x.body.replayable() || !matches!(x.body.source, Source::Chunked(_)));
+            return Err(if retry {
+                Fail::Retry(e)
+            } else {
+                Fail::Fatal(e)
+            });
         }
     }
     let is_head = eq_ignore_case(x.method, b"HEAD");
     let sock = conn.sock();
     // Moves into the Response once the head is complete.
     let mut conn = Some(conn);
-    let limits = Limits { max_head_bytes: s.max_head_bytes, max_headers: s.max_headers };
+    let limits = Limits {
+        max_head_bytes: s.max_head_bytes,
+        max_headers: s.max_headers,
+    };
     let (mut start, mut end) = (0usize, 0usize);
     let mut informational = 0usize;
     // The read timeout bounds the whole head, not just each recv: a server
@@ -267,7 +332,9 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
                 start = start.saturating_add(n);
                 informational = informational.saturating_add(1);
                 if informational > MAX_INFORMATIONAL {
-                    return Err(Fail::Fatal(value_error("Too many informational (1xx) responses")));
+                    return Err(Fail::Fatal(value_error(
+                        "Too many informational (1xx) responses",
+                    )));
                 }
             }
             Step::More => {
@@ -278,7 +345,10 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
                         end = compact(buf, start, end);
                         start = 0;
                     } else {
-                        let grow = s.buf_cap.saturating_mul(2).min(s.max_head_bytes.saturating_add(64));
+                        let grow = s
+                            .buf_cap
+                            .saturating_mul(2)
+                            .min(s.max_head_bytes.saturating_add(64));
                         if grow <= s.buf_cap {
                             return Err(Fail::Fatal(head_error(HeadError::TooLarge)));
                         }
@@ -289,10 +359,19 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
                 let buf = unsafe { session_buf(s) };
                 let got_any = end > 0;
                 let dst = buf.get_mut(end..).unwrap_or(&mut []);
-                let n = conn::recv(sock, dst).map_err(|e| if got_any { Fail::Fatal(e) } else { Fail::Retry(e) })?;
+                let n = conn::recv(sock, dst).map_err(|e| {
+                    if got_any {
+                        Fail::Fatal(e)
+                    } else {
+                        Fail::Retry(e)
+                    }
+                })?;
                 if n == 0 {
                     return Err(if got_any {
-                        Fail::Fatal(os_error(0, "Connection closed in the middle of the response head"))
+                        Fail::Fatal(os_error(
+                            0,
+                            "Connection closed in the middle of the response head",
+                        ))
                     } else {
                         Fail::NoAnswer(runtime_error("no data from socket"))
                     });
@@ -309,7 +388,11 @@ fn exchange_on(s: &mut rq_session_t, x: &Exchange, conn: Conn, overrides: &crate
 /// One request on the wire with the reference's retry rule: a failure before
 /// the server answered is retried once on a fresh connection, except a read
 /// timeout on a connection that was fresh already.
-fn exchange(s: &mut rq_session_t, x: &Exchange, overrides: &crate::engine::request::Overrides) -> PyResult<Obj> {
+fn exchange(
+    s: &mut rq_session_t,
+    x: &Exchange,
+    overrides: &crate::engine::request::Overrides,
+) -> PyResult<Obj> {
     let https = x.url.scheme == Scheme::Https;
     let mut last = None;
     for _ in 0..2 {
@@ -336,7 +419,9 @@ fn exchange(s: &mut rq_session_t, x: &Exchange, overrides: &crate::engine::reque
             Err(Fail::NoAnswer(e)) => last = Some(e),
         }
     }
-    Err(out_of_retries(last.unwrap_or_else(|| runtime_error("no data from socket"))))
+    Err(out_of_retries(
+        last.unwrap_or_else(|| runtime_error("no data from socket")),
+    ))
 }
 
 fn is_redirect(status: u32) -> bool {
@@ -367,7 +452,11 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
     if !is_none(a.params) {
         url_obj = with_params(url_obj, a.params)?;
     }
-    let authorization = if is_none(a.auth) { none() } else { super::request::basic_auth(a.auth)? };
+    let authorization = if is_none(a.auth) {
+        none()
+    } else {
+        super::request::basic_auth(a.auth)?
+    };
     let overrides = check_headers(a.headers)?;
     let mut body = prepare_body(a.data, a.json, a.files)?;
     let mut method_obj = a.method;
@@ -375,7 +464,9 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
     {
         let m = bytes_of(method_obj).unwrap_or(&[]);
         if m.is_empty() || crate::engine::encode::has_control(m) || m.contains(&b' ') {
-            return Err(value_error("CR, LF or NUL in the request method, URL or a header"));
+            return Err(value_error(
+                "CR, LF or NUL in the request method, URL or a header",
+            ));
         }
     }
     if !s.last_response.is_null() {
@@ -428,7 +519,9 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
             return Err(runtime_error("Too many redirects (more than 30)"));
         }
         let loc_bytes = bytes_of(loc).unwrap_or(&[]);
-        let next = build(Built::Str, &mut |w| url::resolve(&u, loc_bytes, w).map_err(|e| url_error(e, loc_bytes)));
+        let next = build(Built::Str, &mut |w| {
+            url::resolve(&u, loc_bytes, w).map_err(|e| url_error(e, loc_bytes))
+        });
         let status = r.status_code;
         close_response(r)?;
         let next = next?;
@@ -442,12 +535,15 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
             drop_auth = true;
         }
         let was_post = eq_ignore_case(method, b"POST");
-        let to_get = status == 303 && !eq_ignore_case(method, b"HEAD") || (status == 301 || status == 302) && was_post;
+        let to_get = status == 303 && !eq_ignore_case(method, b"HEAD")
+            || (status == 301 || status == 302) && was_post;
         if to_get {
             method_obj = new_str(b"GET")?;
             body = Body::EMPTY;
         } else if !body.replayable() {
-            return Err(value_error("Cannot follow a redirect that needs a streamed body sent again"));
+            return Err(value_error(
+                "Cannot follow a redirect that needs a streamed body sent again",
+            ));
         }
         url_obj = next;
     }
