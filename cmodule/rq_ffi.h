@@ -261,8 +261,8 @@ rq_obj_t rq_headers_get(rq_obj_t headers, const char *lower_name);   // NULL whe
 rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, rq_obj_t *sock, rq_obj_t *raw_sock);
 // Sets the timeout on sock, or on raw_sock when sock (a TLS socket) has no settimeout.
 rq_err_t rq_sock_settimeout(rq_obj_t sock, rq_obj_t raw_sock, rq_obj_t timeout);
-// Sends all of buf.
-rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len);
+// Sends all of buf; timeout_ms bounds retries of EAGAIN (-1: none).
+rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len, int32_t timeout_ms);
 // Receives at most len bytes; *got == 0 means the peer closed.
 rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got);
 void rq_sock_close(rq_obj_t sock);

@@ -725,14 +725,14 @@ rq_err_t rq_sock_settimeout(rq_obj_t sock, rq_obj_t raw_sock, rq_obj_t timeout) 
     });
 }
 
-// Python-level sockets may answer EAGAIN on a send; the reference retries.
-#define RQ_SEND_EAGAIN_TRIES (1000)
-
-rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len) {
+// Python-level sockets may answer EAGAIN on a send; the reference retries
+// for ever, here retries stop at the request's timeout (timeout_ms < 0:
+// none) with ETIMEDOUT, pausing a millisecond between tries.
+rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len, int32_t timeout_ms) {
     RQ_GUARD({
         const mp_stream_p_t *sp = rq_native_stream(sock);
         volatile size_t off = 0;
-        volatile int again = 0;
+        uint32_t started = mp_hal_ticks_ms();
         while (off < len) {
             if (sp != NULL) {
                 int err = 0;
@@ -756,10 +756,14 @@ rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len) {
                 nlr_pop();
             } else {
                 mp_obj_t e = MP_OBJ_FROM_PTR(inner.ret_val);
-                if (rq_exc_errno(e) == MP_EAGAIN && ++again < RQ_SEND_EAGAIN_TRIES) {
-                    continue;
+                if (rq_exc_errno(e) != MP_EAGAIN) {
+                    nlr_jump(inner.ret_val);
                 }
-                nlr_jump(inner.ret_val);
+                if (timeout_ms >= 0 && (uint32_t)(mp_hal_ticks_ms() - started) > (uint32_t)timeout_ms) {
+                    mp_raise_OSError(MP_ETIMEDOUT);
+                }
+                mp_hal_delay_ms(1);
+                continue;
             }
             if (r == mp_const_none) {
                 off = len;

@@ -98,3 +98,21 @@ emit([r1.socket is None, len(r2.content)])
 """, srv.url("")).one
     assert out == [True, 1000]
     assert srv.connections == 1
+
+
+def test_send_eagain_ends_at_the_timeout(mpy, impl, recording_server):
+    """A Python-level socket that keeps answering EAGAIN to send: the
+    reference retries for ever; here the request's timeout ends it."""
+    srv = recording_server(http_response(200, [], b"ok"))
+    out = run_session(mpy, """
+import time
+pool.fail["send"] = {"*": 11}
+t0 = time.ticks_ms()
+try:
+    s.get(U, timeout=0.5)
+    res = "no error"
+except OSError as e:
+    res = e.errno
+emit([res, time.ticks_diff(time.ticks_ms(), t0) < 2000, pool.open_count()])
+""", srv.url("/")).one
+    assert out == [110, True, 0]

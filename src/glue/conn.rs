@@ -43,12 +43,12 @@ impl Drop for Conn {
     }
 }
 
-pub fn send(sock: Obj, data: &[u8]) -> PyResult<()> {
+pub fn send(sock: Obj, data: &[u8], timeout_ms: i32) -> PyResult<()> {
     if data.is_empty() {
         return Ok(());
     }
     // SAFETY: data is valid for its length during the call.
-    check(unsafe { rq_sock_send(sock, data.as_ptr(), data.len()) })
+    check(unsafe { rq_sock_send(sock, data.as_ptr(), data.len(), timeout_ms) })
 }
 
 /// Receives into `buf`; Ok(0) means the peer closed.

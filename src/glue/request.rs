@@ -477,18 +477,24 @@ pub struct Sender<'b> {
     pub len: usize,
     /// A send on the socket failed (rather than the body's source).
     pub failed: bool,
+    /// The request's read timeout, bounding a Python-level socket's EAGAINs.
+    pub timeout_ms: i32,
 }
 
 impl Sender<'_> {
     pub fn flush(&mut self) -> PyResult<()> {
         let len = core::mem::take(&mut self.len);
-        let r = send(self.sock, self.buf.get(..len).unwrap_or(&[]));
+        let r = send(
+            self.sock,
+            self.buf.get(..len).unwrap_or(&[]),
+            self.timeout_ms,
+        );
         self.failed |= r.is_err();
         r
     }
 
     fn send_direct(&mut self, data: &[u8]) -> PyResult<()> {
-        let r = send(self.sock, data);
+        let r = send(self.sock, data, self.timeout_ms);
         self.failed |= r.is_err();
         r
     }

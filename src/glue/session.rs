@@ -277,6 +277,7 @@ fn exchange_on(
             buf,
             len: head_len,
             failed: false,
+            timeout_ms: x.read_timeout_ms,
         };
         if let Err(e) = send_body(&mut out, x.body) {
             let retry =
