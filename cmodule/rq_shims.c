@@ -762,7 +762,7 @@ rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len, int32_t tim
                 if (timeout_ms >= 0 && (uint32_t)(mp_hal_ticks_ms() - started) > (uint32_t)timeout_ms) {
                     mp_raise_OSError(MP_ETIMEDOUT);
                 }
-                mp_hal_delay_ms(1);
+                mp_event_wait_ms(1);
                 continue;
             }
             if (r == mp_const_none) {
