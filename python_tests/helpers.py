@@ -1,5 +1,8 @@
 """Small host-side helpers shared by the test modules."""
 
+import socket
+import time
+
 POOL_OPTIONS = ("max_sockets", "short_send", "recv_limit")
 
 SESSION = """
@@ -24,3 +27,22 @@ def run_session(mpy, script, url, **params):
     params["url"] = url
     params["pool_opts"] = {k: params.pop(k) for k in POOL_OPTIONS if k in params}
     return mpy.run(SESSION + script, params=params)
+
+
+def stuck_listener():
+    """A loopback listener whose accept queue is full, so a further connect
+    hangs in SYN retries."""
+    lst = socket.socket()
+    lst.bind(("127.0.0.1", 0))
+    lst.listen(0)
+    fillers = []
+    for _ in range(4):
+        c = socket.socket()
+        c.setblocking(False)
+        try:
+            c.connect(lst.getsockname())
+        except BlockingIOError:
+            pass
+        fillers.append(c)
+    time.sleep(0.2)
+    return lst, fillers

@@ -4,7 +4,6 @@ process must stay alive, no descriptor may stay open and the same Session
 must then make a good request."""
 
 import os
-import socket
 import signal
 import subprocess
 import tempfile
@@ -13,9 +12,25 @@ import time
 import pytest
 
 from hostile_kit import hostile_server, ok_response  # noqa: F401
+from helpers import stuck_listener
 from mpyrun import MpyResult
 
 pytestmark = pytest.mark.native_only
+
+# How the interrupted call ended, then a good request and the descriptor
+# counts; both scripts end with it.
+OUTCOME = """    res = ["no interrupt"]
+except KeyboardInterrupt:
+    res = ["KeyboardInterrupt"]
+except Exception as e:
+    res = ["other", type(e).__name__, str(e), relykit.cause_of(e)]
+res.append(time.ticks_diff(time.ticks_ms(), t0))
+after = relykit.fds()
+good = relykit.timed(lambda: s.get(P["good"], timeout=5).content)
+s.close()
+emit({"res": res, "base": base, "before": before, "after": after, "good": good,
+      "end": relykit.fds()})
+"""
 
 SCRIPT = """
 import relykit, time
@@ -35,18 +50,7 @@ try:
     elif action == "close":
         # A short unread remainder is drained so the socket can be reused.
         r.close()
-    res = ["no interrupt"]
-except KeyboardInterrupt:
-    res = ["KeyboardInterrupt"]
-except Exception as e:
-    res = ["other", type(e).__name__, str(e), relykit.cause_of(e)]
-res.append(time.ticks_diff(time.ticks_ms(), t0))
-after = relykit.fds()
-good = relykit.timed(lambda: s.get(P["good"], timeout=5).content)
-s.close()
-emit({"res": res, "base": base, "before": before, "after": after, "good": good,
-      "end": relykit.fds()})
-"""
+""" + OUTCOME
 
 
 def run_interrupted(mpy, params, srv, signals=1):
@@ -118,25 +122,6 @@ def test_sigint_during_blocked_tls_read(mpy, impl, pool_kind, hostile_server, re
     assert len(srv.requests) == 1
 
 
-def _stuck_listener():
-    """A loopback listener whose accept queue is full, so a further connect
-    hangs in SYN retries."""
-    lst = socket.socket()
-    lst.bind(("127.0.0.1", 0))
-    lst.listen(0)
-    fillers = []
-    for _ in range(4):
-        c = socket.socket()
-        c.setblocking(False)
-        try:
-            c.connect(lst.getsockname())
-        except BlockingIOError:
-            pass
-        fillers.append(c)
-    time.sleep(0.2)
-    return lst, fillers
-
-
 CONNECT_SCRIPT = """
 import relykit, time
 s, pool = relykit.session(requests, P["kind"])
@@ -147,25 +132,14 @@ print("@@" + "{}")
 t0 = time.ticks_ms()
 try:
     s.get(P["url"], timeout=(30, 30))
-    res = ["no interrupt"]
-except KeyboardInterrupt:
-    res = ["KeyboardInterrupt"]
-except Exception as e:
-    res = ["other", type(e).__name__, str(e), relykit.cause_of(e)]
-res.append(time.ticks_diff(time.ticks_ms(), t0))
-after = relykit.fds()
-good = relykit.timed(lambda: s.get(P["good"], timeout=5).content)
-s.close()
-emit({"res": res, "base": base, "before": before, "after": after, "good": good,
-      "end": relykit.fds()})
-"""
+""" + OUTCOME
 
 
 def test_sigint_during_blocked_connect(mpy, impl, pool_kind, recording_server):
     """With an idle keep-alive socket held, a failed connect makes the
     session close it and try again; an interrupt must not count as such a
     failure."""
-    lst, fillers = _stuck_listener()
+    lst, fillers = stuck_listener()
     good = recording_server(ok_response())
     text = mpy.source(CONNECT_SCRIPT, params={
         "kind": pool_kind, "good": good.url("/good"),

@@ -4,12 +4,10 @@ sent."""
 
 import base64
 import json
-import socket
-import time
 
 import pytest
 
-from helpers import canned, run_session
+from helpers import run_session, stuck_listener
 from servers import http_response
 
 
@@ -76,28 +74,9 @@ emit([res, time.ticks_diff(time.ticks_ms(), t0)])
     assert out[1] < 2500
 
 
-def _stuck_listener():
-    """A loopback listener whose accept queue is full, so a further connect
-    hangs in SYN retries."""
-    lst = socket.socket()
-    lst.bind(("127.0.0.1", 0))
-    lst.listen(0)
-    fillers = []
-    for _ in range(4):
-        c = socket.socket()
-        c.setblocking(False)
-        try:
-            c.connect(lst.getsockname())
-        except BlockingIOError:
-            pass
-        fillers.append(c)
-    time.sleep(0.2)
-    return lst, fillers
-
-
 @pytest.mark.native_only
 def test_connect_timeout_from_tuple(mpy, impl):
-    lst, fillers = _stuck_listener()
+    lst, fillers = stuck_listener()
     try:
         url = "http://127.0.0.1:%d/" % lst.getsockname()[1]
         out = run_session(mpy, """
