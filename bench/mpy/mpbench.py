@@ -166,26 +166,32 @@ def test_gc():
 # ---- downloads -----------------------------------------------------------
 
 
+def limit_exchanges(req, reps, check_status=False):
+    """The limit client: `reps` timed exchanges of one fixed request on a
+    bare socket, each answer read whole into a preallocated buffer."""
+    s = raw_socket()
+    buf = bytearray(P["resp_len"])
+    w = s.write
+    ri = s.readinto
+    times = []
+    for _ in range(reps):
+        gc.collect()
+        t0 = ticks_us()
+        w(req)
+        n = ri(buf)
+        times.append(ticks_diff(ticks_us(), t0))
+        if n != len(buf) or (check_status and buf[:12] != b"HTTP/1.1 200"):
+            raise ValueError("unexpected response")
+    return times
+
+
 def test_download():
     reps = P["reps"]
     mode = P["mode"]
     size = P["body_len"]
     times = []
     if CLIENT == "limit":
-        s = raw_socket()
-        req = request_bytes("GET", P["path"])
-        buf = bytearray(P["resp_len"])
-        w = s.write
-        ri = s.readinto
-        for _ in range(reps):
-            gc.collect()
-            t0 = ticks_us()
-            w(req)
-            n = ri(buf)
-            times.append(ticks_diff(ticks_us(), t0))
-            if n != len(buf):
-                raise ValueError("short read")
-        emit(times_us=times)
+        emit(times_us=limit_exchanges(request_bytes("GET", P["path"]), reps))
         return
 
     mod, sess = session()
@@ -278,21 +284,9 @@ def test_post():
     payload = b"x" * P["size"]
     times = []
     if CLIENT == "limit":
-        s = raw_socket()
         req = request_bytes("POST", P["path"], payload)
         payload = None
-        buf = bytearray(P["resp_len"])
-        w = s.write
-        ri = s.readinto
-        for _ in range(reps):
-            gc.collect()
-            t0 = ticks_us()
-            w(req)
-            n = ri(buf)
-            times.append(ticks_diff(ticks_us(), t0))
-            if n != len(buf) or buf[:12] != b"HTTP/1.1 200":
-                raise ValueError("unexpected response")
-        emit(times_us=times)
+        emit(times_us=limit_exchanges(req, reps, check_status=True))
         return
 
     _, sess = session()
