@@ -66,7 +66,6 @@ typedef enum {
     RQ_METH_TELL,
     RQ_METH_READ,
     RQ_METH_READINTO,
-    RQ_METH_SET_INTERFACE,
 } rq_method_t;
 
 typedef struct {
@@ -157,8 +156,6 @@ typedef struct {
 } rq_request_args_t;
 
 // ---- implemented in Rust, called from C (exceptions returned in *err) ----
-const char *rq_core_version(void);
-size_t rq_decoder_size(void);
 rq_obj_t rq_session_request(rq_session_t *s, rq_obj_t session_obj, const rq_request_args_t *args, rq_err_t *err);
 // Returns a KeyboardInterrupt caught while closing, for the caller to raise.
 rq_err_t rq_session_close(rq_session_t *s);
@@ -208,7 +205,6 @@ bool rq_get_bytes(rq_obj_t o, rq_bytes_t *out);
 rq_err_t rq_str_of(rq_obj_t o, rq_obj_t *out);                  // str(o)
 rq_err_t rq_new_str(const uint8_t *p, size_t len, rq_obj_t *out);
 rq_err_t rq_new_bytes(const uint8_t *p, size_t len, rq_obj_t *out);
-rq_err_t rq_new_bytearray(const uint8_t *p, size_t len, rq_obj_t *out);
 rq_err_t rq_new_int(intptr_t v, rq_obj_t *out);
 // An int's value; false for other types or ints that do not fit.
 bool rq_int_value(rq_obj_t o, intptr_t *out);
@@ -230,17 +226,11 @@ rq_err_t rq_getiter(rq_obj_t o, rq_obj_t *iter);
 rq_err_t rq_iternext(rq_obj_t iter, rq_obj_t *item);
 rq_err_t rq_list_new(rq_obj_t *out);
 rq_err_t rq_list_append(rq_obj_t list, rq_obj_t item);
-rq_err_t rq_tuple2(rq_obj_t a, rq_obj_t b, rq_obj_t *out);
 
 // Files and other objects.
-bool rq_has_method(rq_obj_t o, rq_method_t m);
 rq_err_t rq_call_method(rq_obj_t o, rq_method_t m, size_t n_args, const rq_obj_t *args, rq_obj_t *out);
 rq_err_t rq_file_readinto(rq_obj_t file, uint8_t *buf, size_t len, size_t *got);
 rq_err_t rq_json_dumps(rq_obj_t o, rq_obj_t *out);
-rq_err_t rq_json_loads(rq_obj_t text, rq_obj_t *out);
-// json.load on the response object's stream protocol.
-rq_err_t rq_json_load_response(rq_obj_t response, rq_obj_t *out);
-rq_err_t rq_decode_text(rq_obj_t bytes, rq_obj_t encoding, rq_obj_t *out);
 rq_err_t rq_urandom(uint8_t *buf, size_t len);
 
 // Response objects and headers.

@@ -236,10 +236,6 @@ rq_err_t rq_new_bytes(const uint8_t *p, size_t len, rq_obj_t *out) {
     RQ_GUARD(*out = mp_obj_new_bytes(p, len));
 }
 
-rq_err_t rq_new_bytearray(const uint8_t *p, size_t len, rq_obj_t *out) {
-    RQ_GUARD(*out = mp_obj_new_bytearray(len, p));
-}
-
 rq_err_t rq_new_int(intptr_t v, rq_obj_t *out) {
     RQ_GUARD(*out = mp_obj_new_int(v));
 }
@@ -368,11 +364,6 @@ rq_err_t rq_list_append(rq_obj_t list, rq_obj_t item) {
     RQ_GUARD(mp_obj_list_append(list, item));
 }
 
-rq_err_t rq_tuple2(rq_obj_t a, rq_obj_t b, rq_obj_t *out) {
-    mp_obj_t items[2] = {a, b};
-    RQ_GUARD(*out = mp_obj_new_tuple(2, items));
-}
-
 // ---- files and other objects ----
 
 static qstr rq_method_qstr(rq_method_t m) {
@@ -383,15 +374,9 @@ static qstr rq_method_qstr(rq_method_t m) {
             return MP_QSTR_tell;
         case RQ_METH_READ:
             return MP_QSTR_read;
-        case RQ_METH_READINTO:
-            return MP_QSTR_readinto;
         default:
-            return MP_QSTR_set_interface;
+            return MP_QSTR_readinto;
     }
-}
-
-bool rq_has_method(rq_obj_t o, rq_method_t m) {
-    return rq_has_attr(o, rq_method_qstr(m));
 }
 
 rq_err_t rq_call_method(rq_obj_t o, rq_method_t m, size_t n_args, const rq_obj_t *args, rq_obj_t *out) {
@@ -440,18 +425,6 @@ static mp_obj_t rq_json_module(void) {
 
 rq_err_t rq_json_dumps(rq_obj_t o, rq_obj_t *out) {
     RQ_GUARD(*out = mp_call_function_1(mp_load_attr(rq_json_module(), MP_QSTR_dumps), o));
-}
-
-rq_err_t rq_json_loads(rq_obj_t text, rq_obj_t *out) {
-    RQ_GUARD(*out = mp_call_function_1(mp_load_attr(rq_json_module(), MP_QSTR_loads), text));
-}
-
-rq_err_t rq_json_load_response(rq_obj_t response, rq_obj_t *out) {
-    RQ_GUARD(*out = mp_call_function_1(mp_load_attr(rq_json_module(), MP_QSTR_load), response));
-}
-
-rq_err_t rq_decode_text(rq_obj_t bytes, rq_obj_t encoding, rq_obj_t *out) {
-    RQ_GUARD(*out = mp_call_function_2(MP_OBJ_FROM_PTR(&mp_type_str), bytes, encoding));
 }
 
 rq_err_t rq_urandom(uint8_t *buf, size_t len) {

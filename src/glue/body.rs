@@ -708,8 +708,3 @@ pub unsafe extern "C" fn rq_response_body_is_small(r: *mut rq_response_t) -> boo
         Need::Framing => false,
     }
 }
-
-#[no_mangle]
-pub extern "C" fn rq_decoder_size() -> usize {
-    core::mem::size_of::<BodyDecoder>()
-}

@@ -27,8 +27,3 @@ pub fn abort() -> ! {
         core::hint::spin_loop();
     }
 }
-
-#[no_mangle]
-pub extern "C" fn rq_core_version() -> *const core::ffi::c_char {
-    c"0.1.0".as_ptr()
-}

@@ -97,7 +97,6 @@ enum Fail {
 
 struct Exchange<'a> {
     session_obj: Obj,
-    session: *mut rq_session_t,
     method: &'a [u8],
     url: &'a Url<'a>,
     url_obj: Obj,
@@ -115,7 +114,7 @@ struct Exchange<'a> {
 const MAX_INFORMATIONAL: usize = 16;
 
 /// A str from the session's cache of short strings.
-fn session_str(s: *mut rq_session_t, b: &[u8]) -> PyResult<Obj> {
+fn session_str(s: &mut rq_session_t, b: &[u8]) -> PyResult<Obj> {
     let mut out = ptr::null_mut();
     // SAFETY: s is the live session; b is valid for the call.
     check(unsafe { rq_session_str(s, b.as_ptr(), b.len(), &mut out) })?;
@@ -173,6 +172,7 @@ fn has_repeats(head: &Head) -> bool {
 /// it only once every allocation succeeded, so a MemoryError closes it.
 fn build_response(
     x: &Exchange,
+    s: &mut rq_session_t,
     conn: Conn,
     head: &Head,
     rstart: usize,
@@ -187,7 +187,6 @@ fn build_response(
     let r = unsafe { &mut *r };
     decoder_init(r, head.framing);
     r.status_code = u32::from(head.status);
-    let s = x.session;
     r.reason = session_str(s, head.reason)?;
     let mut headers = ptr::null_mut();
     // SAFETY: valid out-pointer.
@@ -213,20 +212,18 @@ fn build_response(
             .unwrap_or(b"utf-8"),
     )?;
     r.url = x.url_obj;
-    // SAFETY: x.session is the live session making this request.
-    let sess = unsafe { &mut *x.session };
-    sess.live_host = conn.host;
-    sess.live_port = conn.port;
-    sess.live_https = u8::from(conn.https);
-    sess.live_pending = ptr::null_mut();
-    sess.live_trailers = 0;
-    sess.live_trailer_bytes = 0;
+    s.live_host = conn.host;
+    s.live_port = conn.port;
+    s.live_https = u8::from(conn.https);
+    s.live_pending = ptr::null_mut();
+    s.live_trailers = 0;
+    s.live_trailer_bytes = 0;
+    s.live_timeout_ms = x.read_timeout_ms;
+    s.live_raw_sock = conn.raw;
     r.framing = framing_code(head.framing);
     r.keep_alive = head.keep_alive;
     r.rstart = rstart;
     r.rend = rend;
-    sess.live_timeout_ms = x.read_timeout_ms;
-    sess.live_raw_sock = conn.raw;
     r.sock = conn.release();
     Ok(obj)
 }
@@ -320,7 +317,7 @@ fn exchange_on(
                     let Some(c) = conn.take() else {
                         return Err(Fail::Fatal(runtime_error("connection already used")));
                     };
-                    let resp = build_response(x, c, &head, rstart, end).map_err(Fail::Fatal)?;
+                    let resp = build_response(x, s, c, &head, rstart, end).map_err(Fail::Fatal)?;
                     Step::Done(resp)
                 }
                 Ok(None) => Step::More,
@@ -483,7 +480,6 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
         let method = bytes_of(method_obj).unwrap_or(&[]);
         let x = Exchange {
             session_obj,
-            session: ptr::addr_of_mut!(*s),
             method,
             url: &u,
             url_obj,
