@@ -14,6 +14,8 @@ pytestmark = [pytest.mark.native_only, pytest.mark.slow]
 
 KEEPALIVE = 10000
 NEW_CONNECTIONS = 1000
+# Bytes of heap a sample may differ from the baseline by; see run_soak.
+SLACK = 64
 
 BODY = b"soak"
 KEEP = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n" + BODY
@@ -151,13 +153,19 @@ def run_soak(mpy, pool_kind, srv, keepalive, new, keep_every, new_every, ca=None
     # Mid-run, the keep-alive socket is the only one open, and it is kept.
     assert out["fd_keep"] == out["fd0"] + 1, text
     assert out["fd1"] == out["fd0"], text
-    # Back to the byte.
-    assert out["heap1"] == out["heap0"], text
-    # Flat all the way: during the keep-alive run (its one live connection
-    # included) and after every batch of closed connections.
+    # Back where it started, give or take SLACK: the GC scans the C stack
+    # conservatively, so one stale word can keep a block or two of garbage
+    # alive at any sample. A leak grows with the count instead: one 16-byte
+    # block per request would be 160,000 bytes over the keep-alive run, one
+    # per connection 16,000 over the closing run.
     keep, new_ = out["keep_samples"], out["new_samples"]
-    assert keep and min(keep) == max(keep), text
-    assert new_ and set(new_) == {out["heap0"]}, text
+    assert len(keep) == keepalive // keep_every - 1 and len(new_) == new // new_every, text
+    # During the keep-alive run the live connection (over TLS, its context)
+    # is in the heap too, so those samples are held to their own first one.
+    for heap in keep:
+        assert abs(heap - keep[0]) <= SLACK, text
+    for heap in new_ + [out["heap1"]]:
+        assert abs(heap - out["heap0"]) <= SLACK, text
     return out
 
 
