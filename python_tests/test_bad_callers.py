@@ -84,13 +84,15 @@ CONTRADICTIONS = {
     "json_with_data": ("s.post(U, json={'a': 1}, data='x')", "ValueError"),
     "json_with_data_dict": ("s.post(U, json={'a': 1}, data={'b': 2})", "ValueError"),
     "json_with_files": ("s.post(U, json={'a': 1}, files={'f': (None, 'v')})", "ValueError"),
-    "data_with_files": ("s.post(U, data='x', files={'f': (None, 'v')})", "ValueError"),
+    "str_data_with_files": ("s.post(U, data='x', files={'f': (None, 'v')})", "ValueError"),
+    "file_data_with_files": ("s.post(U, data=BIN_FILE, files={'f': (None, 'v')})", "ValueError"),
     "text_mode_file_as_data": ("s.post(U, data=TEXT_FILE)", "ValueError"),
     "text_mode_file_in_files": ("s.post(U, files={'f': ('a.txt', TEXT_FILE)})", "ValueError"),
 }
 
 SETUP = """
 TEXT_FILE = open(P["file"], "r")
+BIN_FILE = open(P["file"], "rb")
 CYCLE = [1]
 CYCLE.append(CYCLE)
 """

@@ -146,6 +146,41 @@ emit([r.status_code, r.text])
     assert echo["headers"]["Content-Type"].startswith("multipart/form-data; boundary=")
 
 
+
+@pytest.mark.native_only
+def test_multipart_with_form_fields(mpy, impl, httpbin):
+    """data= with files= puts the data fields first, as plain parts, the way
+    CPython requests does; a list value repeats its field and None is left
+    out. (The reference sends the data bytes under the multipart length.)"""
+    out = run_session(mpy, """
+fields = {"name": "Zoë", "tag": ["a", "b"], "skip": None, "n": 5}
+r = s.post(U + "/post", data=fields, files={"upload": ("u.bin", b"\\x00\\x01payload")})
+first = [r.status_code, r.text]
+pairs = s.post(U + "/post", data=[("k", "1"), ("k", "2")], files={"f": (None, "v")})
+emit(first + [pairs.text])
+""", httpbin.url).one
+    assert out[0] == 200
+    echo = json.loads(out[1])
+    assert echo["form"] == {"name": "Zoë", "tag": ["a", "b"], "n": "5"}
+    assert echo["files"] == {"upload": "\x00\x01payload"}
+    assert json.loads(out[2])["form"] == {"k": ["1", "2"], "f": "v"}
+
+
+@pytest.mark.native_only
+def test_multipart_form_fields_framing(mpy, impl, recording_server):
+    srv = ok_server(recording_server)
+    run_session(mpy, """
+s.post(U + "/up", data={"a": "1"}, files={"f": ("x.txt", b"X", "text/plain")}).close()
+emit(1)
+""", srv.url(""))
+    req = srv.requests[0]
+    boundary = req.header("Content-Type").split("boundary=", 1)[1]
+    expected = (b"--%s\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+                b"--%s\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x.txt\"\r\n"
+                b"Content-Type: text/plain\r\n\r\nX\r\n--%s--\r\n") % ((boundary.encode(),) * 3)
+    assert req.body == expected
+    assert int(req.header("Content-Length")) == len(expected)
+
 BEFORE_SEND = {
     "json_and_data": "s.post(U + '/', json={'a': 1}, data='x')",
     "json_and_files": "s.post(U + '/', json={'a': 1}, files={'f': (None, 'v')})",

@@ -26,8 +26,9 @@ pub enum Source {
     File(Obj),
     /// An iterator of str/bytes pieces, sent with chunked transfer-encoding.
     Chunked(Obj),
-    /// The `files=` dict, framed as multipart/form-data.
-    Multipart(Obj),
+    /// The `data=` form fields (dict, list of pairs, or None) and the
+    /// `files=` dict, framed as multipart/form-data.
+    Multipart(Obj, Obj),
 }
 
 #[derive(Clone, Copy)]
@@ -76,14 +77,54 @@ fn text_of<'a>(o: Obj, keep: &mut Obj) -> PyResult<&'a [u8]> {
     Ok(bytes_of(*keep).unwrap_or(&[]))
 }
 
-/// `k=v&k=v` for a dict or a list of pairs; list values repeat the key and
-/// None values are left out, as CPython requests does.
+/// Calls `each(key, value)` for every field of a dict or a list of
+/// (key, value) pairs: a list or tuple value repeats its key and None values
+/// are left out, as CPython requests does.
+fn for_each_field(pairs: Obj, each: &mut dyn FnMut(Obj, Obj) -> PyResult<()>) -> PyResult<()> {
+    let mut pair = |k: Obj, v: Obj| -> PyResult<()> {
+        if kind_of(v) == rq_kind_t::RQ_KIND_TUPLE {
+            for i in 0..seq_len(v) {
+                let item = seq_get(v, i).unwrap_or_else(none);
+                if !is_none(item) {
+                    each(k, item)?;
+                }
+            }
+            Ok(())
+        } else if is_none(v) {
+            Ok(())
+        } else {
+            each(k, v)
+        }
+    };
+    match kind_of(pairs) {
+        rq_kind_t::RQ_KIND_DICT => {
+            for (k, v) in DictItems::new(pairs) {
+                pair(k, v)?;
+            }
+        }
+        rq_kind_t::RQ_KIND_TUPLE => {
+            for i in 0..seq_len(pairs) {
+                let item = seq_get(pairs, i).unwrap_or_else(none);
+                if kind_of(item) != rq_kind_t::RQ_KIND_TUPLE || seq_len(item) != 2 {
+                    return Err(type_error(NOT_PAIRS));
+                }
+                pair(
+                    seq_get(item, 0).unwrap_or_else(none),
+                    seq_get(item, 1).unwrap_or_else(none),
+                )?;
+            }
+        }
+        _ => return Err(type_error(NOT_PAIRS)),
+    }
+    Ok(())
+}
+
+const NOT_PAIRS: &str = "params and form data must be a dict or a list of (key, value) pairs";
+
+/// `k=v&k=v` for a dict or a list of pairs.
 pub fn write_form(w: &mut Writer, pairs: Obj) -> PyResult<()> {
     let mut first = true;
-    let mut emit = |w: &mut Writer, k: Obj, v: Obj| -> PyResult<()> {
-        if is_none(v) {
-            return Ok(());
-        }
+    for_each_field(pairs, &mut |k, v| {
         let (mut kk, mut vk) = (none(), none());
         let kb = text_of(k, &mut kk)?;
         let vb = text_of(v, &mut vk)?;
@@ -95,47 +136,7 @@ pub fn write_form(w: &mut Writer, pairs: Obj) -> PyResult<()> {
         w.put_byte(b'=');
         form_urlencode(w, vb);
         Ok(())
-    };
-    let mut pair = |w: &mut Writer, k: Obj, v: Obj| -> PyResult<()> {
-        if kind_of(v) == rq_kind_t::RQ_KIND_TUPLE {
-            for i in 0..seq_len(v) {
-                if let Some(item) = seq_get(v, i) {
-                    emit(w, k, item)?;
-                }
-            }
-            Ok(())
-        } else {
-            emit(w, k, v)
-        }
-    };
-    match kind_of(pairs) {
-        rq_kind_t::RQ_KIND_DICT => {
-            for (k, v) in DictItems::new(pairs) {
-                pair(w, k, v)?;
-            }
-        }
-        rq_kind_t::RQ_KIND_TUPLE => {
-            for i in 0..seq_len(pairs) {
-                let item = seq_get(pairs, i).unwrap_or_else(none);
-                if kind_of(item) != rq_kind_t::RQ_KIND_TUPLE || seq_len(item) != 2 {
-                    return Err(type_error(
-                        "params must be a dict or a list of (key, value) pairs",
-                    ));
-                }
-                pair(
-                    w,
-                    seq_get(item, 0).unwrap_or_else(none),
-                    seq_get(item, 1).unwrap_or_else(none),
-                )?;
-            }
-        }
-        _ => {
-            return Err(type_error(
-                "params must be a dict or a list of (key, value) pairs",
-            ))
-        }
-    }
-    Ok(())
+    })
 }
 
 const BINARY_ONLY: &str = "Files must be opened in binary mode";
@@ -192,9 +193,29 @@ fn checked_field(b: &[u8]) -> PyResult<&[u8]> {
     }
 }
 
-/// multipart/form-data framing of a `files=` dict, as the reference frames
-/// it: values are (filename, content[, content_type[, headers]]).
-fn emit_multipart(files: Obj, boundary: &[u8], out: &mut dyn Sink) -> PyResult<()> {
+/// The opening of one multipart part, up to the end of its
+/// Content-Disposition line.
+fn part_start(out: &mut dyn Sink, boundary: &[u8], name: &[u8]) -> PyResult<()> {
+    out.put(b"--")?;
+    out.put(boundary)?;
+    out.put(b"\r\nContent-Disposition: form-data; name=\"")?;
+    out.put(checked_field(name)?)?;
+    out.put(b"\"")
+}
+
+/// multipart/form-data framing: first the `data=` fields as plain parts (as
+/// CPython requests puts them), then the `files=` dict as the reference
+/// frames it: values are (filename, content[, content_type[, headers]]).
+fn emit_multipart(fields: Obj, files: Obj, boundary: &[u8], out: &mut dyn Sink) -> PyResult<()> {
+    if !is_none(fields) {
+        for_each_field(fields, &mut |k, v| {
+            let (mut kk, mut vk) = (none(), none());
+            part_start(out, boundary, text_of(k, &mut kk)?)?;
+            out.put(b"\r\n\r\n")?;
+            out.put(text_of(v, &mut vk)?)?;
+            out.put(b"\r\n")
+        })?;
+    }
     for (field, spec) in DictItems::new(files) {
         let (mut k1, mut k2, mut k3) = (none(), none(), none());
         let tuple = kind_of(spec) == rq_kind_t::RQ_KIND_TUPLE;
@@ -212,11 +233,7 @@ fn emit_multipart(files: Obj, boundary: &[u8], out: &mut dyn Sink) -> PyResult<(
             // A bare value: the field name doubles as the file name.
             (field, spec)
         };
-        out.put(b"--")?;
-        out.put(boundary)?;
-        out.put(b"\r\nContent-Disposition: form-data; name=\"")?;
-        out.put(checked_field(text_of(field, &mut k1)?)?)?;
-        out.put(b"\"")?;
+        part_start(out, boundary, text_of(field, &mut k1)?)?;
         if !is_none(filename) {
             out.put(b"; filename=\"")?;
             out.put(checked_field(text_of(filename, &mut k2)?)?)?;
@@ -275,13 +292,20 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
         body.content_type = Some(ContentType::Json);
         return Ok(body);
     }
-    let files_given = truthy(files);
-    if files_given && truthy(data) {
-        return Err(value_error("data and files cannot be sent together"));
-    }
-    if files_given {
+    if truthy(files) {
         if kind_of(files) != rq_kind_t::RQ_KIND_DICT {
             return Err(type_error("files must be a dict"));
+        }
+        let fields = if truthy(data) { data } else { none() };
+        if !is_none(fields)
+            && !matches!(
+                kind_of(fields),
+                rq_kind_t::RQ_KIND_DICT | rq_kind_t::RQ_KIND_TUPLE
+            )
+        {
+            return Err(value_error(
+                "data sent with files must be a dict or a list of (key, value) pairs",
+            ));
         }
         let mut rnd = [0u8; 16];
         urandom(&mut rnd)?;
@@ -289,9 +313,9 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
         hex_lower(&mut w, &rnd);
         let mut counter = Counter { n: 0 };
         let boundary = body.boundary;
-        emit_multipart(files, &boundary, &mut counter)?;
+        emit_multipart(fields, files, &boundary, &mut counter)?;
         body.length = counter.n;
-        body.source = Source::Multipart(files);
+        body.source = Source::Multipart(fields, files);
         body.content_type = Some(ContentType::Multipart);
         return Ok(body);
     }
@@ -546,7 +570,7 @@ pub fn send_body(out: &mut Sender, body: &Body) -> PyResult<()> {
         Source::Empty => {}
         Source::Bytes(o) => out.put(bytes_of(o).unwrap_or(&[]))?,
         Source::File(f) => out.put_file(f)?,
-        Source::Multipart(files) => emit_multipart(files, &body.boundary, out)?,
+        Source::Multipart(fields, files) => emit_multipart(fields, files, &body.boundary, out)?,
         Source::Chunked(it) => {
             while let Some(piece) = iter_next(it)? {
                 let data = match kind_of(piece) {
