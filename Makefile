@@ -46,8 +46,9 @@ help:
 	@echo "make deps-cross      ARM toolchain, qemu, Rust targets and llvm-tools for the cross builds"
 	@echo "make cross           Rust library for 4 MCU targets, code size per target"
 	@echo "make qemu            emulated-board firmwares: MPS2 AN385 (Cortex-M3) -> build/qemu/,"
-	@echo "                     micro:bit (Cortex-M0) -> build/qemu-microbit/"
-	@echo "make test-qemu       python_tests/qemu on both under qemu-system-arm"
+	@echo "                     micro:bit (Cortex-M0) -> build/qemu-microbit/,"
+	@echo "                     RISC-V virt (rv32imac) -> build/qemu-rv32/"
+	@echo "make test-qemu       python_tests/qemu on all three under QEMU"
 	@echo "make rp2             Raspberry Pi Pico firmware with and without the module, flash sizes"
 	@echo "Variables: MICROPY_DIR=<tree>  RUST_TARGET=<triple>  JOBS=<n>  PYTHON=<python3>"
 
@@ -123,16 +124,19 @@ cross:
 	$(PYTHON) $(ROOT)/scripts/cross_size.py
 
 # MicroPython's qemu port with the board directories in ports/qemu: MPS2 AN385
-# (Cortex-M3) and micro:bit (nRF51, Cortex-M0); micropython.mk derives
-# thumbv7m-none-eabi and thumbv6m-none-eabi from their -mcpu. No frozen
-# modules: the port's manifest needs micropython-lib.
+# (Cortex-M3), micro:bit (nRF51, Cortex-M0) and RISC-V virt (rv32imac);
+# micropython.mk derives thumbv7m-none-eabi, thumbv6m-none-eabi and
+# riscv32imac-unknown-none-elf from their -mcpu/-march. No frozen modules:
+# the port's manifest needs micropython-lib.
 QEMU_FIRMWARE := $(BUILD_DIR)/qemu/firmware.elf
 QEMU_M0_FIRMWARE := $(BUILD_DIR)/qemu-microbit/firmware.elf
+QEMU_RV32_FIRMWARE := $(BUILD_DIR)/qemu-rv32/firmware.elf
 QEMU_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/qemu -j$(JOBS) FROZEN_MANIFEST=
 
 qemu: $(MICROPY_DIR)/py/py.mk
 	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu USER_C_MODULES=$(ROOT)
 	$(QEMU_MAKE) BOARD=MICROBIT BOARD_DIR=$(ROOT)/ports/qemu/MICROBIT BUILD=$(BUILD_DIR)/qemu-microbit USER_C_MODULES=$(ROOT)
+	$(QEMU_MAKE) BOARD=VIRT_RV32 BOARD_DIR=$(ROOT)/ports/qemu/VIRT_RV32 BUILD=$(BUILD_DIR)/qemu-rv32 USER_C_MODULES=$(ROOT)
 
 qemu-plain: $(MICROPY_DIR)/py/py.mk
 	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu-plain USER_C_MODULES=
@@ -142,6 +146,7 @@ test-qemu: qemu
 	@rc=0; \
 	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(QEMU_FIRMWARE) --board MPS2_AN385 || rc=1; \
 	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(QEMU_M0_FIRMWARE) --board MICROBIT --work $(BUILD_DIR)/qemu-tests-microbit || rc=1; \
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(QEMU_RV32_FIRMWARE) --board VIRT_RV32 --work $(BUILD_DIR)/qemu-tests-rv32 || rc=1; \
 	exit $$rc
 
 # ports/rp2 through CMake and cmodule/micropython.cmake. pico-sdk, TinyUSB and

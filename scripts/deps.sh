@@ -29,10 +29,13 @@ APT_PACKAGES=(build-essential pkg-config libffi-dev libclang-dev clang cmake
 # `make cross`, `make qemu`, `make test-qemu` and `make rp2`. python3-serial:
 # run-tests.py talks to the emulated board's serial port through pyserial.
 # libstdc++-arm-none-eabi-newlib: pico-sdk compiles a C++ file.
+# gcc-riscv64-unknown-elf with picolibc and qemu-system-misc (which has
+# qemu-system-riscv32): the RISC-V qemu board.
 CROSS_APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib binutils-riscv64-unknown-elf
+                    gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
                     qemu-system-arm python3-serial)
 RUST_CROSS_TARGETS=(thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf
-                    riscv32imc-unknown-none-elf)
+                    riscv32imc-unknown-none-elf riscv32imac-unknown-none-elf)
 
 log() { printf '[deps] %s\n' "$*"; }
 

@@ -3,13 +3,14 @@
 
     run.py --qemu build/qemu/firmware.elf [tests...]   # MPS2 AN385 under qemu-system-arm
     run.py --qemu build/qemu-microbit/firmware.elf --board MICROBIT
+    run.py --qemu build/qemu-rv32/firmware.elf --board VIRT_RV32  # qemu-system-riscv32
     run.py --unix build/micropython [tests...]         # same scripts, host firmware
     run.py --unix build/micropython --write-exp        # regenerate the .exp files
 
 Each test is fakepool.py followed by the test script (the board has no file
 system to import a helper from), written to --work; its output must equal
 the script's .exp file. Running the same .exp against the unix firmware shows
-that the 32-bit ARM build and the 64-bit host build agree.
+that the 32-bit ARM and RISC-V builds and the 64-bit host build agree.
 
 execpty needs pyserial in the interpreter that runs run-tests.py; when this
 one lacks it, /usr/bin/python3 (Debian's python3-serial) is used.
@@ -26,7 +27,10 @@ import sys
 MACHINES = {
     "MPS2_AN385": "-machine mps2-an385",
     "MICROBIT": "-machine microbit -global nrf51-soc.flash-size=1048576 -global nrf51-soc.sram-size=262144",
+    "VIRT_RV32": "-machine virt -bios none",
 }
+# The QEMU binary per board, unless --qemu-system names one.
+SYSTEMS = {"VIRT_RV32": "qemu-system-riscv32"}
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -63,17 +67,19 @@ def interpreter_with_serial():
 def main():
     ap = argparse.ArgumentParser()
     which = ap.add_mutually_exclusive_group(required=True)
-    which.add_argument("--qemu", metavar="ELF", help="firmware for qemu-system-arm -machine mps2-an385")
+    which.add_argument("--qemu", metavar="ELF", help="firmware for the --board under QEMU")
     which.add_argument("--unix", metavar="BINARY", help="unix MicroPython binary")
     ap.add_argument("--micropython-dir", default=os.environ.get("MICROPY_DIR", os.path.join(ROOT, "deps/micropython")))
     ap.add_argument("--work", default=os.path.join(ROOT, "build/qemu-tests"))
-    ap.add_argument("--qemu-system", default="qemu-system-arm")
+    ap.add_argument("--qemu-system", help="default: qemu-system-riscv32 for VIRT_RV32, else qemu-system-arm")
     ap.add_argument("--board", default="MPS2_AN385", choices=sorted(MACHINES), help="with --qemu: the board it was built for")
     ap.add_argument("--write-exp", action="store_true", help="with --unix: write each test's output as its .exp")
     ap.add_argument("tests", nargs="*")
     args = ap.parse_args()
 
     tests = [os.path.abspath(t) for t in args.tests] or tests_in_dir()
+    # run-tests.py runs from its own directory.
+    args.work = os.path.abspath(args.work)
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     combined = [combine(t, args.work) for t in tests]
@@ -93,7 +99,7 @@ def main():
     if args.qemu:
         py = interpreter_with_serial()
         instance = "execpty:%s %s -nographic -monitor null -semihosting -serial pty -kernel %s" % (
-            args.qemu_system,
+            args.qemu_system or SYSTEMS.get(args.board, "qemu-system-arm"),
             MACHINES[args.board],
             os.path.abspath(args.qemu),
         )

@@ -50,6 +50,41 @@ attempt("stall (read timeout)", body_of(s, "/stall", timeout=0.1))
 print("  open sockets", pool.live(), "timeouts", pool.timeouts[-1])
 attempt("session still fine", body_of(s, "/ok"))
 
+
+# A server that never stops sending, one space per receive: JSON allows
+# any amount of leading whitespace, so json() keeps reading in constant
+# memory, and only the module's own clock (mp_hal_ticks_ms, the board's
+# timer) can end it.
+class DripSocket(FakeSocket):
+    def recv_into(self, buf, nbytes=0):
+        if self.outbox:
+            return FakeSocket.recv_into(self, buf, nbytes)
+        buf[0] = 32
+        return 1
+
+
+class DripPool(FakePool):
+    def socket(self, family=2, type=1, proto=0):
+        self.opened += 1
+        return DripSocket(self)
+
+
+def drip_handler(req):
+    return b"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\n"
+
+
+dpool = DripPool(drip_handler)
+ds = adafruit_requests.Session(dpool)
+
+
+def drip():
+    with ds.get("http://srv.example/drip", timeout=0.02) as r:
+        return r.json()
+
+
+attempt("endless drip (overall read deadline)", drip)
+print("  open sockets", dpool.live())
+
 # Streaming a truncated body: whole chunks that arrived are handed out,
 # then the cut raises.
 with s.get("http://srv.example/truncated", stream=True) as r:
