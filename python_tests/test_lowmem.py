@@ -137,6 +137,10 @@ def _app(req, srv):
         return http_response(200, {}, b"b" * 100000)
     if path == "/big64":
         return http_response(200, {}, b"c" * 65536)
+    if path == "/chunked8k":
+        piece = b"d" * 4096
+        return (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + b"1000\r\n%s\r\n" % piece * 2 + b"0\r\n\r\n")
     if path == "/headers":
         return http_response(200, [("X-H%d" % i, "v" * 20) for i in range(40)], b"")
     return http_response(404, {}, b"no")
@@ -162,4 +166,18 @@ def test_good_paths_in_small_heap(mpy, impl, pool_kind, recording_server, name):
         assert res[1] == "MemoryError", text
         assert out["after"] <= out["before"] + 1, text
     assert out["good"][:2] == ["ok", b"good"], text
+    assert out["end"] == out["base"], text
+
+
+def test_unknown_length_body_that_fills_its_buffer(mpy, impl, recording_server):
+    """A chunked body of exactly 8 KiB: content grows its buffer by doubling
+    and must not double again just to find the end, which would need 16 KiB
+    more than the 32 KiB heap has. (Firmware sockets only: the Python pool's
+    own 4 KiB receive buffers leave no 8 KiB hole in this heap.)"""
+    srv = recording_server(_app)
+    good = recording_server(ok_response())
+    out = run_hostile(mpy, "firmware", srv.url(""), good.url("/good"),
+                      call="len(s.get(U + '/chunked8k', timeout=T).content)", heapsize=HEAP)
+    text = repr(out)
+    assert out["res"][:2] == ["ok", 8192], text
     assert out["end"] == out["base"], text

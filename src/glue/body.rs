@@ -376,19 +376,32 @@ fn content_inner(r: &mut rq_response_t) -> PyResult<Obj> {
         let (handle, mut dst) = begin_bytes(cap)?;
         let mut filled = 0usize;
         loop {
-            let n = read_step(r, dst.get_mut(filled..).unwrap_or(&mut []))?;
+            if filled < cap {
+                let n = read_step(r, dst.get_mut(filled..).unwrap_or(&mut []))?;
+                if n == 0 {
+                    break;
+                }
+                filled = filled.saturating_add(n);
+                continue;
+            }
+            // Full: grow only once more body is known to follow, so that a
+            // body ending exactly at the capacity never needs twice its size.
+            let mut probe = [0u8; 64];
+            let n = read_step(r, &mut probe)?;
             if n == 0 {
                 break;
             }
-            filled = filled.saturating_add(n);
-            if filled == cap {
-                cap = cap.saturating_mul(2);
-                let mut data: *mut u8 = ptr::null_mut();
-                // SAFETY: handle is the bytes object being filled.
-                check(unsafe { rq_bytes_grow(handle, cap, &mut data) })?;
-                // SAFETY: the shim resized the buffer to `cap` bytes.
-                dst = unsafe { core::slice::from_raw_parts_mut(data, cap) };
+            cap = cap.saturating_mul(2);
+            let mut data: *mut u8 = ptr::null_mut();
+            // SAFETY: handle is the bytes object being filled.
+            check(unsafe { rq_bytes_grow(handle, cap, &mut data) })?;
+            // SAFETY: the shim resized the buffer to `cap` bytes.
+            dst = unsafe { core::slice::from_raw_parts_mut(data, cap) };
+            let end = filled.saturating_add(n);
+            if let (Some(d), Some(p)) = (dst.get_mut(filled..end), probe.get(..n)) {
+                d.copy_from_slice(p);
             }
+            filled = end;
         }
         finish_bytes(handle, filled)?
     };
