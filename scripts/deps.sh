@@ -35,7 +35,7 @@ CROSS_APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none
                     gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
                     qemu-system-arm python3-serial)
 RUST_CROSS_TARGETS=(thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf
-                    riscv32imc-unknown-none-elf riscv32imac-unknown-none-elf)
+                    riscv32imc-unknown-none-elf riscv32imac-unknown-none-elf thumbv8m.main-none-eabi)
 
 log() { printf '[deps] %s\n' "$*"; }
 
