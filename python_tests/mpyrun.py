@@ -5,6 +5,7 @@ marker so stray prints cannot be mistaken for results. bytes travel as
 {"__bytes__": hex} because JSON has no bytes type.
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -84,6 +85,11 @@ class MpyResult:
         self.timed_out = timed_out
         self.records = parse_records(stdout)
 
+    @classmethod
+    def of(cls, rc, out, err, timed_out=False):
+        """From the process's raw stdout and stderr."""
+        return cls(rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"), timed_out)
+
     @property
     def one(self):
         assert len(self.records) == 1, self.describe()
@@ -108,10 +114,12 @@ class MpyRunner:
             text += "requests = load_requests()\n"
         return text + textwrap.dedent(script)
 
-    def run(self, script, params=None, impl=None, heapsize="4m", timeout=30,
-            env=None, args=(), check=True, import_requests=True):
-        """Run ``script``; with check=True a non-zero exit or a timeout fails
-        the test with the script's output."""
+    @contextlib.contextmanager
+    def spawned(self, script, params=None, impl=None, heapsize="4m", env=None, args=(),
+                import_requests=True):
+        """The firmware running ``script`` in a process group of its own. If
+        the body raises, the group is killed; the script file is removed
+        either way."""
         text = self.source(script, params, impl, import_requests)
         with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
             f.write(text)
@@ -124,16 +132,26 @@ class MpyRunner:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                     env=run_env, start_new_session=True)
             try:
+                yield proc
+            except BaseException:
+                os.killpg(proc.pid, 9)
+                proc.communicate()
+                raise
+        finally:
+            os.unlink(path)
+
+    def run(self, script, params=None, impl=None, heapsize="4m", timeout=30,
+            env=None, args=(), check=True, import_requests=True):
+        """Run ``script``; with check=True a non-zero exit or a timeout fails
+        the test with the script's output."""
+        with self.spawned(script, params, impl, heapsize, env, args, import_requests) as proc:
+            try:
                 out, errout = proc.communicate(timeout=timeout)
-                result = MpyResult(proc.returncode, out.decode("utf-8", "replace"),
-                                   errout.decode("utf-8", "replace"))
+                result = MpyResult.of(proc.returncode, out, errout)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, 9)
                 out, errout = proc.communicate()
-                result = MpyResult(None, out.decode("utf-8", "replace"),
-                                   errout.decode("utf-8", "replace"), timed_out=True)
-        finally:
-            os.unlink(path)
+                result = MpyResult.of(None, out, errout, timed_out=True)
         if check and (result.timed_out or result.rc != 0):
             raise MpyError("MicroPython script failed (impl=%s)\n" % (impl or self.impl)
                            + result.describe()

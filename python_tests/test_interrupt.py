@@ -5,8 +5,6 @@ must then make a good request."""
 
 import os
 import signal
-import subprocess
-import tempfile
 import time
 
 import pytest
@@ -56,31 +54,16 @@ try:
 def run_interrupted(mpy, params, srv, signals=1):
     """Runs SCRIPT, sends SIGINT once the server holds the request, and
     returns the script's record."""
-    text = mpy.source(SCRIPT, params=params)
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
-        f.write(text)
-        path = f.name
-    try:
-        proc = subprocess.Popen([mpy.firmware, "-X", "heapsize=4m", path],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
-        try:
-            assert srv.request_seen.wait(15), "the firmware never sent its request"
-            # The request has arrived; give the firmware time to block in
-            # its read of the answer that never comes.
-            time.sleep(0.5)
-            for _ in range(signals):
-                os.kill(proc.pid, signal.SIGINT)
-                time.sleep(0.05)
-            out, err = proc.communicate(timeout=20)
-        except BaseException:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise
-    finally:
-        os.unlink(path)
-    result = MpyResult(proc.returncode, out.decode("utf-8", "replace"),
-                       err.decode("utf-8", "replace"))
+    with mpy.spawned(SCRIPT, params=params) as proc:
+        assert srv.request_seen.wait(15), "the firmware never sent its request"
+        # The request has arrived; give the firmware time to block in
+        # its read of the answer that never comes.
+        time.sleep(0.5)
+        for _ in range(signals):
+            os.kill(proc.pid, signal.SIGINT)
+            time.sleep(0.05)
+        out, err = proc.communicate(timeout=20)
+    result = MpyResult.of(proc.returncode, out, err)
     assert result.rc == 0, result.describe()
     return result.one
 
@@ -141,34 +124,21 @@ def test_sigint_during_blocked_connect(mpy, impl, pool_kind, recording_server):
     failure."""
     lst, fillers = stuck_listener()
     good = recording_server(ok_response())
-    text = mpy.source(CONNECT_SCRIPT, params={
-        "kind": pool_kind, "good": good.url("/good"),
-        "url": "http://127.0.0.1:%d/" % lst.getsockname()[1]})
-    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
-        f.write(text)
-        path = f.name
     try:
-        proc = subprocess.Popen([mpy.firmware, "-X", "heapsize=4m", path],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
-        try:
+        with mpy.spawned(CONNECT_SCRIPT, params={
+                "kind": pool_kind, "good": good.url("/good"),
+                "url": "http://127.0.0.1:%d/" % lst.getsockname()[1]}) as proc:
             # The marker line comes just before the connect starts.
             line = proc.stdout.readline()
             assert line.startswith(b"@@"), line
             time.sleep(0.7)
             os.kill(proc.pid, signal.SIGINT)
             out, err = proc.communicate(timeout=40)
-        except BaseException:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise
     finally:
-        os.unlink(path)
         for c in fillers:
             c.close()
         lst.close()
-    result = MpyResult(proc.returncode, out.decode("utf-8", "replace"),
-                       err.decode("utf-8", "replace"))
+    result = MpyResult.of(proc.returncode, out, err)
     assert result.rc == 0, result.describe()
     check(result.one)
 
