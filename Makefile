@@ -31,7 +31,7 @@ UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain size test lint fuzz bench bench-quick run clean distclean
-.PHONY: deps-cross cross qemu qemu-plain test-qemu rp2
+.PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module test-pico
 
 help:
 	@echo "make deps            Debian packages, MicroPython + Mbed TLS sources, Python test packages"
@@ -50,6 +50,7 @@ help:
 	@echo "                     RISC-V virt (rv32imac) -> build/qemu-rv32/"
 	@echo "make test-qemu       python_tests/qemu on all three under QEMU"
 	@echo "make rp2             Raspberry Pi Pico firmware with and without the module, flash sizes"
+	@echo "make test-pico       python_tests/qemu on the Pico UF2 under the rp2040js emulator"
 	@echo "Variables: MICROPY_DIR=<tree>  RUST_TARGET=<triple>  JOBS=<n>  PYTHON=<python3>"
 
 deps:
@@ -166,10 +167,13 @@ RP2_CMAKE = $(RP2_ENV) cmake -S $(MICROPY_DIR)/ports/rp2 -DMICROPY_BOARD=$(RP2_B
 $(ROOT)/deps/pico-sdk/.unpacked:
 	$(ROOT)/scripts/deps.sh rp2
 
-# Both firmwares use the same manifest, so the difference is the module.
-rp2: mpy-cross $(if $(filter $(ROOT)/deps/pico-sdk,$(PICO_SDK)),$(ROOT)/deps/pico-sdk/.unpacked)
+# The firmware with the module alone (what test-pico runs).
+rp2-module: mpy-cross $(if $(filter $(ROOT)/deps/pico-sdk,$(PICO_SDK)),$(ROOT)/deps/pico-sdk/.unpacked)
 	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD) -DUSER_C_MODULES=$(ROOT)/cmodule/micropython.cmake
 	$(RP2_ENV) $(MAKE) -C $(RP2_BUILD)/$(RP2_BOARD) -j$(JOBS)
+
+# Both firmwares use the same manifest, so the difference is the module.
+rp2: rp2-module
 	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD)-plain -DUSER_C_MODULES=
 	$(RP2_ENV) $(MAKE) -C $(RP2_BUILD)/$(RP2_BOARD)-plain -j$(JOBS)
 	@echo
@@ -177,3 +181,16 @@ rp2: mpy-cross $(if $(filter $(ROOT)/deps/pico-sdk,$(PICO_SDK)),$(ROOT)/deps/pic
 	without=$$(stat -c %s $(RP2_BUILD)/$(RP2_BOARD)-plain/firmware.bin); \
 	echo "$(RP2_BOARD) flash image (firmware.bin): $$without bytes without adafruit_requests, $$with with it (+$$((with - without)))"; \
 	echo "UF2: $(RP2_BUILD)/$(RP2_BOARD)/firmware.uf2"
+
+# python_tests/qemu on the RPI_PICO UF2 that `make rp2` writes (rebuilt here
+# only when stale), in the rp2040js emulator pinned by
+# scripts/pico_emu/package-lock.json, with the RP2040 bootrom fetched and
+# hash-checked by scripts/pico_emu/setup.py. Each script boots a fresh board
+# and may take PICO_TIME_LIMIT seconds of wall time.
+PICO_EMU := $(BUILD_DIR)/pico-emu
+PICO_TIME_LIMIT ?= 300
+test-pico:
+	$(MAKE) -C $(ROOT) rp2-module RP2_BOARD=RPI_PICO
+	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --pico $(RP2_BUILD)/RPI_PICO/firmware.uf2 \
+		--emu $(PICO_EMU) --work $(BUILD_DIR)/pico-tests --time-limit $(PICO_TIME_LIMIT)

@@ -3,7 +3,7 @@
 # machine. Every step checks first, so a second run costs a few seconds.
 #
 #   scripts/deps.sh [apt|micropython|python|reference|all]
-#   scripts/deps.sh cross     ARM/RISC-V cross builds and the qemu tests
+#   scripts/deps.sh cross     ARM/RISC-V cross builds, the qemu and Pico emulator tests
 #   scripts/deps.sh rp2       Raspberry Pi Pico SDK, TinyUSB and picotool
 #
 # Environment:
@@ -173,6 +173,11 @@ step_reference() {
 
 step_cross() {
     apt_install "${CROSS_APT_PACKAGES[@]}"
+    # `make test-pico` runs the rp2040js emulator (Node 18 or newer; Debian
+    # 12 has 18.19). A Node installed some other way, npm included, is kept.
+    if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+        apt_install nodejs npm
+    fi
     if ! command -v rustup >/dev/null 2>&1; then
         log "no rustup: install the Rust std for ${RUST_CROSS_TARGETS[*]} and llvm-tools yourself"
         return

@@ -6,6 +6,7 @@
     run.py --qemu build/qemu-rv32/firmware.elf --board VIRT_RV32  # qemu-system-riscv32
     run.py --unix build/micropython [tests...]         # same scripts, host firmware
     run.py --unix build/micropython --write-exp        # regenerate the .exp files
+    run.py --pico build/rp2/RPI_PICO/firmware.uf2      # RP2040 under rp2040js (pico_runner.py)
 
 Each test is fakepool.py followed by the test script (the board has no file
 system to import a helper from), written to --work; its output must equal
@@ -37,20 +38,24 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 PRELUDE = os.path.join(HERE, "fakepool.py")
 
 
+# The files here that are not board scripts.
+NOT_TESTS = ("fakepool.py", "run.py", "pico_runner.py")
+
+
 def tests_in_dir():
-    return sorted(
-        p for p in glob.glob(os.path.join(HERE, "*.py")) if os.path.basename(p) not in ("fakepool.py", "run.py")
-    )
+    return sorted(p for p in glob.glob(os.path.join(HERE, "*.py")) if os.path.basename(p) not in NOT_TESTS)
 
 
-def combine(test, work):
+def combine(test, work, hook=b""):
+    """fakepool.py, then hook (definitions a runner adds), then the test."""
     name = os.path.basename(test)
     out = os.path.join(work, name)
-    with open(PRELUDE) as f:
+    with open(PRELUDE, "rb") as f:
         text = f.read()
-    with open(test) as f:
+    text += hook
+    with open(test, "rb") as f:
         text += f.read()
-    with open(out, "w") as f:
+    with open(out, "wb") as f:
         f.write(text)
     if os.path.exists(test + ".exp"):
         shutil.copyfile(test + ".exp", out + ".exp")
@@ -69,11 +74,16 @@ def main():
     which = ap.add_mutually_exclusive_group(required=True)
     which.add_argument("--qemu", metavar="ELF", help="firmware for the --board under QEMU")
     which.add_argument("--unix", metavar="BINARY", help="unix MicroPython binary")
+    which.add_argument("--pico", metavar="UF2", help="RPI_PICO firmware under the rp2040js emulator")
     ap.add_argument("--micropython-dir", default=os.environ.get("MICROPY_DIR", os.path.join(ROOT, "deps/micropython")))
     ap.add_argument("--work", default=os.path.join(ROOT, "build/qemu-tests"))
     ap.add_argument("--qemu-system", help="default: qemu-system-riscv32 for VIRT_RV32, else qemu-system-arm")
     ap.add_argument("--board", default="MPS2_AN385", choices=sorted(MACHINES), help="with --qemu: the board it was built for")
     ap.add_argument("--write-exp", action="store_true", help="with --unix: write each test's output as its .exp")
+    ap.add_argument("--emu", default=os.path.join(ROOT, "build/pico-emu"),
+                    help="with --pico: rp2040js and the bootrom (scripts/pico_emu/setup.py)")
+    ap.add_argument("--time-limit", type=float, default=300, metavar="SECONDS",
+                    help="with --pico: wall time each script may take")
     ap.add_argument("tests", nargs="*")
     args = ap.parse_args()
 
@@ -82,6 +92,11 @@ def main():
     args.work = os.path.abspath(args.work)
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
+    if args.pico:
+        import pico_runner
+
+        combined = [combine(t, args.work, pico_runner.MEASURE_HOOK) for t in tests]
+        return pico_runner.main(tests, combined, args.pico, args.emu, args.work, args.time_limit)
     combined = [combine(t, args.work) for t in tests]
 
     if args.write_exp:

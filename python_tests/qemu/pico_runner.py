@@ -1,0 +1,226 @@
+"""Runs the board scripts on the RPI_PICO UF2 under the rp2040js emulator.
+
+run.py --pico calls main() here. Each script gets a freshly booted board
+(scripts/pico_emu/board.mjs, a Node process whose stdin/stdout are the
+firmware's USB CDC console) and goes through MicroPython's raw REPL: Ctrl-A,
+the source, Ctrl-D, then "OK", the output, 0x04, the error output, 0x04.
+The output, with CRLF turned into LF, must equal the script's .exp file.
+
+Scripts may call measured(name, value): a no-op in fakepool.py, here it
+prints a line "@measured name value" that is taken out of the output before
+the comparison and collected into WORK/measured.json, so one .exp serves
+every board while the Pico reports its own figures.
+"""
+
+import difflib
+import json
+import os
+import select
+import signal
+import subprocess
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BOARD_JS = os.path.join(ROOT, "scripts", "pico_emu", "board.mjs")
+BOOTROM_FILE = "bootrom-b1.bin"
+
+MEASURE_HOOK = b'\ndef measured(name, value):\n    print("@measured", name, value)\n\n'
+MEASURE_PREFIX = b"@measured "
+
+RAW_BANNER = b"raw REPL; CTRL-B to exit\r\n>"
+# How long the board may take from power-on to the raw REPL prompt (it boots
+# in under a second of wall time).
+BOOT_LIMIT = 60
+
+
+class BoardError(Exception):
+    pass
+
+
+class Board:
+    """One emulated Pico, talked to over its console."""
+
+    def __init__(self, emu_dir, uf2, log_path):
+        self.log = open(log_path, "wb")
+        self.proc = subprocess.Popen(
+            ["node", BOARD_JS, emu_dir, os.path.join(emu_dir, BOOTROM_FILE), uf2],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            start_new_session=True,
+        )
+        self.buf = b""
+
+    def write(self, data):
+        try:
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            raise BoardError("board exited (status %s)" % self.proc.poll())
+
+    def read_until(self, marker, deadline):
+        """Bytes up to and including marker; BoardError at the deadline or
+        when the board process ends."""
+        fd = self.proc.stdout.fileno()
+        while True:
+            at = self.buf.find(marker)
+            if at >= 0:
+                end = at + len(marker)
+                out, self.buf = self.buf[:end], self.buf[end:]
+                return out
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise BoardError("no %r within the time limit; last output: %r" % (marker, self.buf[-300:]))
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if ready:
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    self.proc.wait()
+                    raise BoardError(
+                        "board exited (status %s); last output: %r" % (self.proc.returncode, self.buf[-300:])
+                    )
+                self.buf += chunk
+
+    def enter_raw_repl(self, deadline):
+        # Ctrl-C stops whatever runs at boot; Ctrl-A until the raw prompt
+        # answers, since bytes sent before the USB host side is configured
+        # reach the firmware only once it is.
+        self.write(b"\r\x03\x03")
+        while True:
+            self.write(b"\x01")
+            try:
+                self.read_until(RAW_BANNER, min(deadline, time.monotonic() + 5))
+                return
+            except BoardError:
+                if time.monotonic() >= deadline or self.proc.poll() is not None:
+                    raise
+
+    def exec_raw(self, source, deadline):
+        """(stdout, stderr) of source run in the raw REPL."""
+        self.write(source + b"\x04")
+        got = self.read_until(b"OK", deadline)
+        # A repeated Ctrl-A from enter_raw_repl may have left another banner.
+        if got[:-2].replace(RAW_BANNER, b""):
+            raise BoardError("raw REPL did not accept the script: %r" % got[-200:])
+        out = self.read_until(b"\x04", deadline)[:-1]
+        err = self.read_until(b"\x04", deadline)[:-1]
+        return out, err
+
+    def close(self):
+        """Stops the board; returns its stderr report line, if any."""
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=5)
+            except (BrokenPipeError, subprocess.TimeoutExpired):
+                pass
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.log.close()
+        with open(self.log.name, "rb") as f:
+            lines = [ln for ln in f.read().decode(errors="replace").splitlines() if "board time" in ln]
+        return lines[-1] if lines else ""
+
+
+def split_measured(output):
+    """(output without the measured lines, [(name, value), ...])."""
+    kept, figures = [], []
+    for line in output.splitlines(keepends=True):
+        if line.startswith(MEASURE_PREFIX):
+            name, _, value = line[len(MEASURE_PREFIX) :].strip().decode().partition(" ")
+            figures.append((name, int(value) if value.lstrip("-").isdigit() else value))
+        else:
+            kept.append(line)
+    return b"".join(kept), figures
+
+
+def normalise(output):
+    return output.replace(b"\r\n", b"\n")
+
+
+def compare(expected, got):
+    """None when they match, else a short unified diff."""
+    if expected == got:
+        return None
+    diff = difflib.unified_diff(
+        expected.decode(errors="replace").splitlines(),
+        got.decode(errors="replace").splitlines(),
+        "expected",
+        "got",
+        lineterm="",
+    )
+    lines = list(diff)
+    return "\n".join(lines[:60] + (["... (%d more diff lines)" % (len(lines) - 60)] if len(lines) > 60 else []))
+
+
+def broken(expected):
+    """The .exp with its first byte changed, for the comparison's own check."""
+    first = b"$" if expected[:1] == b"#" else b"#"
+    return first + expected[1:]
+
+
+def run_one(test, combined, emu_dir, uf2, work, limit):
+    """-> (passed, message, figures)"""
+    name = os.path.basename(test)
+    with open(combined, "rb") as f:
+        source = f.read()
+    try:
+        with open(test + ".exp", "rb") as f:
+            expected = f.read()
+    except OSError:
+        return False, "no .exp file", []
+    board = Board(emu_dir, uf2, os.path.join(work, name + ".board.log"))
+    started = time.monotonic()
+    try:
+        board.enter_raw_repl(started + BOOT_LIMIT)
+        out, err = board.exec_raw(source, time.monotonic() + limit)
+    except BoardError as e:
+        board.close()
+        return False, "%s (after %.0f s)" % (e, time.monotonic() - started), []
+    wall = time.monotonic() - started
+    report = board.close()
+    got, figures = split_measured(normalise(out + err))
+    with open(os.path.join(work, name + ".out"), "wb") as f:
+        f.write(got)
+    diff = compare(expected, got)
+    # The comparison must also be able to fail: the same output against a
+    # copy of the .exp with one byte changed.
+    if diff is None and compare(broken(expected), got) is None:
+        return False, "comparison accepted a broken .exp", figures
+    timing = "%.1f s wall%s" % (wall, "; " + report.replace("board: ", "") if report else "")
+    if diff is not None:
+        return False, "output differs from %s.exp (%s)\n%s" % (name, timing, diff), figures
+    return True, timing, figures
+
+
+def main(tests, combined, uf2, emu_dir, work, limit):
+    uf2 = os.path.abspath(uf2)
+    emu_dir = os.path.abspath(emu_dir)
+    for need in (uf2, os.path.join(emu_dir, BOOTROM_FILE), os.path.join(emu_dir, "node_modules", "rp2040js")):
+        if not os.path.exists(need):
+            print("run.py: %s is missing (make test-pico prepares it)" % need)
+            return 1
+    passed = failed = 0
+    measured = {}
+    began = time.monotonic()
+    for test, comb in zip(tests, combined):
+        name = os.path.basename(test)
+        ok, message, figures = run_one(test, comb, emu_dir, uf2, work, limit)
+        for key, value in figures:
+            measured[key] = value
+        if ok:
+            passed += 1
+            print("pass  %s (%s)" % (name, message), flush=True)
+        else:
+            failed += 1
+            print("FAIL  %s: %s" % (name, message), flush=True)
+    if measured:
+        with open(os.path.join(work, "measured.json"), "w") as f:
+            json.dump(measured, f, indent=1, sort_keys=True)
+        for key in sorted(measured):
+            print("  %s = %s" % (key, measured[key]))
+    print("total %.0f s wall" % (time.monotonic() - began))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
