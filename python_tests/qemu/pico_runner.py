@@ -108,7 +108,7 @@ class Board:
         return out, err
 
     def close(self):
-        """Stops the board; returns its stderr report line, if any."""
+        """Stops the board; returns the lines it wrote to stderr."""
         if self.proc.poll() is None:
             try:
                 self.proc.stdin.close()
@@ -120,8 +120,15 @@ class Board:
             self.proc.wait()
         self.log.close()
         with open(self.log.name, "rb") as f:
-            lines = [ln for ln in f.read().decode(errors="replace").splitlines() if "board time" in ln]
-        return lines[-1] if lines else ""
+            return f.read().decode(errors="replace").splitlines()
+
+
+def board_time(lines):
+    """The board-time figure from board.mjs's last line, or "?"."""
+    for line in reversed(lines):
+        if line.endswith(" s wall") and "board time" in line:
+            return line.split(" s board time")[0].split()[-1]
+    return "?"
 
 
 def split_measured(output):
@@ -177,10 +184,10 @@ def run_one(test, combined, emu_dir, uf2, work, limit):
         board.enter_raw_repl(started + BOOT_LIMIT)
         out, err = board.exec_raw(source, time.monotonic() + limit)
     except BoardError as e:
-        board.close()
-        return False, "%s (after %.0f s)" % (e, time.monotonic() - started), []
+        tail = board.close()[-5:]
+        return False, "%s (after %.0f s)%s" % (e, time.monotonic() - started, "".join("\n  " + t for t in tail)), []
     wall = time.monotonic() - started
-    report = board.close()
+    timing = "%s s board time, %.1f s wall" % (board_time(board.close()), wall)
     got, figures = split_measured(normalise(out + err))
     with open(os.path.join(work, name + ".out"), "wb") as f:
         f.write(got)
@@ -189,7 +196,6 @@ def run_one(test, combined, emu_dir, uf2, work, limit):
     # copy of the .exp with one byte changed.
     if diff is None and compare(broken(expected), got) is None:
         return False, "comparison accepted a broken .exp", figures
-    timing = "%.1f s wall%s" % (wall, "; " + report.replace("board: ", "") if report else "")
     if diff is not None:
         return False, "output differs from %s.exp (%s)\n%s" % (name, timing, diff), figures
     return True, timing, figures

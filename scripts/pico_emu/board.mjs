@@ -48,7 +48,7 @@ function loadUf2(mcu, data) {
   for (let off = 0; off + 512 <= data.length; off += 512) {
     if (view.getUint32(off, true) !== UF2_MAGIC0 || view.getUint32(off + 4, true) !== UF2_MAGIC1 ||
         view.getUint32(off + 508, true) !== UF2_MAGIC_END) {
-      throw new Error(`not a UF2 block at offset ${off}`);
+      throw new Error(`${uf2Path}: not a UF2 block at offset ${off}`);
     }
     const flags = view.getUint32(off + 8, true);
     const addr = view.getUint32(off + 12, true);
@@ -65,9 +65,16 @@ function loadUf2(mcu, data) {
 
 const mcu = new RP2040();
 mcu.logger = stderrLogger;
-const rom = readFileSync(bootromPath);
-mcu.loadBootrom(new Uint32Array(rom.buffer, rom.byteOffset, rom.byteLength / 4));
-loadUf2(mcu, readFileSync(uf2Path));
+try {
+  const rom = readFileSync(bootromPath);
+  if (rom.length !== 16384) throw new Error(`${bootromPath}: ${rom.length} bytes, not a 16 KiB bootrom`);
+  // A copy: a Buffer's offset in its pool need not be 4-aligned.
+  mcu.loadBootrom(new Uint32Array(Uint8Array.from(rom).buffer));
+  loadUf2(mcu, readFileSync(uf2Path));
+} catch (e) {
+  process.stderr.write(`board: ${e.message}\n`);
+  process.exit(2);
+}
 
 // A BKPT instruction (a hard fault handler, an assert) ends the run.
 mcu.onBreak = (code) => {
