@@ -1,9 +1,9 @@
 # The module's RAM on the board: what import, a Session and one request
 # keep on the heap, the most that is live while a 20 KiB body comes in
 # through content, iter_content and readinto, and what the Session keeps
-# afterwards. The figures go to measured()
-# (the Pico runner reports them); the printed lines are bounds that every
-# firmware meets, 64-bit unix included, so the .exp is shared.
+# afterwards. The figures go to measured() (the Pico runner reports them);
+# the printed lines are bounds that every firmware meets, 64-bit unix
+# included, so the .exp is shared.
 import gc
 
 BODY = bytes(range(256)) * 80  # 20 KiB, allocated before any baseline
@@ -43,9 +43,10 @@ class PeakPool(FakePool):
 
 def scrub(n):
     # The collector also scans the free part of the C stack between here and
-    # its own frame, where earlier calls left pointers (the last Response,
-    # say) that would keep blocks alive in a baseline and make the next peak
-    # look smaller. Frames of None written over that stretch clear them.
+    # its own frame, where earlier calls left pointers (to a chunk or a
+    # Response long dropped) that would keep blocks alive in a baseline and
+    # make the next peak look smaller. Frames of None written over that
+    # stretch clear them.
     a = b = c = d = e = f = g = h = None
     if n:
         scrub(n - 1)
@@ -63,9 +64,10 @@ def live():
 
 def scrub(n):
     # The collector also scans the free part of the C stack between here and
-    # its own frame, where earlier calls left pointers (the last Response,
-    # say) that would keep blocks alive in a baseline and make the next peak
-    # look smaller. Frames of None written over that stretch clear them.
+    # its own frame, where earlier calls left pointers (to a chunk or a
+    # Response long dropped) that would keep blocks alive in a baseline and
+    # make the next peak look smaller. Frames of None written over that
+    # stretch clear them.
     a = b = c = d = e = f = g = h = None
     if n:
         scrub(n - 1)
