@@ -18,20 +18,21 @@ typedef struct {
     rq_response_t r;
 } rq_response_obj_t;
 
-// Response headers are a dict (rq_type_headers) whose keys are lower-case
-// header names; lookups ignore case. When a name occurs more than once the
-// object is an rq_type_headers_multi, whose `multi` lists (name, value)
-// pairs of every repeated name for get_all; other responses do without the
-// extra field.
+// Response headers (headers_type.c): a dict whose keys are lower-case
+// header names; lookups ignore case. `native` points back to the object
+// (the word CircuitPython's dict code reads as a subclass's native base);
+// `multi` lists (name, value) pairs of every repeated name for get_all, or
+// is MP_OBJ_NULL when no name came twice. Objects that dict's constructor
+// makes for this type (type(h)()) end after `dict`.
 typedef struct {
     mp_obj_dict_t dict;
+    mp_obj_t native;
     mp_obj_t multi;
-} rq_headers_multi_obj_t;
+} rq_headers_obj_t;
 
 extern const mp_obj_type_t rq_type_session;
 extern const mp_obj_type_t rq_type_response;
 extern const mp_obj_type_t rq_type_headers;
-extern const mp_obj_type_t rq_type_headers_multi;
 extern const mp_obj_type_t rq_type_out_of_retries;
 
 // Raises the exception a Rust entry point handed back.
@@ -40,6 +41,9 @@ NORETURN void rq_raise(rq_err_t err);
 // Session.request with already-parsed arguments (shared by Session methods
 // and the module-level API).
 mp_obj_t rq_session_do_request(mp_obj_t session, mp_obj_t method, size_t n_args, const mp_obj_t *pos, mp_map_t *kw_args);
+
+// An empty Headers with room for n names.
+rq_headers_obj_t *rq_headers_alloc(size_t n);
 
 // A str key lower-cased (the same object when it already is).
 mp_obj_t rq_lower_key(mp_obj_t key);

@@ -464,18 +464,11 @@ rq_session_t *rq_session_state(rq_obj_t session) {
 
 rq_err_t rq_headers_new(size_t n, bool repeats, rq_obj_t *out) {
     RQ_GUARD({
-        mp_obj_dict_t *d;
+        rq_headers_obj_t *h = rq_headers_alloc(n);
         if (repeats) {
-            rq_headers_multi_obj_t *h = m_new_obj(rq_headers_multi_obj_t);
             h->multi = mp_obj_new_list(0, NULL);
-            d = &h->dict;
-            d->base.type = &rq_type_headers_multi;
-        } else {
-            d = m_new_obj(mp_obj_dict_t);
-            d->base.type = &rq_type_headers;
         }
-        mp_map_init(&d->map, n);
-        *out = MP_OBJ_FROM_PTR(d);
+        *out = MP_OBJ_FROM_PTR(h);
     });
 }
 
@@ -516,7 +509,8 @@ rq_err_t rq_session_str(rq_session_t *s, const uint8_t *p, size_t len, rq_obj_t 
 
 rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len) {
     RQ_GUARD({
-        mp_obj_dict_t *d = MP_OBJ_TO_PTR(headers);
+        rq_headers_obj_t *h = MP_OBJ_TO_PTR(headers);
+        mp_obj_dict_t *d = &h->dict;
         byte small[64];
         byte *lower = name_len <= sizeof(small) ? small : m_new(byte, name_len);
         for (size_t i = 0; i < name_len; i++) {
@@ -528,9 +522,9 @@ rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, 
         if (e->value == MP_OBJ_NULL) {
             e->value = val;
         } else {
-            if (mp_obj_is_type(headers, &rq_type_headers_multi)) {
+            if (h->multi != MP_OBJ_NULL) {
                 // Record the first value once, then every repeat.
-                mp_obj_t multi = ((rq_headers_multi_obj_t *)d)->multi;
+                mp_obj_t multi = h->multi;
                 mp_obj_list_t *l = MP_OBJ_TO_PTR(multi);
                 bool seen = false;
                 for (size_t i = 0; i < l->len; i += 2) {

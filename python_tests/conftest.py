@@ -12,6 +12,7 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from firmware_caps import firmware_caps, firmware_path  # noqa: E402
 from mpyrun import MpyRunner  # noqa: E402
 from servers import RecordingServer, ScriptedServer  # noqa: E402
 from servers.nginx import Nginx, find_nginx  # noqa: E402
@@ -25,6 +26,9 @@ def _impl_params(metafunc):
     if metafunc.definition.get_closest_marker("native_only"):
         return ["native"]
     bug = metafunc.definition.get_closest_marker("reference_bug")
+    # reference_bug(reason, firmware="micropython"): the bug shows only there.
+    if bug is not None and bug.kwargs.get("firmware") not in (None, firmware_caps()["name"]):
+        bug = None
     params = []
     for name in IMPLS:
         if name == "reference" and bug is not None:
@@ -59,7 +63,7 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture(scope="session")
 def firmware():
-    path = os.environ.get("MICROPYTHON") or str(REPO / "build" / "micropython")
+    path = firmware_path()
     if not os.path.exists(path):
         pytest.fail("MicroPython firmware not found at %s: run `make firmware` "
                     "or set MICROPYTHON=/path/to/micropython" % path, pytrace=False)

@@ -73,7 +73,7 @@ emit([r.status_code, r.headers["x-custom"], r.headers["content-type"], r.text])
     assert json.loads(out[1][3])["X-Custom"] == "hello"
 
 
-@pytest.mark.reference_bug("json.load on MicroPython needs a native stream")
+@pytest.mark.reference_bug("json.load on MicroPython needs a native stream", firmware="micropython")
 def test_json_method(mpy, impl, pool_kind, httpbin_both):
     url, ca = httpbin_both
     out = run(mpy, """

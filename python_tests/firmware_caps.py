@@ -1,0 +1,46 @@
+"""What the firmware under test is and which networking modules it has,
+asked of the firmware itself once per run (MICROPYTHON=..., default
+build/micropython). Tests that depend on them skip or xfail with the reason,
+never silently."""
+
+import json
+import os
+import pathlib
+import subprocess
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+
+
+def firmware_path():
+    return os.environ.get("MICROPYTHON") or str(REPO / "build" / "micropython")
+
+
+_CAPS_SCRIPT = """
+import sys, json
+caps = {"name": sys.implementation.name}
+for m in ("socket", "tls", "ssl", "socketpool", "wifi"):
+    try:
+        __import__(m)
+        caps[m] = True
+    except ImportError:
+        caps[m] = False
+print(json.dumps(caps))
+"""
+_caps = {}
+
+
+def firmware_caps():
+    path = firmware_path()
+    if path not in _caps:
+        caps = {"name": "unknown"}
+        if os.path.exists(path):
+            proc = subprocess.run([path, "-c", _CAPS_SCRIPT], capture_output=True, text=True,
+                                  timeout=30)
+            if proc.returncode == 0 and proc.stdout.strip():
+                caps = json.loads(proc.stdout.strip().splitlines()[-1])
+        _caps[path] = caps
+    return _caps[path]
+
+
+def on_circuitpython():
+    return firmware_caps()["name"] == "circuitpython"
