@@ -131,6 +131,35 @@ static mp_obj_t rq_default_session(void) {
     return MP_STATE_VM(rq_default_session);
 }
 
+static void coprocessor_tls_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    rq_coprocessor_tls_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    mp_printf(print, "<CoprocessorTLS mode=%r>", self->mode);
+}
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_coprocessor_tls,
+    MP_QSTR_CoprocessorTLS,
+    MP_TYPE_FLAG_NONE,
+    print, coprocessor_tls_print
+    );
+
+// The TLS for a set_socket interface: an AirLift (ESP32SPI) interface
+// names its TLS_MODE, with which its sockets connect and do TLS on the
+// coprocessor, as the original module-level API did; otherwise the
+// firmware's.
+static mp_obj_t rq_interface_tls(mp_obj_t iface) {
+    if (iface != mp_const_none) {
+        mp_obj_t dest[2];
+        mp_load_method_maybe(iface, MP_QSTR_TLS_MODE, dest);
+        if (dest[0] != MP_OBJ_NULL && dest[1] == MP_OBJ_NULL) {
+            rq_coprocessor_tls_obj_t *o = mp_obj_malloc(rq_coprocessor_tls_obj_t, &rq_type_coprocessor_tls);
+            o->mode = dest[0];
+            return MP_OBJ_FROM_PTR(o);
+        }
+    }
+    return rq_default_ssl_context();
+}
+
 static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *args) {
     mp_obj_t sock = args[0];
     mp_obj_t iface = n_args > 1 ? args[1] : mp_const_none;
@@ -149,9 +178,9 @@ static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *args) {
             rq_raise(err);
         }
     }
-    // Only the TLS context is the firmware's: the pool given here is often
-    // the only networking a board has (no socket or wifi module to import).
-    MP_STATE_VM(rq_default_session) = rq_new_session(sock, rq_default_ssl_context());
+    // Only the TLS context may be the firmware's: the pool given here is
+    // often the only networking a board has (no socket or wifi module).
+    MP_STATE_VM(rq_default_session) = rq_new_session(sock, rq_interface_tls(iface));
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_set_socket_obj, 1, 2, mod_set_socket);

@@ -30,10 +30,18 @@ typedef struct {
     mp_obj_t multi;
 } rq_headers_obj_t;
 
+// The ssl_context of a session whose TLS an AirLift (ESP32SPI) coprocessor
+// does: sockets connect with `mode`, the interface's TLS_MODE.
+typedef struct {
+    mp_obj_base_t base;
+    mp_obj_t mode;
+} rq_coprocessor_tls_obj_t;
+
 extern const mp_obj_type_t rq_type_session;
 extern const mp_obj_type_t rq_type_response;
 extern const mp_obj_type_t rq_type_headers;
 extern const mp_obj_type_t rq_type_out_of_retries;
+extern const mp_obj_type_t rq_type_coprocessor_tls;
 
 // Raises the exception a Rust entry point handed back.
 NORETURN void rq_raise(rq_err_t err);

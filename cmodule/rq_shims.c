@@ -611,6 +611,15 @@ static void rq_connect(mp_obj_t sock, mp_obj_t addr) {
     mp_call_method_n_kw(1, 0, dest);
 }
 
+// connect(address, mode): an AirLift coprocessor's socket doing TLS itself.
+static void rq_connect_mode(mp_obj_t sock, mp_obj_t addr, mp_obj_t mode) {
+    mp_obj_t dest[4];
+    mp_load_method(sock, MP_QSTR_connect, dest);
+    dest[2] = addr;
+    dest[3] = mode;
+    mp_call_method_n_kw(2, 0, dest);
+}
+
 static mp_obj_t rq_wrap(mp_obj_t ssl_context, mp_obj_t sock, mp_obj_t host) {
     mp_obj_t dest[5];
     mp_load_method(ssl_context, MP_QSTR_wrap_socket, dest);
@@ -621,7 +630,14 @@ static mp_obj_t rq_wrap(mp_obj_t ssl_context, mp_obj_t sock, mp_obj_t host) {
 }
 
 rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, rq_obj_t *sock_out, rq_obj_t *raw_out) {
-    if (https && (ssl_context == MP_OBJ_NULL || ssl_context == mp_const_none)) {
+    // TLS done by an AirLift coprocessor (set_socket with an interface that
+    // has TLS_MODE): the socket connects by name with that mode and carries
+    // plain bytes.
+    mp_obj_t coprocessor_mode = MP_OBJ_NULL;
+    if (https && ssl_context != MP_OBJ_NULL && mp_obj_is_type(ssl_context, &rq_type_coprocessor_tls)) {
+        coprocessor_mode = ((rq_coprocessor_tls_obj_t *)MP_OBJ_TO_PTR(ssl_context))->mode;
+    }
+    if (https && coprocessor_mode == MP_OBJ_NULL && (ssl_context == MP_OBJ_NULL || ssl_context == mp_const_none)) {
         return rq_exc_new(RQ_EXC_VALUE, "ssl_context must be provided if using ssl", 41, 0);
     }
     // volatile: read after a longjmp to close a half-made connection.
@@ -649,7 +665,10 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
         sock = mp_call_method_n_kw(2, 0, call);
         mp_obj_t raw = sock;
         rq_settimeout_raw(sock, timeout);
-        if (mp_obj_is_type(sockaddr, &mp_type_tuple) || mp_obj_is_type(sockaddr, &mp_type_list)) {
+        if (coprocessor_mode != MP_OBJ_NULL) {
+            mp_obj_t addr[2] = {host, MP_OBJ_NEW_SMALL_INT(port)};
+            rq_connect_mode(sock, mp_obj_new_tuple(2, addr), coprocessor_mode);
+        } else if (mp_obj_is_type(sockaddr, &mp_type_tuple) || mp_obj_is_type(sockaddr, &mp_type_list)) {
             // CircuitPython and Python-level pools: wrap first, then connect
             // by name (TLS) or by address (plain), as the reference does.
             mp_obj_t addr[2] = {host, MP_OBJ_NEW_SMALL_INT(port)};
