@@ -32,6 +32,7 @@ export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain size test lint fuzz bench bench-quick run clean distclean
 .PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module test-pico
+.PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython
 
 help:
 	@echo "make deps            Debian packages, MicroPython + Mbed TLS sources, Python test packages"
@@ -51,7 +52,11 @@ help:
 	@echo "make test-qemu       python_tests/qemu on all three under QEMU"
 	@echo "make rp2             Raspberry Pi Pico firmware with and without the module, flash sizes"
 	@echo "make test-pico       python_tests/qemu on the Pico UF2 under the rp2040js emulator"
+	@echo "make firmware-circuitpython  CircuitPython's unix port with the module -> build/circuitpython"
+	@echo "make cflags-circuitpython    cmodule/*.c with CircuitPython's board-port warning flags"
+	@echo "make test-circuitpython      both, then pytest python_tests against build/circuitpython"
 	@echo "Variables: MICROPY_DIR=<tree>  RUST_TARGET=<triple>  JOBS=<n>  PYTHON=<python3>"
+	@echo "           CIRCUITPY_DIR=<CircuitPython tree>  CIRCUITPY_GIT=<clone to unpack>"
 
 deps:
 	$(ROOT)/scripts/deps.sh all
@@ -194,3 +199,25 @@ test-pico:
 	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
 	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --pico $(RP2_BUILD)/RPI_PICO/firmware.uf2 \
 		--emu $(PICO_EMU) --work $(BUILD_DIR)/pico-tests --time-limit $(PICO_TIME_LIMIT)
+
+# ---- CircuitPython: its unix port with this module (scripts/circuitpython.sh) ----
+
+# The tree: CIRCUITPY_DIR, or a clone (CIRCUITPY_GIT) unpacked into
+# deps/circuitpython. Sockets and TLS come from MicroPython's sources.
+CP_FIRMWARE := $(BUILD_DIR)/circuitpython
+CP_MPY_CROSS := $(BUILD_DIR)/cp-mpy-cross/mpy-cross
+
+firmware-circuitpython: $(MICROPY_DIR)/py/py.mk
+	JOBS=$(JOBS) $(ROOT)/scripts/circuitpython.sh firmware
+
+# After the firmware: the check reads the qstrs its build generated.
+cflags-circuitpython: firmware-circuitpython
+	$(ROOT)/scripts/circuitpython.sh cflags
+
+# The whole suite; what this firmware cannot run (the module-level API's
+# default wifi networking) is skipped with that reason. The soak test is
+# left out: on CircuitPython it holds a constant offset over its slack
+# (README, "CircuitPython").
+test-circuitpython: deps firmware-circuitpython cflags-circuitpython
+	cd $(ROOT) && MICROPYTHON=$(CP_FIRMWARE) MPY_CROSS=$(CP_MPY_CROSS) \
+		$(PYTHON) -m pytest python_tests -q --ignore=python_tests/test_soak.py

@@ -5,8 +5,6 @@
 #include "py/builtin.h"
 #include "rq_objects.h"
 
-mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
-
 // MicroPython has no exception chaining: the Rust core passes the cause as
 // a second argument, which str() leaves out and __cause__ returns.
 static void out_of_retries_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {

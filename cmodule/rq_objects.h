@@ -50,6 +50,9 @@ NORETURN void rq_raise(rq_err_t err);
 // and the module-level API).
 mp_obj_t rq_session_do_request(mp_obj_t session, mp_obj_t method, size_t n_args, const mp_obj_t *pos, mp_map_t *kw_args);
 
+// The same for the module-level functions, with their default timeout.
+mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
+
 // An empty Headers with room for n names.
 rq_headers_obj_t *rq_headers_alloc(size_t n);
 

@@ -2,10 +2,11 @@
 //
 // The C layer is written against MicroPython 1.25. CircuitPython (9.x and
 // later) shares almost all of that API; the differences this module meets
-// are listed here, and code that must differ tests RQ_CIRCUITPY. The
-// CircuitPython side follows CircuitPython's sources but has not been
-// compiled in this repository (no CircuitPython tree is available to its
-// build); README.md, "CircuitPython", says what is and is not checked.
+// are listed here, each with the test that shows it, and code that must
+// differ tests RQ_CIRCUITPY. `make test-circuitpython` builds CircuitPython's
+// unix port with this module and runs python_tests on it;
+// `make cflags-circuitpython` compiles this folder with its board ports'
+// warning flags. README.md, "CircuitPython", says what was run.
 #ifndef RQ_PORT_H
 #define RQ_PORT_H
 
@@ -27,19 +28,68 @@
 #error "adafruit_requests needs MicroPython 1.20 or later, or CircuitPython 9 or later"
 #endif
 
-// Known differences and where they are handled:
+// Known differences and where they are handled (tests: python_tests/, run
+// on both firmwares unless said otherwise):
 //
+// - Dict subclasses. CircuitPython's py/objdict.c reaches a dict's storage
+//   through mp_obj_cast_to_native_base(), which takes any object of a type
+//   with dict as parent for a Python-level instance and follows its
+//   subobj[0]; MicroPython reads the object as an mp_obj_dict_t. Both read
+//   a dict-like argument's map directly (dict(x), d.update(x), **x) and
+//   take "is a dict" to mean make_new == mp_obj_dict_make_new. Headers
+//   (headers_type.c) therefore keeps dict's make_new and parent but
+//   implements every slot and method itself on the map, and carries a self
+//   word where that cast looks. test_headers_dict.py (every operation,
+//   type(h)(), Python subclasses, dict.method(h) unbound).
+//   Left as it is: CircuitPython's own dict constructor called with items
+//   for this type, type(h)({...}), fills the object it just made through
+//   that cast and reads past it; it is the one operation that is unsafe
+//   there (test_type_of_headers_called_with_items, a strict xfail on
+//   CircuitPython). MicroPython refuses dict.keys(h) and the like with a
+//   TypeError; CircuitPython answers them.
+// - json.dumps: CircuitPython prints only types flagged
+//   MP_TYPE_FLAG_PRINT_JSON (MicroPython has no such flag) and raises
+//   TypeError for others; Headers sets it where it exists.
+//   test_headers_dict.py::test_json_dumps.
+// - Equality with another type: both skip a type's binary_op for an other
+//   type's operand unless MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE is set; Headers
+//   sets it, so dict == headers works both ways.
+//   test_headers_dict.py::test_equality_both_ways.
+// - Board ports compile with -Werror=missing-prototypes,
+//   -Werror=old-style-definition and the rest of circuitpy_defns.mk's
+//   BASE_CFLAGS; every function shared between files is declared in
+//   rq_objects.h or rq_ffi.h. make cflags-circuitpython (host gcc and
+//   arm-none-eabi-gcc for a Cortex-M4F).
+// - json.load: CircuitPython's reads Python-level streams too; MicroPython's
+//   needs a native one (the reference package's json() depends on it).
+//   test_response.py::test_json_twice / test_json_large_array, whose
+//   reference runs are xfails on MicroPython only.
+// - .mpy files: CircuitPython loads only those of its own mpy-cross.
+//   test_lowmem.py, with MPY_CROSS set by make test-circuitpython.
+// - GC heap growth: CircuitPython's bytearray grows by reallocation where
+//   MicroPython's often grows in place; a test double that copies a 2 MB
+//   upload needs more heap there. test_hostile.py (early_answer_during_upload).
+// - Unix port networking: CircuitPython's has no socket, tls, socketpool or
+//   wifi; the test firmware adds MicroPython's socket and tls modules as
+//   user modules (scripts/circuitpython.sh). The module-level API's default
+//   session (wifi + socketpool) cannot be built there: those tests skip with
+//   that reason (test_module_api.py, firmware_caps.default_networking).
 // - Networking used when no pool is given (module-level functions without
 //   set_socket): CircuitPython socketpool.SocketPool(wifi.radio) with
 //   ssl.create_default_context(); MicroPython the socket module with
 //   tls.SSLContext(PROTOCOL_TLS_CLIENT). mod_adafruit_requests.c, under
 //   RQ_CIRCUITPY. set_socket(pool) takes only the TLS context from the
-//   firmware and leaves it None when the firmware has none.
+//   firmware and leaves it None when the firmware has none;
+//   set_socket(pool, iface) with an AirLift (ESP32SPI) interface, which
+//   names TLS_MODE, lets the coprocessor do TLS: https sockets connect with
+//   ((host, port), iface.TLS_MODE) (rq_type_coprocessor_tls). test_airlift.py.
 // - Native sockets: CircuitPython's socketpool.Socket has recv_into, send,
 //   settimeout and the C stream protocol (no readinto, no recv); a timeout
 //   is EAGAIN. MicroPython's socket has readinto/recv/send and the stream
 //   protocol. rq_shims.c uses the stream protocol when the type has one,
 //   then recv_into, then readinto, and reports EAGAIN as ETIMEDOUT.
+//   (CircuitPython's socketpool is not in its unix port: on it the suite
+//   drives MicroPython's socket module and Python-level pools.)
 // - mp_hal_ticks_ms: CircuitPython's mphalport.h makes it a macro or inline
 //   over supervisor_ticks_ms32(); MicroPython ports define a function. Both
 //   are reached through py/mphal.h with the same call.

@@ -44,3 +44,18 @@ def firmware_caps():
 
 def on_circuitpython():
     return firmware_caps()["name"] == "circuitpython"
+
+
+def default_networking():
+    """Whether the module-level API can build its own session: CircuitPython
+    needs wifi and socketpool (and ssl for https), MicroPython socket."""
+    caps = firmware_caps()
+    if caps["name"] == "circuitpython":
+        return caps.get("wifi", False) and caps.get("socketpool", False)
+    return caps.get("socket", False)
+
+
+def default_networking_reason():
+    caps = firmware_caps()
+    return "%s firmware without the networking the module-level API defaults to (%s)" % (
+        caps["name"], "wifi, socketpool" if caps["name"] == "circuitpython" else "socket")

@@ -8,7 +8,13 @@ import re
 
 import pytest
 
+from firmware_caps import default_networking, default_networking_reason
 from servers import http_response
+
+# The module-level functions without set_socket build a session from the
+# firmware's own networking.
+needs_default_networking = pytest.mark.skipif(not default_networking(),
+                                              reason=default_networking_reason())
 
 STUB = pathlib.Path(__file__).resolve().parent.parent / "adafruit_requests.pyi"
 
@@ -92,6 +98,7 @@ def echo_app(req, srv):
                                      "body": req.body.decode("latin-1")}))
 
 
+@needs_default_networking
 @pytest.mark.native_only
 def test_module_level_get_without_setup(mpy, impl, recording_server):
     srv = recording_server(echo_app)
@@ -105,6 +112,7 @@ emit(r.json())
     assert out[1] == {"method": "POST", "path": "/p", "body": '{"a": 1}'}
 
 
+@needs_default_networking
 @pytest.mark.native_only
 @pytest.mark.parametrize("verb", ["get", "post", "put", "patch", "delete", "head", "options"])
 def test_module_level_verbs(mpy, impl, recording_server, verb):
@@ -147,6 +155,7 @@ emit([other.ifaces, other.counts.get("socket", 0) >= 1])
     assert [r.path for r in srv.requests] == ["/via-pool", "/via-other"]
 
 
+@needs_default_networking
 @pytest.mark.native_only
 def test_module_level_https_default_context(mpy, impl, recording_server, tls_material, tmp_path):
     """The default session's TLS context trusts what SSL_CERT_FILE names
@@ -161,6 +170,7 @@ emit([r.status_code, r.json()["path"]])
     assert out == [200, "/tls"]
 
 
+@needs_default_networking
 @pytest.mark.native_only
 def test_module_level_https_untrusted_fails(mpy, impl, recording_server, tls_material):
     srv = recording_server(echo_app, tls_context=tls_material.server_context())

@@ -67,7 +67,7 @@ locate_tree() {
     top=$(git --git-dir="$CIRCUITPY_GIT" ls-tree --name-only HEAD | grep -vx ports)
     # shellcheck disable=SC2086
     git --git-dir="$CIRCUITPY_GIT" archive HEAD $top | tar -x -C "$dest.tmp"
-    git --git-dir="$CIRCUITPY_GIT" archive HEAD ports/unix | tar -x -C "$dest.tmp"
+    git --git-dir="$CIRCUITPY_GIT" archive --prefix=ports/unix/ HEAD:ports/unix | tar -x -C "$dest.tmp"
     mkdir -p "$dest.tmp/tools/huffman"
     git --git-dir="$HUFFMAN_GIT" archive HEAD | tar -x -C "$dest.tmp/tools/huffman"
     git --git-dir="$CIRCUITPY_GIT" describe --tags HEAD > "$dest.tmp/.cp-version"
@@ -156,13 +156,66 @@ build_firmware() {
         CFLAGS_EXTRA=-DMICROPY_PY_MICROPYTHON_RINGIO=0 \
         USER_C_MODULES="$mods" CP_VERSION="$version" \
         GIT_CEILING_DIRECTORIES="$(dirname "$tree")"
+    # Its own mpy-cross: the low-memory tests load their helpers as .mpy,
+    # and CircuitPython refuses MicroPython's.
+    make -C "$tree/mpy-cross" -j"$JOBS" BUILD="$BUILD_DIR/cp-mpy-cross" \
+        CP_VERSION="$version" \
+        GIT_CEILING_DIRECTORIES="$(dirname "$tree")"
     cp "$out/micropython" "$BUILD_DIR/circuitpython.tmp"
     mv -f "$BUILD_DIR/circuitpython.tmp" "$BUILD_DIR/circuitpython"
     log "built $BUILD_DIR/circuitpython"
 }
 
+# The warning flags CircuitPython's board ports compile C with: BASE_CFLAGS
+# of py/circuitpy_defns.mk, and what ports/atmel-samd and ports/raspberrypi
+# add (-Werror=missing-prototypes, -Werror=old-style-definition,
+# -Wtype-limits, -std=gnu11, -fshort-enums).
+BOARD_WARNINGS=(-std=gnu11 -Wall -Werror -fshort-enums -fsingle-precision-constant
+    -fno-strict-aliasing -Wdouble-promotion -Wimplicit-fallthrough=2 -Wno-endif-labels
+    -Wstrict-prototypes -Werror-implicit-function-declaration -Wfloat-equal -Wundef
+    -Wshadow -Wwrite-strings -Wsign-compare -Wmissing-format-attribute
+    -Wno-deprecated-declarations -Wnested-externs -Wunreachable-code -Wcast-align
+    -Werror=missing-prototypes -Werror=old-style-definition -Wtype-limits)
+
+# cmodule/*.c against CircuitPython's headers and the qstrs of the unix
+# build (make firmware-circuitpython first), with the board ports' flags:
+# the host compiler, then arm-none-eabi-gcc for a Cortex-M4F (the
+# SAMD51/nRF52 boards' CPU) where it is installed, where -Wcast-align
+# means something.
+check_cflags() {
+    local tree gen cc f
+    tree=$(locate_tree)
+    gen=$BUILD_DIR/cp-unix
+    if [ ! -f "$gen/genhdr/qstrdefs.generated.h" ]; then
+        log "no $gen/genhdr: build the CircuitPython firmware first"
+        exit 1
+    fi
+    # CircuitPython's folders as system headers: the unix port's config is
+    # not written for -Wundef (board configs define what it leaves out), and
+    # what is checked here is this repository's code.
+    local common=("${BOARD_WARNINGS[@]}" -Os -DNDEBUG -DCIRCUITPY=1 -DUNIX
+        -DMICROPY_PY_MICROPYTHON_RINGIO=0 -I"$ROOT/cmodule" -isystem "$tree"
+        -isystem "$tree/ports/unix" -isystem "$tree/ports/unix/variants/standard" -isystem "$gen")
+    for cc in gcc arm-none-eabi-gcc; do
+        local extra=()
+        if [ "$cc" = arm-none-eabi-gcc ]; then
+            if ! command -v "$cc" >/dev/null 2>&1; then
+                log "arm-none-eabi-gcc not installed: host compiler only"
+                continue
+            fi
+            # The unix port's config assumes a hosted libc; newlib has it.
+            extra=(-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16)
+        fi
+        for f in "$ROOT"/cmodule/*.c; do
+            "$cc" "${common[@]}" "${extra[@]}" -c "$f" -o /dev/null
+        done
+        log "$cc: cmodule/*.c compiles clean with the board ports' warning flags"
+    done
+}
+
 case "${1:-}" in
     tree) locate_tree ;;
     firmware) build_firmware ;;
+    cflags) check_cflags ;;
     *) echo "usage: $0 tree|firmware|cflags" >&2; exit 2 ;;
 esac
