@@ -79,7 +79,9 @@ static mp_map_t *headers_map(mp_obj_t self_in) {
 }
 
 // The repeated-name list, when the object is one this module allocated and
-// a name came more than once.
+// a name came more than once. (A dict-sized object whose GC blocks have
+// room to spare reads MP_OBJ_NULL there: the GC zeroes what a request
+// leaves of its last block.)
 static mp_obj_t headers_multi(mp_obj_dict_t *d) {
     if (gc_nbytes(d) < sizeof(rq_headers_obj_t)) {
         return MP_OBJ_NULL;
