@@ -45,8 +45,7 @@
 //   for this type, type(h)({...}), fills the object it just made through
 //   that cast and reads past it; it is the one operation that is unsafe
 //   there (test_type_of_headers_called_with_items, a strict xfail on
-//   CircuitPython). MicroPython refuses dict.keys(h) and the like with a
-//   TypeError; CircuitPython answers them.
+//   CircuitPython). Both refuse dict.keys(h) and the like with a TypeError.
 // - json.dumps: CircuitPython prints only types flagged
 //   MP_TYPE_FLAG_PRINT_JSON (MicroPython has no such flag) and raises
 //   TypeError for others; Headers sets it where it exists.
