@@ -72,7 +72,8 @@
 //   wifi; the test firmware adds MicroPython's socket and tls modules as
 //   user modules (scripts/circuitpython.sh). The module-level API's default
 //   session (wifi + socketpool) cannot be built there: those tests skip with
-//   that reason (test_module_api.py, firmware_caps.default_networking).
+//   that reason (test_module_api.py, firmware_caps.default_networking), and
+//   test_circuitpython_defaults.py runs that branch on stand-ins.
 // - Networking used when no pool is given (module-level functions without
 //   set_socket): CircuitPython socketpool.SocketPool(wifi.radio) with
 //   ssl.create_default_context(); MicroPython the socket module with
@@ -81,26 +82,31 @@
 //   firmware and leaves it None when the firmware has none;
 //   set_socket(pool, iface) with an AirLift (ESP32SPI) interface, which
 //   names TLS_MODE, lets the coprocessor do TLS: https sockets connect with
-//   ((host, port), iface.TLS_MODE) (rq_type_coprocessor_tls). test_airlift.py.
+//   ((host, port), iface.TLS_MODE) (rq_type_coprocessor_tls). test_airlift.py,
+//   test_module_api.py (set_socket), test_circuitpython_defaults.py.
 // - Native sockets: CircuitPython's socketpool.Socket has recv_into, send,
 //   settimeout and the C stream protocol (no readinto, no recv); a timeout
 //   is EAGAIN. MicroPython's socket has readinto/recv/send and the stream
 //   protocol. rq_shims.c uses the stream protocol when the type has one,
 //   then recv_into, then readinto, and reports EAGAIN as ETIMEDOUT.
 //   (CircuitPython's socketpool is not in its unix port: on it the suite
-//   drives MicroPython's socket module and Python-level pools.)
+//   drives MicroPython's socket module and Python-level pools; every test
+//   with pool_kind "firmware" takes the stream path, "python" recv_into.)
 // - mp_hal_ticks_ms: CircuitPython's mphalport.h makes it a macro or inline
 //   over supervisor_ticks_ms32(); MicroPython ports define a function. Both
-//   are reached through py/mphal.h with the same call.
+//   are reached through py/mphal.h with the same call. The timeout tests
+//   (test_connections.py, test_hostile.py's slow servers) measure it.
 // - mp_obj_exception_t: CircuitPython swaps the traceback_* fields for a
 //   traceback object and, with MICROPY_CPYTHON_EXCEPTION_CHAIN, has a real
 //   __cause__. This module reads only ->args (present in both); its
 //   OutOfRetries answers __cause__ from args[1] before the generic lookup.
+//   test_native_choices.py::test_out_of_retries_carries_its_cause.
 // - MP_ERROR_TEXT: CircuitPython compresses and translates these messages;
 //   a message missing from its locale files stays in English (its
-//   `make translate` adds them to locale/circuitpython.pot).
+//   `make translate` adds them to locale/circuitpython.pot). Not tested: the
+//   unix build carries English only.
 // - Module registration: MP_REGISTER_MODULE works the same; a board that
 //   also freezes the Python adafruit_requests should drop it, since the
-//   built-in module is found first.
+//   built-in module is found first. Every test imports the built-in one.
 
 #endif // RQ_PORT_H
