@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 pub mod body;
 pub mod encode;
+pub mod json;
 pub mod request;
 pub mod response;
 pub mod url;
