@@ -1,0 +1,271 @@
+//! JSON selection checked against a full parse: the values the streaming
+//! selector reports for a set of paths, fed in pieces cut at random places,
+//! must equal what walking those paths through `serde_json`'s parse of the
+//! whole document gives; a document `serde_json` refuses must be refused,
+//! never panic. Documents are either generated from the input (valid, so
+//! the comparison runs) or the raw input itself (mostly invalid).
+#![no_main]
+
+use engine::json::select::{Elem, Event, Paths, Selector};
+use engine::json::token::{Token, Tokenizer};
+use engine::json::{ErrorKind, JsonError};
+use libfuzzer_sys::fuzz_target;
+use serde_json::Value;
+
+/// Input bytes as a source of choices; zeros once used up.
+struct Src<'a>(&'a [u8]);
+impl Src<'_> {
+    fn byte(&mut self) -> u8 {
+        let (b, rest) = self.0.split_first().map_or((0, &[][..]), |(b, r)| (*b, r));
+        self.0 = rest;
+        b
+    }
+}
+
+const KEYS: &[&str] = &[
+    "a",
+    "b",
+    "temp",
+    "\u{e9}t\u{e9}",
+    "\"q\"",
+    "k\\",
+    "",
+    "\u{1f600}",
+    "tab\t",
+    "x/y",
+];
+const STRS: &[&str] = &[
+    "",
+    "x",
+    "long text here",
+    "\u{20ac}",
+    "\n\u{1}",
+    "\\\"",
+    "\u{1f600}",
+    "\u{7f}",
+];
+const NUMS: &[&str] = &[
+    "0",
+    "-0",
+    "12",
+    "-3.5",
+    "1e9",
+    "2.5E-3",
+    "123456789012345678901234567890",
+    "1e400",
+];
+
+fn gen(s: &mut Src, depth: u32) -> Value {
+    let pick = s.byte();
+    match if depth > 5 { pick % 4 } else { pick % 8 } {
+        0 => Value::Null,
+        1 => Value::Bool(pick & 0x80 != 0),
+        2 => serde_json::from_str(NUMS[usize::from(s.byte()) % NUMS.len()]).unwrap(),
+        3 => Value::String(STRS[usize::from(s.byte()) % STRS.len()].to_string()),
+        4 | 5 => Value::Array((0..s.byte() % 5).map(|_| gen(s, depth + 1)).collect()),
+        _ => {
+            let mut m = serde_json::Map::new();
+            for _ in 0..s.byte() % 5 {
+                let k = KEYS[usize::from(s.byte()) % KEYS.len()];
+                let v = gen(s, depth + 1);
+                m.entry(k).or_insert(v);
+            }
+            Value::Object(m)
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+enum E {
+    K(String),
+    I(usize),
+    Any,
+}
+
+struct Set(Vec<Vec<E>>);
+impl Paths for Set {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+    fn len(&self, p: usize) -> usize {
+        self.0[p].len()
+    }
+    fn elem(&self, p: usize, depth: usize) -> Option<Elem<'_>> {
+        self.0[p].get(depth).map(|e| match e {
+            E::K(k) => Elem::Key(k.as_bytes()),
+            E::I(i) => Elem::Index(*i),
+            E::Any => Elem::Any,
+        })
+    }
+}
+
+/// A path mostly along the document's own structure, sometimes off it.
+fn gen_path(s: &mut Src, doc: Option<&Value>) -> Vec<E> {
+    let mut path = Vec::new();
+    let mut at = doc;
+    for _ in 0..s.byte() % 5 {
+        let c = s.byte();
+        let e = match (c % 4, at) {
+            (0, _) => E::Any,
+            (1, _) => E::K(KEYS[usize::from(c >> 2) % KEYS.len()].to_string()),
+            (2, Some(Value::Array(a))) if !a.is_empty() => E::I(usize::from(c >> 2) % a.len()),
+            (_, Some(Value::Object(m))) if !m.is_empty() => {
+                E::K(m.keys().nth(usize::from(c >> 2) % m.len()).unwrap().clone())
+            }
+            _ => E::I(usize::from(c >> 2) % 4),
+        };
+        at = match (&e, at) {
+            (E::K(k), Some(Value::Object(m))) => m.get(k),
+            (E::I(i), Some(Value::Array(a))) => a.get(*i),
+            (E::Any, Some(Value::Array(a))) => a.first(),
+            (E::Any, Some(Value::Object(m))) => m.values().next(),
+            _ => None,
+        };
+        path.push(e);
+    }
+    path
+}
+
+fn walk<'a>(v: &'a Value, path: &[E], out: &mut Vec<&'a Value>) {
+    let Some((first, rest)) = path.split_first() else {
+        out.push(v);
+        return;
+    };
+    match (first, v) {
+        (E::K(k), Value::Object(m)) => {
+            if let Some(c) = m.get(k) {
+                walk(c, rest, out);
+            }
+        }
+        (E::I(i), Value::Array(a)) => {
+            if let Some(c) = a.get(*i) {
+                walk(c, rest, out);
+            }
+        }
+        (E::Any, Value::Array(a)) => a.iter().for_each(|c| walk(c, rest, out)),
+        (E::Any, Value::Object(m)) => m.values().for_each(|c| walk(c, rest, out)),
+        _ => {}
+    }
+}
+
+/// The selector fed in pieces ending at `cuts`: the bytes of each selection.
+fn select(doc: &[u8], paths: &Set, cuts: &[usize]) -> Result<Vec<Vec<Vec<u8>>>, JsonError> {
+    let n = paths.count();
+    let mut s = Selector::new(n);
+    let mut out = vec![Vec::new(); n];
+    let mut open: Vec<Option<Vec<u8>>> = vec![None; n];
+    let mut from = 0;
+    for &to in cuts.iter().chain(std::iter::once(&doc.len())) {
+        let piece = &doc[from..to];
+        let mut pos = 0;
+        let mut span = vec![0usize; n];
+        while let Some(ev) = s.next(paths, piece, &mut pos)? {
+            match ev {
+                Event::Start(p) => {
+                    assert!(open[p].is_none(), "nested start of one path");
+                    open[p] = Some(Vec::new());
+                    span[p] = pos - 1;
+                }
+                Event::End(p) => {
+                    let mut v = open[p].take().expect("end without start");
+                    v.extend_from_slice(&piece[span[p]..pos]);
+                    out[p].push(v);
+                }
+            }
+            assert!(pos <= piece.len());
+        }
+        assert_eq!(pos, piece.len(), "piece not used up");
+        for (p, o) in open.iter_mut().enumerate() {
+            if let Some(v) = o {
+                v.extend_from_slice(&piece[span[p]..]);
+            }
+        }
+        from = to;
+    }
+    while let Some(ev) = s.finish(paths)? {
+        let Event::End(p) = ev else {
+            panic!("start at the end")
+        };
+        out[p].push(open[p].take().expect("end without start"));
+    }
+    assert!(open.iter().all(Option::is_none), "selection left open");
+    Ok(out)
+}
+
+/// Keys seen by the tokenizer; fewer map entries in the parse means a
+/// repeated key, where a map keeps one value but the stream has both.
+fn key_count(doc: &[u8]) -> usize {
+    let mut t = Tokenizer::new();
+    let mut pos = 0;
+    let mut n = 0;
+    while let Ok(Some(tok)) = t.next(doc, &mut pos) {
+        n += usize::from(tok == Token::KeyStart);
+    }
+    n
+}
+
+fn map_entries(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => a.iter().map(map_entries).sum(),
+        Value::Object(m) => m.len() + m.values().map(map_entries).sum::<usize>(),
+        _ => 0,
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut s = Src(data);
+    let mode = s.byte();
+    let generated;
+    let doc: &[u8] = if mode & 1 == 0 {
+        let v = gen(&mut s, 0);
+        generated = if mode & 2 == 0 {
+            serde_json::to_vec(&v).unwrap()
+        } else {
+            serde_json::to_vec_pretty(&v).unwrap()
+        };
+        &generated
+    } else {
+        // The rest of the input after the path and cut choices.
+        let take = usize::from(s.byte() % 16);
+        let (choices, raw) = s.0.split_at(take.min(s.0.len()));
+        s.0 = choices;
+        raw
+    };
+    let parsed: Result<Value, _> = serde_json::from_slice(doc);
+    let paths = Set((0..1 + s.byte() % 4)
+        .map(|_| gen_path(&mut s, parsed.as_ref().ok()))
+        .collect());
+    let mut cuts: Vec<usize> = (0..s.byte() % 6)
+        .map(|_| (usize::from(s.byte()) << 8 | usize::from(s.byte())) % (doc.len() + 1))
+        .collect();
+    cuts.sort_unstable();
+
+    let whole = select(doc, &paths, &[]);
+    assert_eq!(
+        select(doc, &paths, &cuts),
+        whole,
+        "result depends on the split"
+    );
+    match (&parsed, &whole) {
+        (Err(_), Ok(_)) => panic!("accepted a document serde_json refuses"),
+        (Ok(_), Err(e)) if e.kind != ErrorKind::TooDeep => {
+            panic!("refused a valid document: {e:?}")
+        }
+        (Ok(v), Ok(got)) if key_count(doc) == map_entries(v) => {
+            for (p, path) in paths.0.iter().enumerate() {
+                let mut want = Vec::new();
+                walk(v, path, &mut want);
+                let got: Vec<Value> = got[p]
+                    .iter()
+                    .map(|b| serde_json::from_slice(b).expect("selection is not a JSON value"))
+                    .collect();
+                let want: Vec<Value> = want.into_iter().cloned().collect();
+                assert_eq!(got, want, "path {path:?}");
+            }
+        }
+        _ => {}
+    }
+    if let Err(e) = whole {
+        assert!(e.offset <= doc.len() as u64);
+    }
+});
