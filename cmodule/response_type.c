@@ -55,6 +55,9 @@ static mp_obj_t response_json(mp_obj_t self_in) {
         return r->cached_json;
     }
     rq_check_not_gzip(r);
+    if (r->body_streamed && r->cached == MP_OBJ_NULL) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the body was already read straight from the socket"));
+    }
     mp_obj_t json = mp_import_name(MP_QSTR_json, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
     mp_obj_t result;
     if (r->cached_text != MP_OBJ_NULL) {
@@ -81,7 +84,23 @@ static mp_obj_t response_json(mp_obj_t self_in) {
     r->cached_json = result;
     return result;
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(response_json_obj, response_json);
+
+// json() as before; with a path (or a dict of named paths) only the
+// selected values are built, see json_select.c.
+static mp_obj_t response_json_var(size_t n_args, const mp_obj_t *args) {
+    if (n_args == 1) {
+        return response_json(args[0]);
+    }
+    rq_check_not_gzip(rq_resp(args[0]));
+    return rq_response_json_select(args[0], n_args - 1, args + 1);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR(response_json_obj, 1, response_json_var);
+
+static mp_obj_t response_iter_json(size_t n_args, const mp_obj_t *args) {
+    rq_check_not_gzip(rq_resp(args[0]));
+    return rq_response_iter_json(args[0], n_args - 1, args + 1);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR(response_iter_json_obj, 1, response_iter_json);
 
 static mp_obj_t response_readinto(mp_obj_t self_in, mp_obj_t buf_in) {
     mp_buffer_info_t bi;
@@ -208,6 +227,7 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(response_iter_lines_obj, 1, response_iter_line
 
 static const mp_rom_map_elem_t response_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_json), MP_ROM_PTR(&response_json_obj) },
+    { MP_ROM_QSTR(MP_QSTR_iter_json), MP_ROM_PTR(&response_iter_json_obj) },
     { MP_ROM_QSTR(MP_QSTR_iter_content), MP_ROM_PTR(&response_iter_content_obj) },
     { MP_ROM_QSTR(MP_QSTR_iter_lines), MP_ROM_PTR(&response_iter_lines_obj) },
     { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&response_readinto_obj) },

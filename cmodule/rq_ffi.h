@@ -155,6 +155,49 @@ typedef struct {
     bool stream;
 } rq_request_args_t;
 
+// ---- JSON selection: r.json(*path), r.json({name: path}), r.iter_json(*path) ----
+#define RQ_JSON_MAX_PATHS (32)
+#define RQ_JSON_SELECTOR_WORDS (76)
+#define RQ_JSON_CHUNK (256)
+
+// rq_json_elem_t kinds.
+#define RQ_JSON_KEY (0)
+#define RQ_JSON_INDEX (1)
+#define RQ_JSON_ANY (2)
+
+typedef struct {
+    const uint8_t *key;         // RQ_JSON_KEY: the key's UTF-8 (inside a str that `paths` keeps alive)
+    size_t value;               // key length, or the index
+    uint8_t kind;               // RQ_JSON_KEY, RQ_JSON_INDEX or RQ_JSON_ANY
+} rq_json_elem_t;
+
+// One selection over a response body, inside a GC-allocated object (the
+// iter_json iterator; json() makes one too). Path i is
+// elems[path_start(i)..path_end[i]] where path_start(0) = 0 and
+// path_start(i) = path_end[i - 1].
+typedef struct {
+    uint64_t selector[RQ_JSON_SELECTOR_WORDS];  // engine::json::select::Selector, opaque to C
+    rq_obj_t response;          // the Response object
+    rq_obj_t paths;             // the caller's path objects (keep the key strings alive)
+    rq_json_elem_t *elems;      // GC block
+    rq_obj_t *captures;         // GC block: per path, a bytearray collecting the selected value's bytes
+    uint16_t path_end[RQ_JSON_MAX_PATHS];
+    uint8_t n_paths;
+    uint32_t capturing;         // paths whose selected value is being collected
+    size_t mem_pos;             // read position in the cached body (from_memory)
+    uint16_t start;             // unread bytes are buf[start..end]
+    uint16_t end;
+    bool from_memory;           // the body was already read whole: select from it
+    bool at_eof;
+    uint8_t *buf;               // GC block of RQ_JSON_CHUNK bytes (body bytes read ahead)
+} rq_json_sel_t;
+
+// Sets up the selector for n_paths paths over the response's body.
+void rq_json_init(rq_json_sel_t *st, rq_response_t *r);
+// Reads until a selected value is complete: returns its path index with its
+// bytes in captures[index]; -1 at the end of the document; -2 with *err set.
+int rq_json_next(rq_json_sel_t *st, rq_err_t *err);
+
 // ---- implemented in Rust, called from C (exceptions returned in *err) ----
 rq_obj_t rq_session_request(rq_session_t *s, rq_obj_t session_obj, const rq_request_args_t *args, rq_err_t *err);
 // Returns a KeyboardInterrupt caught while closing, for the caller to raise.
@@ -226,6 +269,10 @@ rq_err_t rq_getiter(rq_obj_t o, rq_obj_t *iter);
 rq_err_t rq_iternext(rq_obj_t iter, rq_obj_t *item);
 rq_err_t rq_list_new(rq_obj_t *out);
 rq_err_t rq_list_append(rq_obj_t list, rq_obj_t item);
+// A bytearray collecting a selected JSON value: emptied (keeping its
+// memory), and appended to with amortised growth.
+void rq_capture_clear(rq_obj_t bytearray);
+rq_err_t rq_capture_append(rq_obj_t bytearray, const uint8_t *p, size_t len);
 
 // Files and other objects.
 rq_err_t rq_call_method(rq_obj_t o, rq_method_t m, size_t n_args, const rq_obj_t *args, rq_obj_t *out);

@@ -59,4 +59,9 @@ rq_headers_obj_t *rq_headers_alloc(size_t n);
 // A str key lower-cased (the same object when it already is).
 mp_obj_t rq_lower_key(mp_obj_t key);
 
+// Response.json(*path) / json({name: path}) and Response.iter_json(*path)
+// (json_select.c); `args` are the arguments after self.
+mp_obj_t rq_response_json_select(mp_obj_t response, size_t n_args, const mp_obj_t *args);
+mp_obj_t rq_response_iter_json(mp_obj_t response, size_t n_args, const mp_obj_t *path);
+
 #endif // RQ_OBJECTS_H

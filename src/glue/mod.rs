@@ -4,6 +4,7 @@
 //! through these frames: the shims catch them and return them as values.
 
 mod body;
+mod json_select;
 mod conn;
 mod py;
 mod request;
