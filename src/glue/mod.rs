@@ -4,8 +4,8 @@
 //! through these frames: the shims catch them and return them as values.
 
 mod body;
-mod json_select;
 mod conn;
+mod json_select;
 mod py;
 mod request;
 mod session;
