@@ -171,6 +171,18 @@ static mp_obj_t rq_json_next_value(rq_json_iter_obj_t *o, size_t *path) {
 
 // ---- iter_json ----
 
+// Between items only the item the caller holds should stay: a capture that
+// grew for a big item gives its memory back.
+static void rq_capture_release(mp_obj_t bytearray) {
+    mp_obj_array_t *a = MP_OBJ_TO_PTR(bytearray);
+    if (a->len + a->free > 256) {
+        m_del(byte, a->items, a->len + a->free);
+        a->items = NULL;
+        a->len = 0;
+        a->free = 0;
+    }
+}
+
 static mp_obj_t json_iter_next(mp_obj_t self_in) {
     rq_json_iter_obj_t *o = MP_OBJ_TO_PTR(self_in);
     if (o->s.n_paths == 0) {
@@ -185,6 +197,7 @@ static mp_obj_t json_iter_next(mp_obj_t self_in) {
         o->s.n_paths = 0;
         return MP_OBJ_STOP_ITERATION;
     }
+    rq_capture_release(o->s.captures[p]);
     return v;
 }
 
