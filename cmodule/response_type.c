@@ -18,6 +18,7 @@ static mp_obj_t rq_or_none(rq_obj_t o) {
 }
 
 static mp_obj_t response_content(mp_obj_t self_in) {
+    rq_response_prepare_body(self_in);
     rq_err_t err = NULL;
     mp_obj_t r = rq_response_content(rq_resp(self_in), &err);
     if (r == MP_OBJ_NULL) {
@@ -27,6 +28,9 @@ static mp_obj_t response_content(mp_obj_t self_in) {
 }
 
 static void rq_check_not_gzip(rq_response_t *r) {
+    if (r->decoded != MP_OBJ_NULL) {
+        return;
+    }
     mp_obj_t enc = rq_headers_get(r->headers, "content-encoding");
     if (enc != MP_OBJ_NULL && mp_obj_is_str(enc)) {
         size_t n;
@@ -42,6 +46,7 @@ static mp_obj_t response_text(mp_obj_t self_in) {
     if (r->cached_text != MP_OBJ_NULL) {
         return r->cached_text;
     }
+    rq_response_prepare_body(self_in);
     rq_check_not_gzip(r);
     mp_obj_t content = response_content(self_in);
     mp_obj_t args[2] = {content, r->encoding == MP_OBJ_NULL ? mp_obj_new_str("utf-8", 5) : r->encoding};
@@ -54,6 +59,7 @@ static mp_obj_t response_json(mp_obj_t self_in) {
     if (r->cached_json != MP_OBJ_NULL) {
         return r->cached_json;
     }
+    rq_response_prepare_body(self_in);
     rq_check_not_gzip(r);
     if (r->body_streamed && r->cached == MP_OBJ_NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the body was already read straight from the socket"));
@@ -91,12 +97,14 @@ static mp_obj_t response_json_var(size_t n_args, const mp_obj_t *args) {
     if (n_args == 1) {
         return response_json(args[0]);
     }
+    rq_response_prepare_body(args[0]);
     rq_check_not_gzip(rq_resp(args[0]));
     return rq_response_json_select(args[0], n_args - 1, args + 1);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR(response_json_obj, 1, response_json_var);
 
 static mp_obj_t response_iter_json(size_t n_args, const mp_obj_t *args) {
+    rq_response_prepare_body(args[0]);
     rq_check_not_gzip(rq_resp(args[0]));
     return rq_response_iter_json(args[0], n_args - 1, args + 1);
 }
@@ -105,6 +113,7 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR(response_iter_json_obj, 1, response_iter_json
 static mp_obj_t response_readinto(mp_obj_t self_in, mp_obj_t buf_in) {
     mp_buffer_info_t bi;
     mp_get_buffer_raise(buf_in, &bi, MP_BUFFER_WRITE);
+    rq_response_prepare_body(self_in);
     rq_err_t err = NULL;
     intptr_t n = rq_response_readinto(rq_resp(self_in), bi.buf, bi.len, &err);
     if (n < 0) {
@@ -203,6 +212,7 @@ static mp_obj_t rq_new_body_iter(size_t n_args, const mp_obj_t *pos, mp_map_t *k
     if (size < 1) {
         mp_raise_ValueError(MP_ERROR_TEXT("chunk_size must be at least 1"));
     }
+    rq_response_prepare_body(pos[0]);
     // Over a body already read whole, each iterator starts at its beginning.
     rq_resp(pos[0])->cached_pos = 0;
     rq_body_iter_t *it = mp_obj_malloc(rq_body_iter_t, &rq_type_body_iter);
@@ -302,8 +312,8 @@ static void response_print(const mp_print_t *print, mp_obj_t self_in, mp_print_k
 
 // ---- stream protocol (read only) ----
 
-static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
-    (void)errcode;
+// Raw body bytes, for json.load and for the decompressor (decode.c).
+mp_uint_t rq_response_raw_read(mp_obj_t self_in, void *buf, mp_uint_t size) {
     rq_response_t *r = rq_resp(self_in);
     if (r->fast_avail > 0 && !r->superseded && r->sock != MP_OBJ_NULL) {
         // Bytes the Rust core marked as plain body data already received.
@@ -316,7 +326,21 @@ static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t siz
         return n;
     }
     rq_err_t err = NULL;
-    intptr_t n = rq_response_read_more(rq_resp(self_in), buf, size, &err);
+    intptr_t n = rq_response_read_raw(r, buf, size, &err);
+    if (n < 0) {
+        rq_raise(err);
+    }
+    return (mp_uint_t)n;
+}
+
+static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
+    (void)errcode;
+    rq_response_t *r = rq_resp(self_in);
+    if (r->decoded == MP_OBJ_NULL) {
+        return rq_response_raw_read(self_in, buf, size);
+    }
+    rq_err_t err = NULL;
+    intptr_t n = rq_response_read_more(r, buf, size, &err);
     if (n < 0) {
         rq_raise(err);
     }

@@ -135,6 +135,9 @@ typedef struct {
     bool keep_alive;
     bool superseded;            // closed because a newer request started
     bool body_streamed;         // json() consumed the body straight from the socket
+    bool decode_allowed;        // the request sent Accept-Encoding with gzip or deflate
+    bool decode_checked;        // Content-Encoding looked at (decode.c)
+    rq_obj_t decoded;           // deflate.DeflateIO over the raw body when it is gzip/deflate, else NULL
 } rq_response_t;
 
 // Arguments of Session.request after C-side parsing. Objects are NULL when
@@ -220,6 +223,10 @@ bool rq_response_body_is_small(rq_response_t *r);
 // The error a body read on this response must raise (closed/superseded), or NULL.
 rq_err_t rq_response_check_readable(rq_response_t *r);
 
+// Raw (still encoded) body bytes, for the decompressor: as read_more, never
+// through it.
+intptr_t rq_response_read_raw(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
+
 // Starts a body operation (json.load through the stream protocol): its reads
 // together must finish within the read timeout.
 void rq_response_begin_op(rq_response_t *r);
@@ -269,6 +276,9 @@ rq_err_t rq_getiter(rq_obj_t o, rq_obj_t *iter);
 rq_err_t rq_iternext(rq_obj_t iter, rq_obj_t *item);
 rq_err_t rq_list_new(rq_obj_t *out);
 rq_err_t rq_list_append(rq_obj_t list, rq_obj_t item);
+// Decoded bytes from a response's DeflateIO; *got == 0 at the end of the
+// compressed stream. A corrupt or cut stream is a ValueError.
+rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t *got);
 // A bytearray collecting a selected JSON value: emptied (keeping its
 // memory), and appended to with amortised growth.
 void rq_capture_clear(rq_obj_t bytearray);

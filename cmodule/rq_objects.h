@@ -64,4 +64,13 @@ mp_obj_t rq_lower_key(mp_obj_t key);
 mp_obj_t rq_response_json_select(mp_obj_t response, size_t n_args, const mp_obj_t *args);
 mp_obj_t rq_response_iter_json(mp_obj_t response, size_t n_args, const mp_obj_t *path);
 
+// Compressed bodies (decode.c): called before the first body read, puts the
+// firmware's decompressor over a gzip/deflate body (once per response).
+void rq_response_prepare_body(mp_obj_t response);
+// Compressed bodies are decoded only when the caller asked for them with
+// Accept-Encoding in `headers` (the request's headers argument, or NULL).
+void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers);
+// Raw body bytes through the Response's fast path (response_type.c).
+mp_uint_t rq_response_raw_read(mp_obj_t response, void *buf, mp_uint_t size);
+
 #endif // RQ_OBJECTS_H

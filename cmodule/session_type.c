@@ -132,6 +132,7 @@ static mp_obj_t rq_request_impl(mp_obj_t session, mp_obj_t method, size_t n_pos,
     if (resp == MP_OBJ_NULL) {
         rq_raise(err);
     }
+    rq_response_note_request_headers(resp, r.headers);
     return resp;
 }
 

@@ -30,6 +30,10 @@ http {{
     keepalive_timeout 30s;
     keepalive_requests 10000;
     sendfile on;
+    # Only for requests that send Accept-Encoding: gzip (compressed bodies).
+    gzip on;
+    gzip_types application/json text/plain;
+    gzip_min_length 0;
     server {{
         listen 127.0.0.1:{http_port};
         listen 127.0.0.1:{https_port} ssl;

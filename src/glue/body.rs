@@ -92,7 +92,7 @@ fn finish(r: &mut rq_response_t) {
     r.rend = 0;
 }
 
-fn abandon(r: &mut rq_response_t) {
+pub fn abandon(r: &mut rq_response_t) {
     r.fast_avail = 0;
     let sock = core::mem::replace(&mut r.sock, ptr::null_mut());
     close_sock(sock);
@@ -100,7 +100,7 @@ fn abandon(r: &mut rq_response_t) {
     r.rend = 0;
 }
 
-fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
+pub fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
     if (r.sock.is_null() && !decoder(r).is_done()) || (r.superseded && r.cached.is_null()) {
         return Some(runtime_error(CLOSED));
     }
@@ -245,9 +245,19 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
     }
 }
 
+/// One step of body reading: decoded bytes when the body is compressed
+/// and the firmware decompresses it (see cmodule/decode.c), else raw ones.
+pub fn read_step(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
+    if r.decoded.is_null() {
+        read_step_raw(r, dst)
+    } else {
+        super::decoded::read_decoded(r, dst)
+    }
+}
+
 /// A read step that closes the connection when it fails, so a broken body
 /// never leaks a socket or leaves a half-read one for reuse.
-pub fn read_step(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
+pub fn read_step_raw(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
     if let Some(e) = readable_error(r) {
         return Err(e);
     }
@@ -289,7 +299,7 @@ pub fn close_response(r: &mut rq_response_t) -> PyResult<()> {
         let mut sink = [0u8; 256];
         let mut budget = DRAIN_MAX;
         while !r.sock.is_null() && budget > 0 {
-            match read_step(r, &mut sink) {
+            match read_step_raw(r, &mut sink) {
                 Ok(0) => break,
                 Ok(n) => budget = budget.saturating_sub(n as u64),
                 Err(e) if e.is_interrupt() => {
@@ -361,6 +371,7 @@ fn content_inner(r: &mut rq_response_t) -> PyResult<Obj> {
         return Err(e);
     }
     let known = match decoder(r).need() {
+        _ if !r.decoded.is_null() => None,
         Need::Data(k) if r.framing == RQ_FRAMING_LENGTH as u8 => Some(k),
         Need::Done => Some(0),
         _ => None,
@@ -643,6 +654,20 @@ pub unsafe extern "C" fn rq_response_read_more(
 }
 
 /// # Safety
+/// As rq_response_readinto.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_read_raw(
+    r: *mut rq_response_t,
+    buf: *mut u8,
+    len: usize,
+    err: *mut rq_err_t,
+) -> isize {
+    // SAFETY: as documented.
+    let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
+    set_err(read_step_raw(r, dst).map(|n| n as isize), err, -1)
+}
+
+/// # Safety
 /// `r` points into a live Response object.
 #[no_mangle]
 pub unsafe extern "C" fn rq_response_begin_op(r: *mut rq_response_t) {
@@ -716,6 +741,8 @@ pub unsafe extern "C" fn rq_response_body_is_small(r: *mut rq_response_t) -> boo
     // SAFETY: as documented.
     let r = unsafe { &mut *r };
     match decoder(r).need() {
+        // The decoded length is unknown until it is decoded.
+        _ if !r.decoded.is_null() => false,
         Need::Done => true,
         Need::Data(k) => r.framing == RQ_FRAMING_LENGTH as u8 && k <= JSON_KEEP_MAX,
         Need::Framing => false,

@@ -5,6 +5,7 @@
 
 mod body;
 mod conn;
+mod decoded;
 mod json_select;
 mod py;
 mod request;
