@@ -51,7 +51,7 @@ def test_stub_covers_spec_surface():
             "close"} == surface["Session"]
     assert {"status_code", "reason", "headers", "encoding", "socket", "content", "text",
             "json", "iter_content", "close", "ok", "raise_for_status", "url", "history",
-            "iter_lines", "readinto"} == surface["Response"]
+            "iter_lines", "readinto", "iter_json"} == surface["Response"]
 
 
 @pytest.mark.native_only
