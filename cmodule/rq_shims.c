@@ -409,9 +409,13 @@ rq_err_t rq_file_readinto(rq_obj_t file, uint8_t *buf, size_t len, size_t *got) 
             if (mp_obj_is_str(chunk) || !mp_get_buffer(chunk, &bi, MP_BUFFER_READ)) {
                 mp_raise_ValueError(MP_ERROR_TEXT("Files must be opened in binary mode"));
             }
-            size_t n = bi.len < len ? bi.len : len;
-            memcpy(buf, bi.buf, n);
-            *got = n;
+            // Bytes beyond what was asked for would be lost or, worse, sent
+            // beyond the announced length: a file that does this is broken.
+            if (bi.len > len) {
+                mp_raise_ValueError(MP_ERROR_TEXT("file read() returned more bytes than asked for"));
+            }
+            memcpy(buf, bi.buf, bi.len);
+            *got = bi.len;
         }
         if (*got > len) {
             mp_raise_ValueError(MP_ERROR_TEXT("readinto returned more than the buffer holds"));

@@ -24,37 +24,174 @@ pub fn form_urlencode(w: &mut Writer, data: &[u8]) {
     }
 }
 
-/// Request-target escaping. The reference implementation only replaces ' '
-/// with "%20" and passes everything else through, so we match it exactly;
-/// CR/LF/NUL are rejected earlier by URL parsing.
+/// Bytes never sent raw in a request-target: the C0 controls, space and
+/// DEL. A raw TAB or DEL is read as a separator or garbage by some servers
+/// and proxies, so they are percent-encoded as CPython `requests` does.
+pub fn needs_target_escape(b: u8) -> bool {
+    b <= 0x20 || b == 0x7f
+}
+
+/// Request-target escaping: bytes for which [`needs_target_escape`] holds
+/// become `%XX` (space is `%20`, as the reference writes it); everything
+/// else goes out as given. CR/LF/NUL are rejected before this is called.
 pub fn write_target(w: &mut Writer, target: &[u8]) {
-    for chunk in target.split_inclusive(|&b| b == b' ') {
-        match chunk.split_last() {
-            Some((b' ', rest)) => {
-                w.put(rest);
-                w.put(b"%20");
+    let mut rest = target;
+    while let Some(i) = rest.iter().position(|&b| needs_target_escape(b)) {
+        let Some((plain, tail)) = rest.split_at_checked(i) else {
+            break;
+        };
+        w.put(plain);
+        let Some((&b, after)) = tail.split_first() else {
+            break;
+        };
+        w.put(&[b'%', nibble(HEX_UPPER, b >> 4), nibble(HEX_UPPER, b)]);
+        rest = after;
+    }
+    w.put(rest);
+}
+
+/// RFC 9110 `tchar`: what a method (or header name) may consist of.
+pub fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// A non-empty RFC 9110 token.
+pub fn is_token(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&b| is_tchar(b))
+}
+
+/// Feeds the pieces of a multipart `name="..."` or `filename="..."` value to
+/// `each`, with `"`, CR and LF written as `%22`, `%0D`, `%0A` (the HTML form
+/// encoding browsers and urllib3 use), so a value can neither end the quoted
+/// string nor start a header line.
+pub fn for_each_param_piece<E>(
+    value: &[u8],
+    mut each: impl FnMut(&[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut rest = value;
+    while let Some(i) = rest.iter().position(|&b| matches!(b, b'"' | b'\r' | b'\n')) {
+        let Some((plain, tail)) = rest.split_at_checked(i) else {
+            break;
+        };
+        if !plain.is_empty() {
+            each(plain)?;
+        }
+        let Some((&b, after)) = tail.split_first() else {
+            break;
+        };
+        each(match b {
+            b'"' => b"%22",
+            b'\r' => b"%0D",
+            _ => b"%0A",
+        })?;
+        rest = after;
+    }
+    if rest.is_empty() {
+        Ok(())
+    } else {
+        each(rest)
+    }
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b.wrapping_sub(b'0')),
+        b'a'..=b'f' => Some(b.wrapping_sub(b'a').wrapping_add(10)),
+        b'A'..=b'F' => Some(b.wrapping_sub(b'A').wrapping_add(10)),
+        _ => None,
+    }
+}
+
+/// The bytes of `data` with `%XX` sequences decoded; a `%` not followed by
+/// two hex digits stays as it is (as `urllib.parse.unquote` does).
+pub fn percent_decoded(data: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    let mut rest = data;
+    core::iter::from_fn(move || {
+        let (&first, tail) = rest.split_first()?;
+        if first == b'%' {
+            if let [h, l, after @ ..] = tail {
+                if let (Some(h), Some(l)) = (hex_value(*h), hex_value(*l)) {
+                    rest = after;
+                    return Some((h << 4) | l);
+                }
             }
-            _ => w.put(chunk),
+        }
+        rest = tail;
+        Some(first)
+    })
+}
+
+/// Base64 over input that arrives a byte at a time, so credentials of any
+/// length are encoded without a copy of the joined `user:password`.
+#[derive(Default)]
+pub struct Base64 {
+    acc: u32,
+    held: u8,
+}
+
+impl Base64 {
+    pub fn push(&mut self, w: &mut Writer, b: u8) {
+        self.acc = (self.acc << 8) | u32::from(b);
+        self.held = self.held.wrapping_add(1);
+        if self.held == 3 {
+            for shift in [18u32, 12, 6, 0] {
+                w.put_byte(b64_symbol(self.acc >> shift));
+            }
+            self.acc = 0;
+            self.held = 0;
+        }
+    }
+
+    /// Writes the last partial group with `=` padding.
+    pub fn finish(self, w: &mut Writer) {
+        match self.held {
+            1 => {
+                let n = self.acc << 16;
+                w.put(&[b64_symbol(n >> 18), b64_symbol(n >> 12), b'=', b'=']);
+            }
+            2 => {
+                let n = self.acc << 8;
+                w.put(&[
+                    b64_symbol(n >> 18),
+                    b64_symbol(n >> 12),
+                    b64_symbol(n >> 6),
+                    b'=',
+                ]);
+            }
+            _ => {}
         }
     }
 }
 
+fn b64_symbol(v: u32) -> u8 {
+    B64.get((v & 63) as usize).copied().unwrap_or(b'A')
+}
+
+/// `Basic base64(user:password)`. With `percent_decode` the parts are URL
+/// userinfo and are decoded first, as CPython `requests` does.
+pub fn write_basic_auth(w: &mut Writer, user: &[u8], password: &[u8], percent_decode: bool) {
+    w.put(b"Basic ");
+    let mut enc = Base64::default();
+    let feed = |enc: &mut Base64, w: &mut Writer, part: &[u8]| {
+        if percent_decode {
+            percent_decoded(part).for_each(|b| enc.push(w, b));
+        } else {
+            part.iter().for_each(|&b| enc.push(w, b));
+        }
+    };
+    feed(&mut enc, w, user);
+    enc.push(w, b':');
+    feed(&mut enc, w, password);
+    enc.finish(w);
+}
+
 /// Standard base64 (RFC 4648 alphabet) with `=` padding.
 pub fn base64(w: &mut Writer, data: &[u8]) {
-    let sym = |v: u32| B64.get((v & 63) as usize).copied().unwrap_or(b'A');
-    for group in data.chunks(3) {
-        let (a, b, c) = match *group {
-            [a] => (a, None, None),
-            [a, b] => (a, Some(b), None),
-            [a, b, c] => (a, Some(b), Some(c)),
-            _ => continue,
-        };
-        let n = (u32::from(a) << 16) | (u32::from(b.unwrap_or(0)) << 8) | u32::from(c.unwrap_or(0));
-        w.put_byte(sym(n >> 18));
-        w.put_byte(sym(n >> 12));
-        w.put_byte(if b.is_some() { sym(n >> 6) } else { b'=' });
-        w.put_byte(if c.is_some() { sym(n) } else { b'=' });
+    let mut enc = Base64::default();
+    for &b in data {
+        enc.push(w, b);
     }
+    enc.finish(w);
 }
 
 /// Lower-case hex, two characters per byte.

@@ -45,7 +45,7 @@ fn form_every_byte_matches_reference_rule() {
 }
 
 #[test]
-fn target_only_spaces_escaped() {
+fn target_escapes_space_controls_and_del() {
     assert_eq!(
         run(|w| write_target(w, b"/a b/c d?x=1 2")),
         b"/a%20b/c%20d?x=1%202"
@@ -55,6 +55,121 @@ fn target_only_spaces_escaped() {
     assert_eq!(run(|w| write_target(w, b"/%41+\"<>")), b"/%41+\"<>");
     assert_eq!(run(|w| write_target(w, b"")), b"");
     assert_eq!(run(|w| write_target(w, b"/x ")), b"/x%20");
+    assert_eq!(run(|w| write_target(w, b"\t/\x01\x7f")), b"%09/%01%7F");
+    assert_eq!(run(|w| write_target(w, "/é".as_bytes())), "/é".as_bytes());
+    for b in 0u8..=255 {
+        let out = run(|w| write_target(w, &[b]));
+        let escaped = b <= 0x20 || b == 0x7f;
+        assert_eq!(needs_target_escape(b), escaped);
+        if escaped {
+            assert_eq!(out, std::format!("%{:02X}", b).into_bytes(), "byte {}", b);
+        } else {
+            assert_eq!(out, vec![b], "byte {}", b);
+        }
+    }
+}
+
+#[test]
+fn tokens() {
+    assert!(is_token(b"GET"));
+    assert!(is_token(b"!#$%&'*+-.^_`|~aZ09"));
+    assert!(!is_token(b""));
+    for bad in [
+        &b"a b"[..],
+        b"a\tb",
+        b"a/b",
+        b"a:b",
+        b"(x)",
+        b"\x7f",
+        b"\xc3\xa9",
+        b"a\"b",
+    ] {
+        assert!(!is_token(bad), "{:?}", bad);
+    }
+}
+
+fn params(value: &[u8]) -> (Vec<u8>, usize) {
+    let mut out = Vec::new();
+    let mut calls = 0usize;
+    let r: Result<(), ()> = for_each_param_piece(value, |p| {
+        assert!(!p.is_empty());
+        calls += 1;
+        out.extend_from_slice(p);
+        Ok(())
+    });
+    assert_eq!(r, Ok(()));
+    (out, calls)
+}
+
+#[test]
+fn multipart_params_escape_quote_cr_lf() {
+    assert_eq!(params(b"plain.txt"), (b"plain.txt".to_vec(), 1));
+    assert_eq!(params(b""), (Vec::new(), 0));
+    assert_eq!(params(b"\""), (b"%22".to_vec(), 1));
+    assert_eq!(
+        params(b"a\"b\r\nContent-Type: x\"").0,
+        b"a%22b%0D%0AContent-Type: x%22".to_vec()
+    );
+    // Only those three: other bytes (a backslash, TAB, UTF-8) stay.
+    assert_eq!(params("\\\té".as_bytes()).0, "\\\té".as_bytes().to_vec());
+    // The first error stops the feed.
+    let mut seen = 0;
+    let r = for_each_param_piece(b"a\"b", |_| {
+        seen += 1;
+        Err(7)
+    });
+    assert_eq!((r, seen), (Err(7), 1));
+}
+
+#[test]
+fn percent_decoding() {
+    let dec = |s: &[u8]| percent_decoded(s).collect::<Vec<u8>>();
+    assert_eq!(dec(b"us%40er"), b"us@er");
+    assert_eq!(dec(b"p%3Aw%3a"), b"p:w:");
+    assert_eq!(dec(b"%C3%A9"), "é".as_bytes());
+    assert_eq!(dec(b"100%"), b"100%");
+    assert_eq!(dec(b"%4"), b"%4");
+    assert_eq!(dec(b"%zz%41"), b"%zzA");
+    assert_eq!(dec(b"%%41"), b"%A");
+    assert_eq!(dec(b""), b"");
+    assert_eq!(dec(b"%00"), b"\0");
+}
+
+#[test]
+fn basic_auth_streams_any_length() {
+    assert_eq!(
+        run(|w| write_basic_auth(w, b"Aladdin", b"open sesame", false)),
+        b"Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+    );
+    assert_eq!(
+        run(|w| write_basic_auth(w, b"us%40er", b"p%3Aw", true)),
+        run(|w| write_basic_auth(w, b"us@er", b"p:w", false))
+    );
+    // Raw mode leaves '%' alone.
+    assert_eq!(
+        run(|w| write_basic_auth(w, b"a%41", b"", false)),
+        run(|w| {
+            w.put(b"Basic ");
+            base64(w, b"a%41:")
+        })
+    );
+    // An e-mail plus a 192-character token: no length limit.
+    let user = b"someone.with.a.long.name@example.com";
+    let token: Vec<u8> = (0..192)
+        .map(|i| b"abcdefghijklmnopqrstuvwxyz0123456789"[i % 36])
+        .collect();
+    let mut joined = user.to_vec();
+    joined.push(b':');
+    joined.extend_from_slice(&token);
+    let out = run(|w| write_basic_auth(w, user, &token, false));
+    assert_eq!(
+        out,
+        run(|w| {
+            w.put(b"Basic ");
+            base64(w, &joined)
+        })
+    );
+    assert_eq!(out.len(), 6 + joined.len().div_ceil(3) * 4);
 }
 
 #[test]

@@ -6,7 +6,9 @@
 #![forbid(unsafe_code)]
 pub mod body;
 pub mod encode;
+pub mod framing;
 pub mod json;
+pub mod redirect;
 pub mod request;
 pub mod response;
 pub mod url;

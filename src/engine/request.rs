@@ -3,7 +3,7 @@
 //! Every piece of user input is validated before any byte is written, so a
 //! rejected header never leaves half a line in the output.
 
-use super::encode::{eq_ignore_case, has_control, write_target};
+use super::encode::{eq_ignore_case, has_control, is_token, write_target};
 use super::url::Url;
 use super::writer::Writer;
 
@@ -11,17 +11,32 @@ use super::writer::Writer;
 pub enum RequestError {
     ControlCharacter,
     EmptyMethod,
+    /// A method that is not an RFC 9110 token (a space, TAB, '/', ...).
+    BadMethod,
     BadHeaderName,
+}
+
+/// The method must be a token: anything else (a TAB, a space) would let the
+/// caller write a different request line. CR/LF/NUL keep their own error.
+pub fn check_method(method: &[u8]) -> Result<(), RequestError> {
+    if method.is_empty() {
+        Err(RequestError::EmptyMethod)
+    } else if has_control(method) {
+        Err(RequestError::ControlCharacter)
+    } else if !is_token(method) {
+        Err(RequestError::BadMethod)
+    } else {
+        Ok(())
+    }
 }
 
 /// `METHOD /target HTTP/1.1\r\n`. The target is escaped with
 /// [`write_target`]; an empty target becomes "/", one starting with '?' gets
-/// a "/" in front. The method must be non-empty and free of CR/LF/NUL/space.
+/// a "/" in front. The method must pass [`check_method`]; a target with
+/// CR/LF/NUL is refused rather than escaped, as the URL parser refuses it.
 pub fn write_request_line(w: &mut Writer, method: &[u8], url: &Url) -> Result<(), RequestError> {
-    if method.is_empty() {
-        return Err(RequestError::EmptyMethod);
-    }
-    if has_control(method) || method.contains(&b' ') || has_control(url.target) {
+    check_method(method)?;
+    if has_control(url.target) {
         return Err(RequestError::ControlCharacter);
     }
     w.put(method);

@@ -51,12 +51,86 @@ fn request_lines() {
 #[test]
 fn request_line_rejects_bad_methods() {
     assert_eq!(line("", "http://h/"), Err(RequestError::EmptyMethod));
-    for m in ["GET ", " GET", "G ET", "GET\r\n", "GET\n", "GE\0T", "\r"] {
+    for m in ["GET\r\n", "GET\n", "GE\0T", "\r", "GET /x\r\n"] {
         assert_eq!(
             line(m, "http://h/"),
             Err(RequestError::ControlCharacter),
             "{m:?}"
         );
+    }
+    for m in [
+        "GET ",
+        " GET",
+        "G ET",
+        "GET\t/evil",
+        "GET\x01",
+        "GET\x7f",
+        "GET/",
+        "G(ET)",
+        "G\"",
+        "GÉT",
+        "GET:",
+        "[GET]",
+    ] {
+        assert_eq!(line(m, "http://h/"), Err(RequestError::BadMethod), "{m:?}");
+    }
+}
+
+#[test]
+fn methods_are_rfc9110_tokens() {
+    for m in [
+        "GET",
+        "get",
+        "PROPFIND",
+        "M-SEARCH",
+        "X_Y",
+        "A.B",
+        "!#$%&'*+-.^_`|~09",
+    ] {
+        assert!(line(m, "http://h/").is_ok(), "{m:?}");
+    }
+    for b in 0u8..=255 {
+        let tchar = b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        let method = [b'G', b];
+        assert_eq!(check_method(&method).is_ok(), tchar, "byte {b}");
+    }
+}
+
+#[test]
+fn request_line_escapes_controls_and_del() {
+    let u = Url {
+        scheme: crate::engine::url::Scheme::Http,
+        host: b"h",
+        is_ipv6: false,
+        port: 80,
+        target: b"/a\tb\x01c\x7fd e?q=\x1f\x20",
+        userinfo: None,
+    };
+    let mut buf = [0u8; 128];
+    let mut w = Writer::new(&mut buf);
+    write_request_line(&mut w, b"GET", &u).unwrap();
+    assert_eq!(w.written(), b"GET /a%09b%01c%7Fd%20e?q=%1F%20 HTTP/1.1\r\n");
+    // Every byte 0x01..=0x20 and 0x7F is escaped; the rest (UTF-8
+    // included, as the reference sends it) goes out as is.
+    for b in 1u8..=255 {
+        if matches!(b, b'\r' | b'\n' | b'#' | b'?') {
+            continue;
+        }
+        let target = [b'/', b];
+        let u = Url {
+            target: &target,
+            ..u
+        };
+        let mut buf = [0u8; 64];
+        let mut w = Writer::new(&mut buf);
+        write_request_line(&mut w, b"GET", &u).unwrap();
+        let out = w.written();
+        let path = &out[4..out.len() - 11];
+        if b <= 0x20 || b == 0x7f {
+            assert_eq!(path, format!("/%{b:02X}").as_bytes(), "byte {b}");
+        } else {
+            assert_eq!(path, &target, "byte {b}");
+        }
     }
 }
 
@@ -68,6 +142,7 @@ fn request_line_rejects_hand_built_url_with_control() {
         is_ipv6: false,
         port: 80,
         target: b"/x\r\nEvil: 1",
+        userinfo: None,
     };
     let mut buf = [0u8; 64];
     let mut w = Writer::new(&mut buf);

@@ -51,6 +51,9 @@ pub struct Url<'a> {
     pub port: u16,
     /// Path and query as written, fragment removed; empty means "/".
     pub target: &'a [u8],
+    /// What came before the last '@' of the authority, still percent-encoded.
+    /// Never written into the request line or Host: see [`Url::credentials`].
+    pub userinfo: Option<&'a [u8]>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,9 +104,15 @@ fn parse_authority(scheme: Scheme, rest: &[u8]) -> Result<Url<'_>, UrlError> {
         .split_at_checked(auth_end)
         .ok_or(UrlError::MissingHost)?;
     let target = strip_fragment(tail);
-    // Userinfo is never sent; the last '@' ends it because the password may
-    // itself contain an (unescaped) '@'.
-    let hostport = authority.rsplit(|&b| b == b'@').next().unwrap_or(authority);
+    // The last '@' ends the userinfo because the password may itself
+    // contain an (unescaped) '@'.
+    let (userinfo, hostport) = match authority.iter().rposition(|&b| b == b'@') {
+        Some(at) => (
+            authority.get(..at),
+            authority.get(at.saturating_add(1)..).unwrap_or(&[]),
+        ),
+        None => (None, authority),
+    };
 
     let (host, port, is_ipv6) = if let Some(inner) = hostport.strip_prefix(b"[") {
         let close = inner
@@ -136,6 +145,7 @@ fn parse_authority(scheme: Scheme, rest: &[u8]) -> Result<Url<'_>, UrlError> {
         is_ipv6,
         port,
         target,
+        userinfo,
     })
 }
 
@@ -166,6 +176,17 @@ impl<'a> Url<'a> {
     /// True when the port is not the scheme default.
     pub fn has_explicit_port(&self) -> bool {
         self.port != self.scheme.default_port()
+    }
+
+    /// `(user, password)` from the userinfo, still percent-encoded, when it
+    /// names any: as CPython `requests`, a userinfo without ':' or with both
+    /// parts empty gives no credentials.
+    pub fn credentials(&self) -> Option<(&'a [u8], &'a [u8])> {
+        let info = self.userinfo?;
+        let colon = info.iter().position(|&b| b == b':')?;
+        let user = info.get(..colon)?;
+        let password = info.get(colon.saturating_add(1)..)?;
+        (!user.is_empty() || !password.is_empty()).then_some((user, password))
     }
 
     /// The path part of the target (may be empty).
@@ -361,12 +382,6 @@ fn write_normalised(p: MergedPath, w: &mut Writer) {
     if ends_in_dot || w.position() == start {
         w.put_byte(b'/');
     }
-}
-
-/// Whether two URLs name the same host (ASCII case-insensitive); credentials
-/// are dropped on a redirect to another host.
-pub fn same_origin_host(a: &Url, b: &Url) -> bool {
-    eq_ignore_case(a.host, b.host)
 }
 
 #[cfg(test)]

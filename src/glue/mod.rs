@@ -7,8 +7,10 @@ mod body;
 mod conn;
 mod decoded;
 mod json_select;
+mod multipart;
 mod py;
 mod request;
+mod send;
 mod session;
 
 #[allow(

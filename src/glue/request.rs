@@ -1,11 +1,13 @@
-//! Turning Session.request arguments into bytes on the wire: the body
-//! source, the request head, and sending both with as few send() calls as
-//! the session buffer allows.
+//! Turning Session.request arguments into a request: the body source and
+//! its framing, credentials, and the request head. `send.rs` puts the body
+//! on the wire, `multipart.rs` frames `files=`.
 
-use super::conn::send;
 use super::ffi::{rq_kind_t, rq_method_t};
+use super::multipart::{emit_multipart, Counter};
 use super::py::*;
-use crate::engine::encode::{base64, form_urlencode, has_control, hex_lower};
+use crate::engine::encode::{form_urlencode, has_control, hex_lower, write_basic_auth};
+use crate::engine::framing::{BodyFraming, CallerFraming, FramingError};
+use crate::engine::redirect::Dropped;
 use crate::engine::request::{end_head, write_header, write_request_line, Overrides, RequestError};
 use crate::engine::url::Url;
 use crate::engine::writer::Writer;
@@ -51,6 +53,17 @@ impl Body {
     pub fn replayable(&self) -> bool {
         !matches!(self.source, Source::Chunked(_))
     }
+
+    /// How the module frames this body on the wire.
+    pub fn framing(&self) -> BodyFraming {
+        match self.source {
+            Source::Empty => BodyFraming::Empty,
+            Source::Chunked(_) => BodyFraming::Chunked,
+            Source::Bytes(_) | Source::File(_) | Source::Multipart(..) => {
+                BodyFraming::Length(self.length)
+            }
+        }
+    }
 }
 
 /// Python truthiness for the argument kinds the reference tests with `if data`.
@@ -67,7 +80,7 @@ fn truthy(o: Obj) -> bool {
 }
 
 /// The bytes of a str/bytes object, or of str(o) for anything else.
-fn text_of<'a>(o: Obj, keep: &mut Obj) -> PyResult<&'a [u8]> {
+pub(super) fn text_of<'a>(o: Obj, keep: &mut Obj) -> PyResult<&'a [u8]> {
     if let Some(b) = bytes_of(o) {
         if kind_of(o) == rq_kind_t::RQ_KIND_STR || kind_of(o) == rq_kind_t::RQ_KIND_BYTES {
             return Ok(b);
@@ -80,7 +93,10 @@ fn text_of<'a>(o: Obj, keep: &mut Obj) -> PyResult<&'a [u8]> {
 /// Calls `each(key, value)` for every field of a dict or a list of
 /// (key, value) pairs: a list or tuple value repeats its key and None values
 /// are left out, as CPython requests does.
-fn for_each_field(pairs: Obj, each: &mut dyn FnMut(Obj, Obj) -> PyResult<()>) -> PyResult<()> {
+pub(super) fn for_each_field(
+    pairs: Obj,
+    each: &mut dyn FnMut(Obj, Obj) -> PyResult<()>,
+) -> PyResult<()> {
     let mut pair = |k: Obj, v: Obj| -> PyResult<()> {
         if kind_of(v) == rq_kind_t::RQ_KIND_TUPLE {
             for i in 0..seq_len(v) {
@@ -142,7 +158,7 @@ pub fn write_form(w: &mut Writer, pairs: Obj) -> PyResult<()> {
 const BINARY_ONLY: &str = "Files must be opened in binary mode";
 
 /// The length of a binary file, leaving it at its start.
-fn file_length(f: Obj) -> PyResult<usize> {
+pub(super) fn file_length(f: Obj) -> PyResult<usize> {
     let zero = new_int(0)?;
     call_method(f, rq_method_t::RQ_METH_SEEK, &[zero])?;
     let head = call_method(f, rq_method_t::RQ_METH_READ, &[new_int(4)?]).map_err(|e| {
@@ -162,118 +178,6 @@ fn file_length(f: Obj) -> PyResult<usize> {
     int_value(end)
         .and_then(|n| usize::try_from(n).ok())
         .ok_or_else(|| value_error("file.tell() did not return a length"))
-}
-
-/// Where multipart and chunked bodies go: a byte counter or the socket.
-pub trait Sink {
-    fn put(&mut self, data: &[u8]) -> PyResult<()>;
-    fn put_file(&mut self, file: Obj) -> PyResult<()>;
-}
-
-struct Counter {
-    n: usize,
-}
-
-impl Sink for Counter {
-    fn put(&mut self, data: &[u8]) -> PyResult<()> {
-        self.n = self.n.saturating_add(data.len());
-        Ok(())
-    }
-    fn put_file(&mut self, file: Obj) -> PyResult<()> {
-        self.n = self.n.saturating_add(file_length(file)?);
-        Ok(())
-    }
-}
-
-fn checked_field(b: &[u8]) -> PyResult<&[u8]> {
-    if has_control(b) {
-        Err(value_error("CR, LF or NUL in a multipart field"))
-    } else {
-        Ok(b)
-    }
-}
-
-/// The opening of one multipart part, up to the end of its
-/// Content-Disposition line.
-fn part_start(out: &mut dyn Sink, boundary: &[u8], name: &[u8]) -> PyResult<()> {
-    out.put(b"--")?;
-    out.put(boundary)?;
-    out.put(b"\r\nContent-Disposition: form-data; name=\"")?;
-    out.put(checked_field(name)?)?;
-    out.put(b"\"")
-}
-
-/// multipart/form-data framing: first the `data=` fields as plain parts (as
-/// CPython requests puts them), then the `files=` dict as the reference
-/// frames it: values are (filename, content[, content_type[, headers]]).
-fn emit_multipart(fields: Obj, files: Obj, boundary: &[u8], out: &mut dyn Sink) -> PyResult<()> {
-    if !is_none(fields) {
-        for_each_field(fields, &mut |k, v| {
-            let (mut kk, mut vk) = (none(), none());
-            part_start(out, boundary, text_of(k, &mut kk)?)?;
-            out.put(b"\r\n\r\n")?;
-            out.put(text_of(v, &mut vk)?)?;
-            out.put(b"\r\n")
-        })?;
-    }
-    for (field, spec) in DictItems::new(files) {
-        let (mut k1, mut k2, mut k3) = (none(), none(), none());
-        let tuple = kind_of(spec) == rq_kind_t::RQ_KIND_TUPLE;
-        let (filename, content) = if tuple {
-            if seq_len(spec) < 2 {
-                return Err(value_error(
-                    "files values must be (filename, content[, content_type[, headers]])",
-                ));
-            }
-            (
-                seq_get(spec, 0).unwrap_or_else(none),
-                seq_get(spec, 1).unwrap_or_else(none),
-            )
-        } else {
-            // A bare value: the field name doubles as the file name.
-            (field, spec)
-        };
-        part_start(out, boundary, text_of(field, &mut k1)?)?;
-        if !is_none(filename) {
-            out.put(b"; filename=\"")?;
-            out.put(checked_field(text_of(filename, &mut k2)?)?)?;
-            out.put(b"\"")?;
-        }
-        out.put(b"\r\n")?;
-        if tuple && seq_len(spec) >= 3 {
-            out.put(b"Content-Type: ")?;
-            out.put(checked_field(text_of(
-                seq_get(spec, 2).unwrap_or_else(none),
-                &mut k3,
-            )?)?)?;
-            out.put(b"\r\n")?;
-        }
-        if tuple && seq_len(spec) >= 4 {
-            let extra = seq_get(spec, 3).unwrap_or_else(none);
-            if kind_of(extra) != rq_kind_t::RQ_KIND_DICT {
-                return Err(type_error("multipart part headers must be a dict"));
-            }
-            for (hk, hv) in DictItems::new(extra) {
-                let (mut a, mut b) = (none(), none());
-                out.put(checked_field(text_of(hk, &mut a)?)?)?;
-                out.put(b": ")?;
-                out.put(checked_field(text_of(hv, &mut b)?)?)?;
-                out.put(b"\r\n")?;
-            }
-        }
-        out.put(b"\r\n")?;
-        match kind_of(content) {
-            rq_kind_t::RQ_KIND_FILE => out.put_file(content)?,
-            _ => {
-                let mut keep = none();
-                out.put(text_of(content, &mut keep)?)?;
-            }
-        }
-        out.put(b"\r\n")?;
-    }
-    out.put(b"--")?;
-    out.put(boundary)?;
-    out.put(b"--\r\n")
 }
 
 /// Decides what body a request sends, checking every argument before
@@ -349,7 +253,8 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
     Ok(body)
 }
 
-/// `Basic base64(user:password)` for `auth=(user, password)`.
+/// `Basic base64(user:password)` for `auth=(user, password)`; as long as
+/// the credentials are (the head grows to fit).
 pub fn basic_auth(auth: Obj) -> PyResult<Obj> {
     if kind_of(auth) != rq_kind_t::RQ_KIND_TUPLE || seq_len(auth) != 2 {
         return Err(type_error("auth must be a (user, password) tuple"));
@@ -357,28 +262,37 @@ pub fn basic_auth(auth: Obj) -> PyResult<Obj> {
     let (mut a, mut b) = (none(), none());
     let user = text_of(seq_get(auth, 0).unwrap_or_else(none), &mut a)?;
     let pass = text_of(seq_get(auth, 1).unwrap_or_else(none), &mut b)?;
-    let mut joined = [0u8; 192];
-    let mut jw = Writer::new(&mut joined);
-    jw.put(user);
-    jw.put_byte(b':');
-    jw.put(pass);
-    if jw.overflowed() {
-        return Err(value_error("auth user and password too long"));
-    }
-    let pair = jw.written();
     build(Built::Bytes, &mut |w| {
-        w.put(b"Basic ");
-        base64(w, pair);
+        write_basic_auth(w, user, pass, false);
         Ok(())
     })
 }
 
-fn request_error(e: RequestError) -> Exc {
+/// Basic auth from the URL's userinfo (`http://user:pw@host/`),
+/// percent-decoded as CPython `requests` does; None when it names none.
+/// An unparsable URL gives None here and its error where it is parsed.
+pub fn url_basic_auth(url: &[u8]) -> PyResult<Obj> {
+    let Some((user, pass)) = crate::engine::url::parse(url)
+        .ok()
+        .and_then(|u| u.credentials())
+    else {
+        return Ok(none());
+    };
+    build(Built::Bytes, &mut |w| {
+        write_basic_auth(w, user, pass, true);
+        Ok(())
+    })
+}
+
+pub fn request_error(e: RequestError) -> Exc {
     match e {
         RequestError::ControlCharacter => {
             value_error("CR, LF or NUL in the request method, URL or a header")
         }
         RequestError::EmptyMethod => value_error("invalid HTTP method"),
+        RequestError::BadMethod => {
+            value_error("invalid HTTP method: not an RFC 9110 token (a space or TAB?)")
+        }
         RequestError::BadHeaderName => value_error("invalid header name"),
     }
 }
@@ -389,8 +303,8 @@ pub struct HeadSpec<'a> {
     pub headers: Obj,
     pub body: &'a Body,
     pub authorization: Obj,
-    /// Leave out Authorization (a redirect to another host).
-    pub drop_auth: bool,
+    /// Caller headers and credentials earlier redirect hops took away.
+    pub dropped: Dropped,
 }
 
 /// Checks the user's headers (a dict of str/bytes names and str/bytes/None
@@ -427,6 +341,38 @@ pub fn check_headers(headers: Obj) -> PyResult<Overrides> {
         }
     }
     Ok(o)
+}
+
+fn framing_error(e: FramingError) -> Exc {
+    value_error(match e {
+        FramingError::Both => {
+            "Content-Length and Transfer-Encoding headers together: a body has one framing"
+        }
+        FramingError::Repeated => "Content-Length or Transfer-Encoding header given twice",
+        FramingError::LengthDisagrees => {
+            "Content-Length header disagrees with the body (leave it out: it is computed)"
+        }
+        FramingError::TransferEncodingDisagrees => {
+            "Transfer-Encoding header disagrees with the body (only iterables are sent chunked)"
+        }
+    })
+}
+
+/// The caller's Content-Length / Transfer-Encoding (any spelling, None
+/// included) must announce exactly the framing the body gets; checked after
+/// `check_headers` has validated the dict, before anything is sent.
+pub fn check_framing(headers: Obj, body: &Body) -> PyResult<()> {
+    if is_none(headers) {
+        return Ok(());
+    }
+    let mut caller = CallerFraming::default();
+    for (k, v) in DictItems::new(headers) {
+        let value = if is_none(v) { None } else { bytes_of(v) };
+        caller
+            .note(bytes_of(k).unwrap_or(&[]), value)
+            .map_err(framing_error)?;
+    }
+    caller.check(body.framing()).map_err(framing_error)
 }
 
 /// Writes the whole request head in the reference's order: request line,
@@ -470,7 +416,7 @@ pub fn write_head(w: &mut Writer, spec: &HeadSpec, o: &Overrides) -> PyResult<()
             }
         }
     }
-    if !is_none(spec.authorization) && !o.authorization && !spec.drop_auth {
+    if !is_none(spec.authorization) && !o.authorization && !spec.dropped.credentials {
         write_header(
             w,
             b"Authorization",
@@ -484,7 +430,7 @@ pub fn write_head(w: &mut Writer, spec: &HeadSpec, o: &Overrides) -> PyResult<()
                 continue;
             };
             let name = bytes_of(k).unwrap_or(&[]);
-            if spec.drop_auth && crate::engine::encode::eq_ignore_case(name, b"authorization") {
+            if !spec.dropped.keeps(name) {
                 continue;
             }
             write_header(w, name, value).map_err(request_error)?;
@@ -492,106 +438,4 @@ pub fn write_head(w: &mut Writer, spec: &HeadSpec, o: &Overrides) -> PyResult<()
     }
     end_head(w);
     Ok(())
-}
-
-/// Collects small writes in the session buffer and sends them in one go.
-pub struct Sender<'b> {
-    pub sock: Obj,
-    pub buf: &'b mut [u8],
-    pub len: usize,
-    /// A send on the socket failed (rather than the body's source).
-    pub failed: bool,
-    /// The request's read timeout, bounding a Python-level socket's EAGAINs.
-    pub timeout_ms: i32,
-}
-
-impl Sender<'_> {
-    pub fn flush(&mut self) -> PyResult<()> {
-        let len = core::mem::take(&mut self.len);
-        let r = send(
-            self.sock,
-            self.buf.get(..len).unwrap_or(&[]),
-            self.timeout_ms,
-        );
-        self.failed |= r.is_err();
-        r
-    }
-
-    fn send_direct(&mut self, data: &[u8]) -> PyResult<()> {
-        let r = send(self.sock, data, self.timeout_ms);
-        self.failed |= r.is_err();
-        r
-    }
-
-    fn room(&self) -> usize {
-        self.buf.len().saturating_sub(self.len)
-    }
-}
-
-impl Sink for Sender<'_> {
-    fn put(&mut self, data: &[u8]) -> PyResult<()> {
-        if data.len() > self.room() {
-            self.flush()?;
-            if data.len() >= self.buf.len() / 2 {
-                // Large pieces go straight from the caller's object.
-                return self.send_direct(data);
-            }
-        }
-        let end = self.len.saturating_add(data.len());
-        if let Some(dst) = self.buf.get_mut(self.len..end) {
-            dst.copy_from_slice(data);
-            self.len = end;
-        }
-        Ok(())
-    }
-
-    fn put_file(&mut self, file: Obj) -> PyResult<()> {
-        call_method(file, rq_method_t::RQ_METH_SEEK, &[new_int(0)?])?;
-        loop {
-            if self.room() < 512 {
-                self.flush()?;
-            }
-            let start = self.len;
-            let Some(dst) = self.buf.get_mut(start..) else {
-                return Ok(());
-            };
-            let n = file_readinto(file, dst)?;
-            if n == 0 {
-                return Ok(());
-            }
-            self.len = start.saturating_add(n);
-        }
-    }
-}
-
-/// Sends the body after a head already in the sender's buffer.
-pub fn send_body(out: &mut Sender, body: &Body) -> PyResult<()> {
-    match body.source {
-        Source::Empty => {}
-        Source::Bytes(o) => out.put(bytes_of(o).unwrap_or(&[]))?,
-        Source::File(f) => out.put_file(f)?,
-        Source::Multipart(fields, files) => emit_multipart(fields, files, &body.boundary, out)?,
-        Source::Chunked(it) => {
-            while let Some(piece) = iter_next(it)? {
-                let data = match kind_of(piece) {
-                    rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => {
-                        bytes_of(piece).unwrap_or(&[])
-                    }
-                    _ => return Err(type_error("data iterables must yield str or bytes")),
-                };
-                if data.is_empty() {
-                    // An empty chunk would end the body early.
-                    continue;
-                }
-                let mut frame = [0u8; 24];
-                let mut fw = Writer::new(&mut frame);
-                crate::engine::request::write_chunk_start(&mut fw, data.len());
-                out.put(fw.written())?;
-                out.put(data)?;
-                out.put(b"\r\n")?;
-            }
-            out.put(b"0\r\n\r\n")?;
-        }
-    }
-    out.flush()
 }

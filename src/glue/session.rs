@@ -6,9 +6,13 @@ use super::conn::{self, Conn};
 use super::ffi::*;
 use super::py::*;
 use super::request::{
-    check_headers, prepare_body, send_body, write_form, write_head, Body, HeadSpec, Sender, Source,
+    basic_auth, check_framing, check_headers, prepare_body, request_error, url_basic_auth,
+    write_form, write_head, Body, HeadSpec, Source,
 };
+use super::send::{send_body, Sender};
 use crate::engine::encode::eq_ignore_case;
+use crate::engine::redirect::{self, Dropped};
+use crate::engine::request::check_method;
 use crate::engine::response::{
     header_storage, is_informational, parse_head, Framing, Head, HeadError, Limits,
 };
@@ -103,7 +107,7 @@ struct Exchange<'a> {
     headers: Obj,
     body: &'a Body,
     authorization: Obj,
-    drop_auth: bool,
+    dropped: Dropped,
     read_timeout: Obj,
     read_timeout_ms: i32,
     connect_timeout: Obj,
@@ -241,7 +245,7 @@ fn exchange_on(
         headers: x.headers,
         body: x.body,
         authorization: x.authorization,
-        drop_auth: x.drop_auth,
+        dropped: x.dropped,
     };
     ensure_buf(s, INITIAL_BUF).map_err(Fail::Fatal)?;
     let (mut head_len, fits) = {
@@ -450,29 +454,24 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
     if !is_none(a.params) {
         url_obj = with_params(url_obj, a.params)?;
     }
-    let authorization = if is_none(a.auth) {
-        none()
-    } else {
-        super::request::basic_auth(a.auth)?
-    };
     let overrides = check_headers(a.headers)?;
     let mut body = prepare_body(a.data, a.json, a.files)?;
+    check_framing(a.headers, &body)?;
+    // auth= wins over credentials in the URL.
+    let authorization = if is_none(a.auth) {
+        url_basic_auth(bytes_of(url_obj).unwrap_or(&[]))?
+    } else {
+        basic_auth(a.auth)?
+    };
     let mut method_obj = a.method;
-    // Checked here so that nothing is sent for a bad URL or method.
-    {
-        let m = bytes_of(method_obj).unwrap_or(&[]);
-        if m.is_empty() || crate::engine::encode::has_control(m) || m.contains(&b' ') {
-            return Err(value_error(
-                "CR, LF or NUL in the request method, URL or a header",
-            ));
-        }
-    }
+    // Checked here so that nothing is sent for a bad method.
+    check_method(bytes_of(method_obj).unwrap_or(&[])).map_err(request_error)?;
     if !s.last_response.is_null() {
         let old = core::mem::replace(&mut s.last_response, ptr::null_mut());
         supersede(old)?;
     }
     let mut history = ptr::null_mut();
-    let mut drop_auth = false;
+    let mut dropped = Dropped::NOTHING;
     let mut hops = 0usize;
     loop {
         let ub = bytes_of(url_obj).unwrap_or(&[]);
@@ -486,7 +485,7 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
             headers: a.headers,
             body: &body,
             authorization,
-            drop_auth,
+            dropped,
             read_timeout: a.read_timeout,
             read_timeout_ms: a.read_timeout_ms,
             connect_timeout: a.connect_timeout,
@@ -528,13 +527,9 @@ fn request(s: &mut rq_session_t, session_obj: Obj, a: &rq_request_args_t) -> PyR
         list_append(history, new_int(status as isize)?)?;
         let nb = bytes_of(next).unwrap_or(&[]);
         let nu = url::parse(nb).map_err(|e| url_error(e, nb))?;
-        if !url::same_origin_host(&u, &nu) {
-            drop_auth = true;
-        }
-        let was_post = eq_ignore_case(method, b"POST");
-        let to_get = status == 303 && !eq_ignore_case(method, b"HEAD")
-            || (status == 301 || status == 302) && was_post;
-        if to_get {
+        let plan = redirect::plan(&u, &nu, u16::try_from(status).unwrap_or(0), method);
+        dropped = dropped.after(plan);
+        if plan.to_get {
             method_obj = new_str(b"GET")?;
             body = Body::EMPTY;
         } else if !body.replayable() {
