@@ -396,6 +396,13 @@ pub fn close_response_as(r: &mut rq_response_t, why: u32) -> PyResult<()> {
     Ok(())
 }
 
+/// The caller has the whole body (a decompressed stream ended): what
+/// follows it on the connection is drained for reuse, and nothing is
+/// marked, since nothing the caller asked for was lost.
+pub fn end_of_body(r: &mut rq_response_t) -> PyResult<()> {
+    close_response_as(r, RQ_CLOSED_NONE)
+}
+
 /// Closed by the caller (`close()`, a context manager, a redirect hop).
 pub fn close_response(r: &mut rq_response_t) -> PyResult<()> {
     close_response_as(r, RQ_CLOSED_BY_CALLER)
