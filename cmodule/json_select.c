@@ -188,9 +188,6 @@ static mp_obj_t json_iter_next(mp_obj_t self_in) {
     if (o->s.n_paths == 0) {
         return MP_OBJ_STOP_ITERATION;
     }
-    rq_response_t *r = &((rq_response_obj_t *)MP_OBJ_TO_PTR(o->s.response))->r;
-    // Each item gets the whole read timeout.
-    rq_response_begin_op(r);
     size_t p;
     mp_obj_t v = rq_json_next_value(o, &p);
     if (v == MP_OBJ_NULL) {
@@ -222,7 +219,6 @@ mp_obj_t rq_response_iter_json(mp_obj_t response, size_t n_args, const mp_obj_t 
 static mp_obj_t rq_json_select_one(mp_obj_t response, mp_obj_t path) {
     mp_obj_t paths = mp_obj_new_tuple(1, &path);
     rq_json_iter_obj_t *o = rq_json_begin(&rq_type_json_iter, response, paths);
-    rq_response_begin_op(&((rq_response_obj_t *)MP_OBJ_TO_PTR(response))->r);
     bool any = rq_path_has_any(path);
     mp_obj_t result = any ? mp_obj_new_list(0, NULL) : MP_OBJ_NULL;
     size_t p;
@@ -256,7 +252,6 @@ static mp_obj_t rq_json_select_many(mp_obj_t response, mp_obj_t spec) {
         }
     }
     rq_json_iter_obj_t *o = rq_json_begin(&rq_type_json_iter, response, path_list);
-    rq_response_begin_op(&((rq_response_obj_t *)MP_OBJ_TO_PTR(response))->r);
     mp_obj_t out = mp_obj_new_dict(0);
     size_t p;
     for (mp_obj_t v; (v = rq_json_next_value(o, &p)) != MP_OBJ_NULL;) {

@@ -79,7 +79,6 @@ static mp_obj_t response_json(mp_obj_t self_in) {
         // Parse while reading: json.load pulls bytes through our stream
         // protocol, so the body text is never held whole.
         r->body_streamed = true;
-        rq_response_begin_op(r);
         result = mp_call_function_1(mp_load_attr(json, MP_QSTR_load), self_in);
         // Trailing whitespace after the document must not keep the socket busy.
         err = rq_response_close(r);
@@ -183,6 +182,11 @@ static mp_obj_t body_iter_next(mp_obj_t self_in) {
         : rq_response_next_chunk(r, it->chunk_size, it->decode_unicode, &err);
     if (x == MP_OBJ_NULL) {
         if (err != NULL) {
+            if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(err)), MP_OBJ_FROM_PTR(&mp_type_StopIteration))) {
+                // Raised here it would end the caller's loop as if the body
+                // were complete.
+                mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("body read raised StopIteration"));
+            }
             rq_raise(err);
         }
         return MP_OBJ_STOP_ITERATION;
@@ -263,11 +267,13 @@ static void response_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             dest[0] = MP_OBJ_NEW_SMALL_INT(r->status_code);
             return;
         case MP_QSTR_reason:
-            // Made on first use: most code never reads the reason.
-            if (r->reason != MP_OBJ_NULL && mp_obj_is_str(r->reason)) {
-                size_t n;
-                const char *p = mp_obj_str_get_data(r->reason, &n);
-                r->reason = mp_obj_new_bytearray(n, p);
+            // Made on first use: most code never reads the reason. It holds
+            // the bytes as they came: a str when they are UTF-8 (its bytes
+            // are the same), else a bytes object.
+            if (r->reason != MP_OBJ_NULL && !mp_obj_is_type(r->reason, &mp_type_bytearray)) {
+                mp_buffer_info_t bi;
+                mp_get_buffer_raise(r->reason, &bi, MP_BUFFER_READ);
+                r->reason = mp_obj_new_bytearray(bi.len, bi.buf);
             }
             dest[0] = rq_or_none(r->reason);
             return;
@@ -315,7 +321,7 @@ static void response_print(const mp_print_t *print, mp_obj_t self_in, mp_print_k
 // Raw body bytes, for json.load and for the decompressor (decode.c).
 mp_uint_t rq_response_raw_read(mp_obj_t self_in, void *buf, mp_uint_t size) {
     rq_response_t *r = rq_resp(self_in);
-    if (r->fast_avail > 0 && !r->superseded && r->sock != MP_OBJ_NULL) {
+    if (r->fast_avail > 0 && r->closed_why == RQ_CLOSED_NONE && r->sock != MP_OBJ_NULL) {
         // Bytes the Rust core marked as plain body data already received.
         rq_session_obj_t *s = MP_OBJ_TO_PTR(r->session);
         size_t n = size < r->fast_avail ? size : r->fast_avail;

@@ -46,6 +46,29 @@ typedef enum {
     RQ_EXC_UNICODE,
 } rq_exc_kind_t;
 
+// How a socket operation failed, for the resend rule (engine::retry). A
+// closed connection (end of stream) is seen by Rust itself.
+typedef enum {
+    RQ_FAIL_OTHER = 0,
+    RQ_FAIL_RESET,      // reset, aborted, broken pipe, not connected
+    RQ_FAIL_TIMEOUT,    // ETIMEDOUT or EAGAIN
+} rq_fail_kind_t;
+
+// What checking an idle connection without waiting found (engine::reuse).
+typedef enum {
+    RQ_IDLE_QUIET = 0,
+    RQ_IDLE_READABLE,   // closed by the peer, or bytes nobody asked for
+    RQ_IDLE_FAILED,
+    RQ_IDLE_UNKNOWN,    // the socket cannot be checked without waiting
+} rq_idle_probe_t;
+
+// Why a response was closed before its body was read to the end; its
+// readers raise RuntimeError saying so.
+#define RQ_CLOSED_NONE (0)
+#define RQ_CLOSED_BY_CALLER (1)
+#define RQ_CLOSED_SUPERSEDED (2)
+#define RQ_CLOSED_SESSION (3)
+
 // What kind of Python object a request argument is.
 typedef enum {
     RQ_KIND_NONE = 0,
@@ -102,10 +125,10 @@ typedef struct {
     rq_obj_t live_pending;      // bytes carried between iter_lines/iter_content(decode_unicode) steps
     uint16_t live_port;
     uint8_t live_https;
-    int32_t live_timeout_ms;    // read timeout; -1 for none
-    uint32_t live_op_start_ms;  // when the current body operation began
     uint32_t live_trailer_bytes; // trailer section so far, held to the head limits
+    uint32_t live_drain_start_ms; // when the running drain began (see live_draining)
     uint16_t live_trailers;
+    bool live_draining;         // body reads wait at most engine::reuse::DRAIN_WAIT_MS in all
     bool closed;
     bool busy;                  // a request is being made (re-entrancy guard)
 } rq_session_t;
@@ -133,7 +156,7 @@ typedef struct {
     uint32_t status_code;
     uint8_t framing;            // RQ_FRAMING_*
     bool keep_alive;
-    bool superseded;            // closed because a newer request started
+    uint8_t closed_why;         // RQ_CLOSED_*: set before any drain, so every reader sees it
     bool body_streamed;         // json() consumed the body straight from the socket
     bool decode_allowed;        // the request sent Accept-Encoding with gzip or deflate
     bool decode_checked;        // Content-Encoding looked at (decode.c)
@@ -206,7 +229,8 @@ rq_obj_t rq_session_request(rq_session_t *s, rq_obj_t session_obj, const rq_requ
 // Returns a KeyboardInterrupt caught while closing, for the caller to raise.
 rq_err_t rq_session_close(rq_session_t *s);
 // Reads body bytes into buf; returns the count (0 at the end) or -1 with *err set.
-// readinto starts a new timed operation; read_more continues the current one.
+// Each receive waits at most the read timeout (read_more serves the stream
+// protocol json.load reads through).
 intptr_t rq_response_readinto(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
 intptr_t rq_response_read_more(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
 rq_obj_t rq_response_content(rq_response_t *r, rq_err_t *err);
@@ -227,15 +251,17 @@ rq_err_t rq_response_check_readable(rq_response_t *r);
 // through it.
 intptr_t rq_response_read_raw(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
 
-// Starts a body operation (json.load through the stream protocol): its reads
-// together must finish within the read timeout.
-void rq_response_begin_op(rq_response_t *r);
+// Checks a timeout in seconds: 0 usable as given, 1 capped (*capped holds
+// the value to use), -1 negative or NaN. *ms: the milliseconds to wait.
+int rq_timeout_check(double secs, double *capped, int32_t *ms);
+// The finaliser of a Session the collector frees without close(): closes
+// its sockets without draining or waiting.
+void rq_session_finalise(rq_session_t *s);
 
 // ---- shims: implemented in C, never raise ----
 uint32_t rq_ticks_ms(void);
 rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode);
 rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, rq_err_t cause);
-bool rq_exc_is_timeout(rq_err_t exc);
 bool rq_exc_is_memory(rq_err_t exc);
 bool rq_exc_is_os_error(rq_err_t exc);
 // The pool could not give a socket: MemoryError, RuntimeError (ESP32SPI's
@@ -244,6 +270,7 @@ bool rq_exc_is_out_of_sockets(rq_err_t exc);
 // False for KeyboardInterrupt and SystemExit: they stop the caller and
 // are never a reason to try something again.
 bool rq_exc_is_exception(rq_err_t exc);
+rq_fail_kind_t rq_exc_failure(rq_err_t exc);
 // OSError(ETIMEDOUT), the firmware's own errno value.
 rq_err_t rq_exc_timeout(void);
 
@@ -308,8 +335,12 @@ rq_obj_t rq_headers_get(rq_obj_t headers, const char *lower_name);   // NULL whe
 rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, rq_obj_t *sock, rq_obj_t *raw_sock);
 // Sets the timeout on sock, or on raw_sock when sock (a TLS socket) has no settimeout.
 rq_err_t rq_sock_settimeout(rq_obj_t sock, rq_obj_t raw_sock, rq_obj_t timeout);
-// Sends all of buf; timeout_ms bounds retries of EAGAIN (-1: none).
+// Sends all of buf; timeout_ms (-1: none) bounds every wait for progress.
 rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len, int32_t timeout_ms);
+// Sets a timeout in milliseconds (-1: none).
+rq_err_t rq_sock_settimeout_ms(rq_obj_t sock, rq_obj_t raw_sock, int32_t ms);
+// Checks an idle connection without waiting; returns only an interrupt.
+rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *out);
 // Receives at most len bytes; *got == 0 means the peer closed.
 rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got);
 void rq_sock_close(rq_obj_t sock);

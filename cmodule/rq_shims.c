@@ -93,11 +93,6 @@ static int rq_exc_errno(mp_obj_t exc) {
     return mp_obj_is_small_int(v) ? MP_OBJ_SMALL_INT_VALUE(v) : 0;
 }
 
-bool rq_exc_is_timeout(rq_err_t exc) {
-    int e = rq_exc_errno(exc);
-    return e == MP_ETIMEDOUT || e == MP_EAGAIN;
-}
-
 bool rq_exc_is_out_of_sockets(rq_err_t exc) {
     mp_obj_t t = MP_OBJ_FROM_PTR(mp_obj_get_type(exc));
     if (mp_obj_is_subclass_fast(t, MP_OBJ_FROM_PTR(&mp_type_MemoryError))
@@ -106,6 +101,18 @@ bool rq_exc_is_out_of_sockets(rq_err_t exc) {
     }
     int e = rq_exc_errno(exc);
     return e == MP_ENOMEM || e == MP_EMFILE || e == MP_ENFILE || e == MP_ENOBUFS;
+}
+
+rq_fail_kind_t rq_exc_failure(rq_err_t exc) {
+    int e = rq_exc_errno(exc);
+    if (e == MP_ETIMEDOUT || e == MP_EAGAIN) {
+        return RQ_FAIL_TIMEOUT;
+    }
+    if (e == MP_ECONNRESET || e == MP_EPIPE || e == MP_ECONNABORTED || e == MP_ENOTCONN
+        || e == MP_EBADF) {
+        return RQ_FAIL_RESET;
+    }
+    return RQ_FAIL_OTHER;
 }
 
 rq_err_t rq_exc_timeout(void) {
@@ -701,69 +708,103 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
     return (rq_err_t)nlr.ret_val;
 }
 
-rq_err_t rq_sock_settimeout(rq_obj_t sock, rq_obj_t raw_sock, rq_obj_t timeout) {
-    RQ_GUARD({
-        mp_obj_t dest[3];
-        mp_load_method_maybe(sock, MP_QSTR_settimeout, dest);
-        if (dest[0] == MP_OBJ_NULL && raw_sock != MP_OBJ_NULL) {
-            mp_load_method_maybe(raw_sock, MP_QSTR_settimeout, dest);
-        }
-        if (dest[0] != MP_OBJ_NULL) {
-            dest[2] = timeout;
-            mp_call_method_n_kw(1, 0, dest);
-        }
-    });
+static void rq_settimeout_either(mp_obj_t sock, mp_obj_t raw_sock, mp_obj_t timeout) {
+    mp_obj_t dest[3];
+    mp_load_method_maybe(sock, MP_QSTR_settimeout, dest);
+    if (dest[0] == MP_OBJ_NULL && raw_sock != MP_OBJ_NULL) {
+        mp_load_method_maybe(raw_sock, MP_QSTR_settimeout, dest);
+    }
+    if (dest[0] != MP_OBJ_NULL) {
+        dest[2] = timeout;
+        mp_call_method_n_kw(1, 0, dest);
+    }
 }
 
-// Python-level sockets may answer EAGAIN on a send; the reference retries
-// for ever, here retries stop at the request's timeout (timeout_ms < 0:
-// none) with ETIMEDOUT, pausing a millisecond between tries.
+rq_err_t rq_sock_settimeout(rq_obj_t sock, rq_obj_t raw_sock, rq_obj_t timeout) {
+    RQ_GUARD(rq_settimeout_either(sock, raw_sock, timeout));
+}
+
+// Largest piece one write is given. A write that comes back short after
+// waiting the whole timeout means the peer took less than this in that
+// time: it stopped reading, and the upload ends there.
+#define RQ_SEND_PIECE (64 * 1024)
+
+// A method call on a Python-level socket. What such a socket raises is an
+// error of the call, whatever it is: a StopIteration (which would end an
+// iteration further up as if the body were complete) becomes RuntimeError.
+static mp_obj_t rq_call_sock_method(size_t n_args, mp_obj_t *dest) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t r = mp_call_method_n_kw(n_args, 0, dest);
+        nlr_pop();
+        return r;
+    }
+    mp_obj_t e = MP_OBJ_FROM_PTR(nlr.ret_val);
+    if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_StopIteration))) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("socket raised StopIteration"));
+    }
+    nlr_jump(nlr.ret_val);
+}
+
+// Sends all of buf. timeout_ms (-1: none) bounds every wait for progress:
+// a write that comes back short after waiting that long, or EAGAIN from a
+// Python-level socket for that long since the last byte went out, ends the
+// send with ETIMEDOUT (the reference retries EAGAIN for ever).
 rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len, int32_t timeout_ms) {
     RQ_GUARD({
         const mp_stream_p_t *sp = rq_native_stream(sock);
-        volatile size_t off = 0;
-        uint32_t started = mp_hal_ticks_ms();
+        size_t off = 0;
+        uint32_t progress_at = mp_hal_ticks_ms();
         while (off < len) {
+            size_t want = len - off < RQ_SEND_PIECE ? len - off : RQ_SEND_PIECE;
+            uint32_t started = mp_hal_ticks_ms();
+            size_t n;
             if (sp != NULL) {
                 int err = 0;
-                mp_uint_t n = sp->write(sock, buf + off, len - off, &err);
-                if (n == MP_STREAM_ERROR) {
+                mp_uint_t r = sp->write(sock, buf + off, want, &err);
+                if (r == MP_STREAM_ERROR) {
                     rq_raise_stream_error(err);
                 }
-                if (n == 0) {
+                if (r == 0) {
                     mp_raise_OSError(MP_EIO);
                 }
-                off += n;
-                continue;
-            }
-            mp_obj_t dest[3];
-            mp_load_method(sock, MP_QSTR_send, dest);
-            dest[2] = mp_obj_new_memoryview('B', len - off, (void *)(buf + off));
-            nlr_buf_t inner;
-            mp_obj_t r = MP_OBJ_NULL;
-            if (nlr_push(&inner) == 0) {
-                r = mp_call_method_n_kw(1, 0, dest);
-                nlr_pop();
+                n = r;
             } else {
-                mp_obj_t e = MP_OBJ_FROM_PTR(inner.ret_val);
-                if (rq_exc_errno(e) != MP_EAGAIN) {
-                    nlr_jump(inner.ret_val);
+                mp_obj_t dest[3];
+                mp_load_method(sock, MP_QSTR_send, dest);
+                dest[2] = mp_obj_new_memoryview('B', want, (void *)(buf + off));
+                nlr_buf_t inner;
+                mp_obj_t r = MP_OBJ_NULL;
+                if (nlr_push(&inner) == 0) {
+                    r = rq_call_sock_method(1, dest);
+                    nlr_pop();
+                } else {
+                    mp_obj_t e = MP_OBJ_FROM_PTR(inner.ret_val);
+                    if (rq_exc_errno(e) != MP_EAGAIN) {
+                        nlr_jump(inner.ret_val);
+                    }
+                    if (timeout_ms >= 0 && (uint32_t)(mp_hal_ticks_ms() - progress_at) > (uint32_t)timeout_ms) {
+                        mp_raise_OSError(MP_ETIMEDOUT);
+                    }
+                    mp_event_wait_ms(1);
+                    continue;
                 }
-                if (timeout_ms >= 0 && (uint32_t)(mp_hal_ticks_ms() - started) > (uint32_t)timeout_ms) {
-                    mp_raise_OSError(MP_ETIMEDOUT);
+                if (r == mp_const_none) {
+                    n = want;
+                } else {
+                    mp_int_t k = mp_obj_get_int(r);
+                    if (k <= 0 || (size_t)k > want) {
+                        mp_raise_OSError(MP_EIO);
+                    }
+                    n = k;
                 }
-                mp_event_wait_ms(1);
-                continue;
             }
-            if (r == mp_const_none) {
-                off = len;
-            } else {
-                mp_int_t n = mp_obj_get_int(r);
-                if (n <= 0 || (size_t)n > len - off) {
-                    mp_raise_OSError(MP_EIO);
-                }
-                off += n;
+            off += n;
+            uint32_t now = mp_hal_ticks_ms();
+            if (n < want && timeout_ms >= 0 && (uint32_t)(now - started) >= (uint32_t)timeout_ms) {
+                mp_raise_OSError(MP_ETIMEDOUT);
             }
+            progress_at = now;
         }
     });
 }
@@ -773,7 +814,7 @@ rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len, int32_t tim
 static mp_obj_t rq_call_recv(mp_obj_t *dest) {
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t r = mp_call_method_n_kw(1, 0, dest);
+        mp_obj_t r = rq_call_sock_method(1, dest);
         nlr_pop();
         return r;
     }
@@ -825,6 +866,98 @@ rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got) {
             }
         }
     });
+}
+
+rq_err_t rq_sock_settimeout_ms(rq_obj_t sock, rq_obj_t raw_sock, int32_t ms) {
+    RQ_GUARD({
+        mp_obj_t t;
+        if (ms < 0) {
+            t = mp_const_none;
+        } else {
+            #if MICROPY_PY_BUILTINS_FLOAT
+            // Never 0, which would make the socket non-blocking.
+            t = mp_obj_new_float((mp_float_t)(ms > 0 ? ms : 1) / 1000);
+            #else
+            t = MP_OBJ_NEW_SMALL_INT(ms / 1000 + 1);
+            #endif
+        }
+        rq_settimeout_either(sock, raw_sock, t);
+    });
+}
+
+bool rq_sock_has_timeout(rq_obj_t sock, rq_obj_t raw_sock) {
+    mp_obj_t dest[2];
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_load_method_maybe(sock, MP_QSTR_settimeout, dest);
+        if (dest[0] == MP_OBJ_NULL && raw_sock != MP_OBJ_NULL) {
+            mp_load_method_maybe(raw_sock, MP_QSTR_settimeout, dest);
+        }
+        nlr_pop();
+        return dest[0] != MP_OBJ_NULL;
+    }
+    return false;
+}
+
+// Native sockets answer a poll of their stream without waiting. A
+// Python-level socket gets a zero timeout and a one-byte receive: EAGAIN
+// (or a timeout, or None) means nothing is there; the caller sets the
+// request's timeout again before using the socket.
+rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *out) {
+    *out = RQ_IDLE_UNKNOWN;
+    const mp_stream_p_t *sp = rq_native_stream(sock);
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        if (sp != NULL) {
+            if (sp->ioctl != NULL) {
+                int err = 0;
+                mp_uint_t ret = sp->ioctl(sock, MP_STREAM_POLL, MP_STREAM_POLL_RD, &err);
+                if (ret == MP_STREAM_ERROR) {
+                    *out = RQ_IDLE_UNKNOWN;
+                } else if (ret & (MP_STREAM_POLL_ERR | MP_STREAM_POLL_NVAL)) {
+                    *out = RQ_IDLE_FAILED;
+                } else if (ret & (MP_STREAM_POLL_RD | MP_STREAM_POLL_HUP)) {
+                    *out = RQ_IDLE_READABLE;
+                } else {
+                    *out = RQ_IDLE_QUIET;
+                }
+            }
+        } else {
+            mp_obj_t dest[3];
+            mp_load_method_maybe(sock, MP_QSTR_recv_into, dest);
+            if (dest[0] == MP_OBJ_NULL) {
+                mp_load_method_maybe(sock, MP_QSTR_readinto, dest);
+            }
+            if (dest[0] != MP_OBJ_NULL && rq_sock_has_timeout(sock, raw_sock)) {
+                rq_settimeout_either(sock, raw_sock, MP_OBJ_NEW_SMALL_INT(0));
+                byte one[1];
+                dest[2] = mp_obj_new_memoryview(MP_OBJ_ARRAY_TYPECODE_FLAG_RW | 'B', 1, one);
+                nlr_buf_t inner;
+                if (nlr_push(&inner) == 0) {
+                    mp_obj_t r = rq_call_sock_method(1, dest);
+                    nlr_pop();
+                    *out = (r == mp_const_none) ? RQ_IDLE_QUIET : RQ_IDLE_READABLE;
+                } else {
+                    mp_obj_t e = MP_OBJ_FROM_PTR(inner.ret_val);
+                    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_Exception))) {
+                        // KeyboardInterrupt, SystemExit: the caller's.
+                        nlr_jump(inner.ret_val);
+                    }
+                    int en = rq_exc_errno(e);
+                    if (en == MP_EAGAIN || en == MP_ETIMEDOUT) {
+                        *out = RQ_IDLE_QUIET;
+                    } else if (rq_exc_is_os_error(e)) {
+                        *out = RQ_IDLE_FAILED;
+                    } else {
+                        *out = RQ_IDLE_UNKNOWN;
+                    }
+                }
+            }
+        }
+        nlr_pop();
+        return NULL;
+    }
+    return (rq_err_t)nlr.ret_val;
 }
 
 void rq_sock_close(rq_obj_t sock) {

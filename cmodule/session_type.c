@@ -27,7 +27,9 @@ static mp_obj_t session_make_new(const mp_obj_type_t *type, size_t n_args, size_
     if (args[ARG_max_header_bytes].u_int < 64 || args[ARG_max_headers].u_int < 1) {
         mp_raise_ValueError(MP_ERROR_TEXT("header limits too small"));
     }
-    rq_session_obj_t *o = mp_obj_malloc(rq_session_obj_t, type);
+    // With a finaliser: a Session dropped without close() must not keep its
+    // sockets (boards have 4-10 of them).
+    rq_session_obj_t *o = mp_obj_malloc_with_finaliser(rq_session_obj_t, type);
     memset(&o->s, 0, sizeof(o->s));
     o->s.pool = args[ARG_socket_pool].u_obj;
     o->s.ssl_context = args[ARG_ssl_context].u_obj;
@@ -57,30 +59,44 @@ static const mp_arg_t request_allowed[] = {
     { MP_QSTR_auth, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
 };
 
-static void rq_check_timeout_value(mp_obj_t t) {
-    if (t != mp_const_none && !mp_obj_is_int(t)
+// A timeout as the socket will get it, and its milliseconds (-1: none).
+// Rust decides (engine::timeout): negative or NaN is a ValueError naming the
+// value; beyond what sockets accept, a capped float replaces it.
+static mp_obj_t rq_normalize_timeout(mp_obj_t t, int32_t *ms) {
+    if (t == mp_const_none) {
+        *ms = -1;
+        return t;
+    }
+    if (!mp_obj_is_int(t)
         #if MICROPY_PY_BUILTINS_FLOAT
         && !mp_obj_is_float(t)
         #endif
         ) {
         mp_raise_TypeError(MP_ERROR_TEXT("timeout must be a number, None or a (connect, read) tuple"));
     }
-}
-
-static int32_t rq_timeout_ms(mp_obj_t t) {
-    if (t == mp_const_none) {
-        return -1;
-    }
     #if MICROPY_PY_BUILTINS_FLOAT
-    mp_float_t ms = mp_obj_get_float(t) * 1000;
-    if (ms < 0) {
-        return 0;
-    }
-    return ms > (mp_float_t)INT32_MAX ? INT32_MAX : (int32_t)ms;
+    double secs = (double)mp_obj_get_float(t);
     #else
-    mp_int_t s = mp_obj_get_int(t);
-    return s < 0 ? 0 : (s > INT32_MAX / 1000 ? INT32_MAX : (int32_t)(s * 1000));
+    double secs = (double)mp_obj_get_int(t);
     #endif
+    double capped = secs;
+    int verdict = rq_timeout_check(secs, &capped, ms);
+    if (verdict < 0) {
+        vstr_t v;
+        mp_print_t print;
+        vstr_init_print(&v, 48, &print);
+        mp_print_str(&print, "timeout must be None or a number >= 0, not ");
+        mp_obj_print_helper(&print, t, PRINT_REPR);
+        mp_raise_type_arg(&mp_type_ValueError, mp_obj_new_str_from_vstr(&v));
+    }
+    if (verdict > 0) {
+        #if MICROPY_PY_BUILTINS_FLOAT
+        return mp_obj_new_float((mp_float_t)capped);
+        #else
+        return MP_OBJ_NEW_SMALL_INT((mp_int_t)capped);
+        #endif
+    }
+    return t;
 }
 
 // `pos` holds url then the optional positional arguments; `default_timeout`
@@ -123,9 +139,9 @@ static mp_obj_t rq_request_impl(mp_obj_t session, mp_obj_t method, size_t n_pos,
         r.connect_timeout = t;
         r.read_timeout = t;
     }
-    rq_check_timeout_value(r.connect_timeout);
-    rq_check_timeout_value(r.read_timeout);
-    r.read_timeout_ms = rq_timeout_ms(r.read_timeout);
+    int32_t connect_ms;
+    r.connect_timeout = rq_normalize_timeout(r.connect_timeout, &connect_ms);
+    r.read_timeout = rq_normalize_timeout(r.read_timeout, &r.read_timeout_ms);
     rq_session_obj_t *s = MP_OBJ_TO_PTR(session);
     rq_err_t err = NULL;
     mp_obj_t resp = rq_session_request(&s->s, session, &r, &err);
@@ -176,6 +192,15 @@ static mp_obj_t session_close(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(session_close_obj, session_close);
 
+// Runs inside a collection: allocation fails there and the objects it
+// reaches are unreachable from Python, so it only closes sockets.
+static mp_obj_t session_del(mp_obj_t self_in) {
+    rq_session_obj_t *s = MP_OBJ_TO_PTR(self_in);
+    rq_session_finalise(&s->s);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(session_del_obj, session_del);
+
 static mp_obj_t session_enter(mp_obj_t self_in) {
     return self_in;
 }
@@ -199,6 +224,7 @@ static const mp_rom_map_elem_t session_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&session_close_obj) },
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&session_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&session_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&session_del_obj) },
 };
 static MP_DEFINE_CONST_DICT(session_locals, session_locals_table);
 

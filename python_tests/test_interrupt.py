@@ -45,9 +45,6 @@ try:
     elif action == "iter":
         for chunk in r.iter_content(8):
             pass
-    elif action == "close":
-        # A short unread remainder is drained so the socket can be reused.
-        r.close()
 """ + OUTCOME
 
 
@@ -143,10 +140,11 @@ def test_sigint_during_blocked_connect(mpy, impl, pool_kind, recording_server):
     check(result.one)
 
 
-@pytest.mark.parametrize("action", ["iter", "close"])
+@pytest.mark.parametrize("action", ["iter"])
 def test_sigint_while_body_stalls(mpy, impl, pool_kind, hostile_server, recording_server, action):
-    """iter_content blocked on the next chunk, and close() blocked draining
-    a short remainder: the interrupt must come out of either."""
+    """iter_content blocked on the next chunk: the interrupt must come out of
+    it. (close() no longer blocks: its drain waits at most 0.1 s, which
+    test_connection_rules.py bounds.)"""
     script = [("read",), ("send", b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789abc"),
               ("hold", 20)]
     srv = hostile_server([script])

@@ -4,6 +4,8 @@
 use super::ffi::*;
 use super::py::{bytes_of, check, Obj, PyResult};
 use crate::engine::encode::eq_ignore_case;
+use crate::engine::reuse::{idle_reusable, IdleProbe};
+use crate::engine::timeout;
 use core::ptr;
 
 /// An open connection. Dropping it closes the socket, so every early return
@@ -31,6 +33,45 @@ impl Conn {
     pub fn set_timeout(&self, timeout: Obj) -> PyResult<()> {
         // SAFETY: sock/raw are live socket objects (raw may be NULL).
         check(unsafe { rq_sock_settimeout(self.sock, self.raw, timeout) })
+    }
+
+    /// Whether this idle connection may carry a request: checked without
+    /// waiting (engine::reuse). Only an interrupt is an error.
+    pub fn still_usable(&self) -> PyResult<bool> {
+        let mut probe = rq_idle_probe_t::RQ_IDLE_UNKNOWN;
+        // SAFETY: sock/raw are live socket objects; probe is a valid out-pointer.
+        check(unsafe { rq_sock_probe_idle(self.sock, self.raw, &mut probe) })?;
+        Ok(idle_reusable(match probe {
+            rq_idle_probe_t::RQ_IDLE_QUIET => IdleProbe::Quiet,
+            rq_idle_probe_t::RQ_IDLE_READABLE => IdleProbe::Readable,
+            rq_idle_probe_t::RQ_IDLE_FAILED => IdleProbe::Failed,
+            rq_idle_probe_t::RQ_IDLE_UNKNOWN => IdleProbe::Unknown,
+        }))
+    }
+}
+
+/// Sets a socket's timeout in milliseconds (-1: none).
+pub fn settimeout_ms(sock: Obj, raw: Obj, ms: i32) -> PyResult<()> {
+    // SAFETY: sock/raw are live socket objects (raw may be NULL).
+    check(unsafe { rq_sock_settimeout_ms(sock, raw, ms) })
+}
+
+/// Checks a timeout for the C layer (see rq_ffi.h).
+///
+/// # Safety
+/// `capped` and `ms` must be valid for writes.
+#[no_mangle]
+pub unsafe extern "C" fn rq_timeout_check(secs: f64, capped: *mut f64, ms: *mut i32) -> i32 {
+    match timeout::check(secs) {
+        Ok(t) => {
+            // SAFETY: as documented.
+            unsafe {
+                *capped = t.secs;
+                *ms = t.ms;
+            }
+            i32::from(t.capped)
+        }
+        Err(_) => -1,
     }
 }
 

@@ -4,7 +4,7 @@
 //! compressed body is never held; the decompressor pulls raw bytes back
 //! through `rq_response_read_raw`.
 
-use super::body::{abandon, close_response, readable_error};
+use super::body::{abandon, end_of_body, readable_error};
 use super::ffi::*;
 use super::py::*;
 
@@ -31,7 +31,7 @@ pub fn read_decoded(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
         }
         Ok(()) => {
             if got == 0 {
-                close_response(r)?;
+                end_of_body(r)?;
             }
             Ok(got.min(dst.len()))
         }

@@ -50,13 +50,6 @@ pub fn timeout_error() -> Exc {
     Exc(unsafe { rq_exc_timeout() })
 }
 
-/// Milliseconds since `start` passed the timeout (-1: none).
-pub fn past_deadline(start: u32, timeout_ms: i32) -> bool {
-    // SAFETY: reads the firmware's tick counter.
-    let now = unsafe { rq_ticks_ms() };
-    u32::try_from(timeout_ms).is_ok_and(|t| now.wrapping_sub(start) > t)
-}
-
 pub fn ticks_ms() -> u32 {
     // SAFETY: as above.
     unsafe { rq_ticks_ms() }
@@ -100,17 +93,9 @@ pub fn out_of_retries(cause: Exc) -> Exc {
 }
 
 impl Exc {
-    pub fn is_timeout(self) -> bool {
-        // SAFETY: self.0 is an exception object handed out by a shim.
-        unsafe { rq_exc_is_timeout(self.0) }
-    }
-    pub fn is_os_error(self) -> bool {
-        // SAFETY: as above.
-        unsafe { rq_exc_is_os_error(self.0) }
-    }
     /// KeyboardInterrupt or SystemExit: never swallowed.
     pub fn is_interrupt(self) -> bool {
-        // SAFETY: as above.
+        // SAFETY: self.0 is an exception object handed out by a shim.
         !unsafe { rq_exc_is_exception(self.0) }
     }
     pub fn is_memory(self) -> bool {

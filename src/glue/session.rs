@@ -1,13 +1,13 @@
 //! Session.request: connection choice, retries, the response head and
 //! redirects. Entry points called by cmodule/session_type.c.
 
-use super::body::{close_response, decoder_init, supersede};
+use super::body::{close_for_session, close_response, decoder_init, supersede};
 use super::conn::{self, Conn};
 use super::ffi::*;
 use super::py::*;
 use super::request::{
     basic_auth, check_framing, check_headers, prepare_body, request_error, url_basic_auth,
-    write_form, write_head, Body, HeadSpec, Source,
+    write_form, write_head, Body, HeadSpec,
 };
 use super::send::{send_body, Sender};
 use crate::engine::encode::eq_ignore_case;
@@ -16,6 +16,8 @@ use crate::engine::request::check_method;
 use crate::engine::response::{
     header_storage, is_informational, parse_head, Framing, Head, HeadError, Limits,
 };
+use crate::engine::retry::{connection_lost, may_resend, Failure};
+use crate::engine::timeout::remaining_ms;
 use crate::engine::url::{self, Scheme, Url, UrlError};
 use crate::engine::writer::compact;
 use crate::engine::writer::Writer;
@@ -90,13 +92,43 @@ fn head_error(e: HeadError) -> Exc {
     }
 }
 
-/// Why an exchange failed: `Retry` failures happened before the server said
-/// anything, so the request may go out again on a new connection.
-enum Fail {
-    Retry(Exc),
-    /// The connection closed without a byte of response.
-    NoAnswer(Exc),
-    Fatal(Exc),
+/// How an attempt failed, for the resend rule (engine::retry).
+struct Failed {
+    exc: Exc,
+    kind: Failure,
+    /// Some byte of the answer had arrived.
+    answer_seen: bool,
+}
+
+impl Failed {
+    /// A failure of something other than the connection (the body's own
+    /// source, memory, a malformed answer).
+    fn other(exc: Exc, answer_seen: bool) -> Self {
+        Failed {
+            exc,
+            kind: Failure::Other,
+            answer_seen,
+        }
+    }
+
+    /// A send or receive raised `exc`.
+    fn io(exc: Exc, answer_seen: bool) -> Self {
+        let kind = if exc.is_interrupt() {
+            Failure::Other
+        } else {
+            // SAFETY: exc is an exception object handed out by a shim.
+            match unsafe { rq_exc_failure(exc.0) } {
+                rq_fail_kind_t::RQ_FAIL_RESET => Failure::Reset,
+                rq_fail_kind_t::RQ_FAIL_TIMEOUT => Failure::Timeout,
+                rq_fail_kind_t::RQ_FAIL_OTHER => Failure::Other,
+            }
+        };
+        Failed {
+            exc,
+            kind,
+            answer_seen,
+        }
+    }
 }
 
 struct Exchange<'a> {
@@ -191,7 +223,13 @@ fn build_response(
     let r = unsafe { &mut *r };
     decoder_init(r, head.framing);
     r.status_code = u32::from(head.status);
-    r.reason = session_str(s, head.reason)?;
+    // The reason's bytes as they came: a str keeps UTF-8 ones (the same
+    // bytes, often from the cache), anything else stays bytes.
+    r.reason = if core::str::from_utf8(head.reason).is_ok() {
+        session_str(s, head.reason)?
+    } else {
+        new_bytes(head.reason)?
+    };
     let mut headers = ptr::null_mut();
     // SAFETY: valid out-pointer.
     check(unsafe { rq_headers_new(head.headers.len(), has_repeats(head), &mut headers) })?;
@@ -222,7 +260,7 @@ fn build_response(
     s.live_pending = ptr::null_mut();
     s.live_trailers = 0;
     s.live_trailer_bytes = 0;
-    s.live_timeout_ms = x.read_timeout_ms;
+    s.live_draining = false;
     s.live_raw_sock = conn.raw;
     r.framing = framing_code(head.framing);
     r.keep_alive = head.keep_alive;
@@ -232,13 +270,45 @@ fn build_response(
     Ok(obj)
 }
 
-/// Sends the request on `conn` and reads the response head.
+/// Writes the request head into the session buffer (growing it once when
+/// the head does not fit) and returns its length.
+fn write_request_head(
+    s: &mut rq_session_t,
+    spec: &HeadSpec,
+    overrides: &crate::engine::request::Overrides,
+) -> PyResult<usize> {
+    ensure_buf(s, INITIAL_BUF)?;
+    let (head_len, fits) = {
+        // SAFETY: no reallocation while `buf` is used.
+        let buf = unsafe { session_buf(s) };
+        let mut w = Writer::new(buf);
+        write_head(&mut w, spec, overrides)?;
+        if w.overflowed() {
+            (w.needed(), false)
+        } else {
+            (w.written().len(), true)
+        }
+    };
+    if fits {
+        return Ok(head_len);
+    }
+    ensure_buf(s, head_len)?;
+    // SAFETY: as above, after the reallocation.
+    let buf = unsafe { session_buf(s) };
+    let mut w = Writer::new(buf);
+    write_head(&mut w, spec, overrides)?;
+    Ok(w.written().len())
+}
+
+/// Sends the request on `conn` and reads the response head. The head must
+/// be complete within one read timeout after the request went out: after
+/// the first receive, each one may wait only for about what is left of it.
 fn exchange_on(
     s: &mut rq_session_t,
     x: &Exchange,
     conn: Conn,
     overrides: &crate::engine::request::Overrides,
-) -> Result<Obj, Fail> {
+) -> Result<Obj, Failed> {
     let spec = HeadSpec {
         method: x.method,
         url: x.url,
@@ -247,31 +317,9 @@ fn exchange_on(
         authorization: x.authorization,
         dropped: x.dropped,
     };
-    ensure_buf(s, INITIAL_BUF).map_err(Fail::Fatal)?;
-    let (mut head_len, fits) = {
-        // SAFETY: no reallocation while `buf` is used.
-        let buf = unsafe { session_buf(s) };
-        let mut w = Writer::new(buf);
-        write_head(&mut w, &spec, overrides).map_err(Fail::Fatal)?;
-        (
-            if w.overflowed() {
-                w.needed()
-            } else {
-                w.written().len()
-            },
-            !w.overflowed(),
-        )
-    };
-    if !fits {
-        ensure_buf(s, head_len).map_err(Fail::Fatal)?;
-        // SAFETY: as above, after the reallocation.
-        let buf = unsafe { session_buf(s) };
-        let mut w = Writer::new(buf);
-        write_head(&mut w, &spec, overrides).map_err(Fail::Fatal)?;
-        head_len = w.written().len();
-    }
+    let head_len = write_request_head(s, &spec, overrides).map_err(|e| Failed::other(e, false))?;
     {
-        // SAFETY: as above.
+        // SAFETY: no reallocation while the sender uses the buffer.
         let buf = unsafe { session_buf(s) };
         let mut out = Sender {
             sock: conn.sock(),
@@ -281,12 +329,12 @@ fn exchange_on(
             timeout_ms: x.read_timeout_ms,
         };
         if let Err(e) = send_body(&mut out, x.body) {
-            let retry =
-                out.failed && (x.body.replayable() || !matches!(x.body.source, Source::Chunked(_)));
-            return Err(if retry {
-                Fail::Retry(e)
+            // Only a failed send says something about the connection; an
+            // error of the body's own source is the caller's.
+            return Err(if out.failed {
+                Failed::io(e, false)
             } else {
-                Fail::Fatal(e)
+                Failed::other(e, false)
             });
         }
     }
@@ -300,9 +348,14 @@ fn exchange_on(
     };
     let (mut start, mut end) = (0usize, 0usize);
     let mut informational = 0usize;
-    // The read timeout bounds the whole head, not just each recv: a server
-    // trickling one byte at a time must not hold the request longer.
     let sent_at = ticks_ms();
+    let budget = u32::try_from(x.read_timeout_ms).ok();
+    // The socket's timeout was cut to the head's deadline; the body gets
+    // the full timeout back. It is cut again only once what is left fell
+    // below 7/8 of the last cut, so a head in many pieces costs a few calls,
+    // and a wait overshoots the deadline by at most 1/7 of what was left.
+    let mut shortened = false;
+    let mut last_cut = budget.unwrap_or(0);
     loop {
         enum Step {
             Done(Obj),
@@ -319,13 +372,21 @@ fn exchange_on(
                 Ok(Some(head)) => {
                     let rstart = start.saturating_add(head.head_len);
                     let Some(c) = conn.take() else {
-                        return Err(Fail::Fatal(runtime_error("connection already used")));
+                        return Err(Failed::other(
+                            runtime_error("connection already used"),
+                            true,
+                        ));
                     };
-                    let resp = build_response(x, s, c, &head, rstart, end).map_err(Fail::Fatal)?;
+                    if shortened {
+                        c.set_timeout(x.read_timeout)
+                            .map_err(|e| Failed::io(e, true))?;
+                    }
+                    let resp = build_response(x, s, c, &head, rstart, end)
+                        .map_err(|e| Failed::other(e, true))?;
                     Step::Done(resp)
                 }
                 Ok(None) => Step::More,
-                Err(e) => return Err(Fail::Fatal(head_error(e))),
+                Err(e) => return Err(Failed::other(head_error(e), true)),
             }
         };
         match step {
@@ -334,9 +395,10 @@ fn exchange_on(
                 start = start.saturating_add(n);
                 informational = informational.saturating_add(1);
                 if informational > MAX_INFORMATIONAL {
-                    return Err(Fail::Fatal(value_error(
-                        "Too many informational (1xx) responses",
-                    )));
+                    return Err(Failed::other(
+                        value_error("Too many informational (1xx) responses"),
+                        true,
+                    ));
                 }
             }
             Step::More => {
@@ -352,78 +414,98 @@ fn exchange_on(
                             .saturating_mul(2)
                             .min(s.max_head_bytes.saturating_add(64));
                         if grow <= s.buf_cap {
-                            return Err(Fail::Fatal(head_error(HeadError::TooLarge)));
+                            return Err(Failed::other(head_error(HeadError::TooLarge), true));
                         }
-                        ensure_buf(s, grow).map_err(Fail::Fatal)?;
+                        ensure_buf(s, grow).map_err(|e| Failed::other(e, true))?;
+                    }
+                }
+                let got_any = end > 0 || informational > 0;
+                if got_any {
+                    if let Some(budget) = budget {
+                        let elapsed = ticks_ms().wrapping_sub(sent_at);
+                        let Some(left) = remaining_ms(elapsed, budget) else {
+                            return Err(Failed::io(timeout_error(), true));
+                        };
+                        if left < last_cut.saturating_sub(last_cut / 8) {
+                            let raw = conn.as_ref().map_or(ptr::null_mut(), |c| c.raw);
+                            conn::settimeout_ms(sock, raw, i32::try_from(left).unwrap_or(i32::MAX))
+                                .map_err(|e| Failed::io(e, true))?;
+                            shortened = true;
+                            last_cut = left;
+                        }
                     }
                 }
                 // SAFETY: as above.
                 let buf = unsafe { session_buf(s) };
-                let got_any = end > 0;
                 let dst = buf.get_mut(end..).unwrap_or(&mut []);
-                let n = conn::recv(sock, dst).map_err(|e| {
-                    if got_any {
-                        Fail::Fatal(e)
-                    } else {
-                        Fail::Retry(e)
-                    }
-                })?;
+                let n = conn::recv(sock, dst).map_err(|e| Failed::io(e, got_any))?;
                 if n == 0 {
                     return Err(if got_any {
-                        Fail::Fatal(os_error(
-                            0,
-                            "Connection closed in the middle of the response head",
-                        ))
+                        Failed::other(
+                            os_error(0, "Connection closed in the middle of the response head"),
+                            true,
+                        )
                     } else {
-                        Fail::NoAnswer(runtime_error("no data from socket"))
+                        Failed {
+                            exc: runtime_error("no data from socket"),
+                            kind: Failure::Closed,
+                            answer_seen: false,
+                        }
                     });
                 }
                 end = end.saturating_add(n);
-                if past_deadline(sent_at, x.read_timeout_ms) {
-                    return Err(Fail::Fatal(timeout_error()));
-                }
             }
         }
     }
 }
 
-/// One request on the wire with the reference's retry rule: a failure before
-/// the server answered is retried once on a fresh connection, except a read
-/// timeout on a connection that was fresh already.
+/// A connection for the request with its timeout set: an idle one that is
+/// still quiet (checked without waiting), else a new one. `fresh`: only a
+/// new one will do.
+fn connection(s: &mut rq_session_t, x: &Exchange, fresh: bool) -> PyResult<Conn> {
+    let https = x.url.scheme == Scheme::Https;
+    if !fresh {
+        if let Some(c) = conn::take_idle(s, https, x.url.host, x.url.port) {
+            // A stale one is dropped (closed) here; nothing was sent on it,
+            // so opening another is no resend.
+            if c.still_usable()? && c.set_timeout(x.read_timeout).is_ok() {
+                return Ok(c);
+            }
+        }
+    }
+    let host = new_str(x.url.host)?;
+    let c = conn::open(s, https, host, x.url.port, x.connect_timeout)?;
+    c.set_timeout(x.read_timeout)?;
+    Ok(c)
+}
+
+/// One request on the wire. It goes out a second time, on a new
+/// connection, only after the keep-alive race (engine::retry::may_resend).
+/// A connection lost before any byte of the answer is reported as the
+/// reference's OutOfRetries, with the cause.
 fn exchange(
     s: &mut rq_session_t,
     x: &Exchange,
     overrides: &crate::engine::request::Overrides,
 ) -> PyResult<Obj> {
-    let https = x.url.scheme == Scheme::Https;
-    let mut last = None;
-    for _ in 0..2 {
-        let conn = match conn::take_idle(s, https, x.url.host, x.url.port) {
-            Some(c) => c,
-            None => {
-                let host = new_str(x.url.host)?;
-                conn::open(s, https, host, x.url.port, x.connect_timeout)?
-            }
-        };
-        conn.set_timeout(x.read_timeout)?;
+    let mut resent = false;
+    loop {
+        let conn = connection(s, x, resent)?;
         let reused = conn.reused;
-        match exchange_on(s, x, conn, overrides) {
+        let f = match exchange_on(s, x, conn, overrides) {
             Ok(resp) => return Ok(resp),
-            Err(Fail::Fatal(e)) => return Err(e),
-            Err(Fail::Retry(e)) => {
-                // As the reference: only socket errors (OSError) mean a dead
-                // connection; anything else a pool raises is the caller's.
-                if (!reused && e.is_timeout()) || !e.is_os_error() {
-                    return Err(e);
-                }
-                last = Some(e);
-            }
-            Err(Fail::NoAnswer(e)) => last = Some(e),
+            Err(f) => f,
+        };
+        if !resent && may_resend(reused, f.answer_seen, f.kind, x.body.replayable()) {
+            resent = true;
+            continue;
         }
+        return Err(if connection_lost(f.kind) && !f.answer_seen {
+            out_of_retries(f.exc)
+        } else {
+            f.exc
+        });
     }
-    Err(out_of_retries(
-        last.unwrap_or_else(|| runtime_error("no data from socket")),
-    ))
 }
 
 fn is_redirect(status: u32) -> bool {
@@ -583,11 +665,33 @@ pub unsafe extern "C" fn rq_session_close(s: *mut rq_session_t) -> rq_err_t {
     let mut err = ptr::null_mut();
     if !s.last_response.is_null() {
         let old = core::mem::replace(&mut s.last_response, ptr::null_mut());
-        if let Err(e) = supersede(old) {
+        if let Err(e) = close_for_session(old) {
             err = e.0;
         }
     }
     conn::close_all_idle(s);
     s.closed = true;
     err
+}
+
+/// The finaliser: a Session freed without close(). It runs inside a
+/// collection, where nothing may allocate or wait, so sockets are closed
+/// without draining.
+///
+/// # Safety
+/// `s` must point into the Session object being finalised.
+#[no_mangle]
+pub unsafe extern "C" fn rq_session_finalise(s: *mut rq_session_t) {
+    // SAFETY: as documented.
+    let s = unsafe { &mut *s };
+    if !s.last_response.is_null() {
+        // SAFETY: the response object is unreachable but not yet freed: the
+        // collector runs every finaliser before it frees any block.
+        let r = unsafe { &mut *rq_response_state(s.last_response) };
+        let sock = core::mem::replace(&mut r.sock, ptr::null_mut());
+        conn::close_sock(sock);
+        s.last_response = ptr::null_mut();
+    }
+    conn::close_all_idle(s);
+    s.closed = true;
 }

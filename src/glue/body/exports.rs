@@ -1,0 +1,144 @@
+//! Entry points of the Response type, called by cmodule/response_type.c
+//! with exceptions handed back in `*err`.
+
+use super::content::{content, next_chunk, next_line};
+use super::read::{close_response, decoder, read_step, read_step_raw, readable_error};
+use crate::engine::body::Need;
+use crate::glue::ffi::*;
+use crate::glue::py::*;
+use core::ptr;
+
+fn set_err<T>(res: PyResult<T>, err: *mut rq_err_t, fail: T) -> T {
+    match res {
+        Ok(v) => v,
+        Err(e) => {
+            // SAFETY: err is a valid out-pointer from the C caller.
+            unsafe { *err = e.0 };
+            fail
+        }
+    }
+}
+
+fn opt_obj(res: PyResult<Option<Obj>>, err: *mut rq_err_t) -> Obj {
+    set_err(
+        res.map(|o| o.unwrap_or(ptr::null_mut())),
+        err,
+        ptr::null_mut(),
+    )
+}
+
+/// # Safety
+/// `r` points into a live Response object; `buf` is valid for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_readinto(
+    r: *mut rq_response_t,
+    buf: *mut u8,
+    len: usize,
+    err: *mut rq_err_t,
+) -> isize {
+    // SAFETY: as documented.
+    let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
+    set_err(read_step(r, dst).map(|n| n as isize), err, -1)
+}
+
+/// # Safety
+/// As rq_response_readinto.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_read_more(
+    r: *mut rq_response_t,
+    buf: *mut u8,
+    len: usize,
+    err: *mut rq_err_t,
+) -> isize {
+    // SAFETY: as documented.
+    let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
+    set_err(read_step(r, dst).map(|n| n as isize), err, -1)
+}
+
+/// # Safety
+/// As rq_response_readinto.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_read_raw(
+    r: *mut rq_response_t,
+    buf: *mut u8,
+    len: usize,
+    err: *mut rq_err_t,
+) -> isize {
+    // SAFETY: as documented.
+    let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
+    set_err(read_step_raw(r, dst).map(|n| n as isize), err, -1)
+}
+
+/// # Safety
+/// `r` points into a live Response object.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_content(r: *mut rq_response_t, err: *mut rq_err_t) -> Obj {
+    // SAFETY: as documented.
+    let r = unsafe { &mut *r };
+    set_err(content(r), err, ptr::null_mut())
+}
+
+/// # Safety
+/// `r` points into a live Response object.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_next_chunk(
+    r: *mut rq_response_t,
+    size: usize,
+    decode: bool,
+    err: *mut rq_err_t,
+) -> Obj {
+    // SAFETY: as documented.
+    let r = unsafe { &mut *r };
+    opt_obj(next_chunk(r, size, decode), err)
+}
+
+/// # Safety
+/// `r` points into a live Response object.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_next_line(
+    r: *mut rq_response_t,
+    size: usize,
+    decode: bool,
+    err: *mut rq_err_t,
+) -> Obj {
+    // SAFETY: as documented.
+    let r = unsafe { &mut *r };
+    opt_obj(next_line(r, size, decode), err)
+}
+
+/// # Safety
+/// `r` points into a live Response object.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) -> rq_err_t {
+    // SAFETY: as documented.
+    close_response(unsafe { &mut *r })
+        .err()
+        .map_or(ptr::null_mut(), |e| e.0)
+}
+
+/// # Safety
+/// `r` points into a live Response object.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_check_readable(r: *mut rq_response_t) -> rq_err_t {
+    // SAFETY: as documented.
+    readable_error(unsafe { &mut *r }).map_or(ptr::null_mut(), |e| e.0)
+}
+
+/// Bodies up to this size are read whole by json(), so that content and text
+/// stay available after it; larger ones are parsed from the socket.
+const JSON_KEEP_MAX: u64 = 16 * 1024;
+
+/// # Safety
+/// `r` points into a live Response object.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_body_is_small(r: *mut rq_response_t) -> bool {
+    // SAFETY: as documented.
+    let r = unsafe { &mut *r };
+    match decoder(r).need() {
+        // The decoded length is unknown until it is decoded.
+        _ if !r.decoded.is_null() => false,
+        Need::Done => true,
+        Need::Data(k) => r.framing == RQ_FRAMING_LENGTH as u8 && k <= JSON_KEEP_MAX,
+        Need::Framing => false,
+    }
+}

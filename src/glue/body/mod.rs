@@ -1,0 +1,13 @@
+//! A response body: `read` moves bytes from the connection through the
+//! engine's decoder and closes (with a bounded drain), `content` builds
+//! what the caller asks for (`content`, `iter_content`, `iter_lines`), and
+//! `exports` holds the entry points cmodule/response_type.c calls.
+
+mod content;
+mod exports;
+mod read;
+
+pub use read::{
+    abandon, close_for_session, close_response, decoder_init, end_of_body, read_step,
+    readable_error, supersede,
+};
