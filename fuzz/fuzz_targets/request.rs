@@ -45,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
     let target = take(&mut rest, *lt);
     let name = take(&mut rest, *ln);
     let value = rest;
-    let url = Url { scheme: Scheme::Http, host: b"h", is_ipv6: false, port: 80, target };
+    let url = Url { scheme: Scheme::Http, host: b"h", is_ipv6: false, port: 80, target, userinfo: None };
     let small = usize::from(*small);
 
     let (r, out) = both(small, |w| write_request_line(w, method, &url));
@@ -54,6 +54,13 @@ fuzz_target!(|data: &[u8]| {
         assert!(out.starts_with(method));
         assert_eq!(out.iter().filter(|&&b| b == b' ').count(), 2, "spaces in request line");
         assert!(out.ends_with(b" HTTP/1.1\r\n"));
+        let line = &out[..out.len() - 2];
+        assert!(
+            !line.iter().any(|&b| b < 0x20 || b == 0x7f),
+            "control byte sent raw in the request line"
+        );
+        assert!(method.iter().all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)),
+                "method that is not a token accepted");
     }
 
     let (r, out) = both(small, |w| write_header(w, name, value));
