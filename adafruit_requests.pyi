@@ -28,7 +28,12 @@ class Response:
     reason: bytearray
     encoding: str
     socket: Optional[Any]
-    url: str
+    url: Optional[str]
+    def __init__(self, sock: Any, session: Optional["Session"] = None, method: str = "GET") -> None:
+        """The response to a request already sent on ``sock``: reads the status
+        line and headers now, the body on demand. Without a session the socket
+        is closed with the response; with one, a newer request of that session
+        supersedes it. ``url`` is None."""
     history: List[Any]
     @property
     def headers(self) -> _ResponseHeaders: ...

@@ -316,6 +316,45 @@ static void response_print(const mp_print_t *print, mp_obj_t self_in, mp_print_k
     mp_printf(print, "<Response [%u]>", (unsigned)rq_resp(self_in)->status_code);
 }
 
+// ---- Response(sock, session=None, method="GET") ----
+
+// A response read from a socket on which the caller already sent a request.
+// Without a session, a private one (no pool) owns the buffer and the socket
+// is closed with the response; with one, the response is that session's live
+// response (a newer request supersedes it).
+static mp_obj_t response_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
+    (void)type;
+    enum { ARG_sock, ARG_session, ARG_method };
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_sock, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_session, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_method, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_QSTR(MP_QSTR_GET)} },
+    };
+    mp_arg_val_t a[MP_ARRAY_SIZE(allowed)];
+    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed), allowed, a);
+    mp_obj_t session = a[ARG_session].u_obj;
+    if (session == mp_const_none) {
+        session = rq_session_new_private();
+    } else if (!mp_obj_is_type(session, &rq_type_session)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("session must be an adafruit_requests.Session or None"));
+    }
+    mp_obj_t method = a[ARG_method].u_obj;
+    if (!mp_obj_is_str(method)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("method must be a str"));
+    }
+    size_t mlen;
+    const char *m = mp_obj_str_get_data(method, &mlen);
+    bool is_head = mlen == 4 && (m[0] | 0x20) == 'h' && (m[1] | 0x20) == 'e'
+        && (m[2] | 0x20) == 'a' && (m[3] | 0x20) == 'd';
+    rq_session_obj_t *so = MP_OBJ_TO_PTR(session);
+    rq_err_t err = NULL;
+    mp_obj_t resp = rq_response_from_socket(&so->s, session, a[ARG_sock].u_obj, is_head, &err);
+    if (resp == MP_OBJ_NULL) {
+        rq_raise(err);
+    }
+    return resp;
+}
+
 // ---- stream protocol (read only) ----
 
 // Raw body bytes, for json.load and for the decompressor (decode.c).
@@ -377,6 +416,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     rq_type_response,
     MP_QSTR_Response,
     MP_TYPE_FLAG_NONE,
+    make_new, response_make_new,
     print, response_print,
     attr, response_attr,
     protocol, &response_stream_p,

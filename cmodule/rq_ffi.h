@@ -226,6 +226,10 @@ int rq_json_next(rq_json_sel_t *st, rq_err_t *err);
 
 // ---- implemented in Rust, called from C (exceptions returned in *err) ----
 rq_obj_t rq_session_request(rq_session_t *s, rq_obj_t session_obj, const rq_request_args_t *args, rq_err_t *err);
+// Reads the head of the response to a request the caller already sent on
+// `sock` and returns the Response (Response(sock, session, method)). The
+// connection has no keep-alive key: it is closed when the response is done.
+rq_obj_t rq_response_from_socket(rq_session_t *s, rq_obj_t session_obj, rq_obj_t sock, bool is_head, rq_err_t *err);
 // Returns a KeyboardInterrupt caught while closing, for the caller to raise.
 rq_err_t rq_session_close(rq_session_t *s);
 // Reads body bytes into buf; returns the count (0 at the end) or -1 with *err set.

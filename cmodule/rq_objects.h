@@ -56,6 +56,10 @@ mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, cons
 // An empty Headers with room for n names.
 rq_headers_obj_t *rq_headers_alloc(size_t n);
 
+// A Session with no pool, owning the buffer of a Response(sock) made
+// without a session.
+mp_obj_t rq_session_new_private(void);
+
 // A str key lower-cased (the same object when it already is).
 mp_obj_t rq_lower_key(mp_obj_t key);
 

@@ -41,6 +41,17 @@ static mp_obj_t session_make_new(const mp_obj_type_t *type, size_t n_args, size_
     return MP_OBJ_FROM_PTR(o);
 }
 
+mp_obj_t rq_session_new_private(void) {
+    rq_session_obj_t *o = mp_obj_malloc(rq_session_obj_t, &rq_type_session);
+    memset(&o->s, 0, sizeof(o->s));
+    o->s.pool = mp_const_none;
+    o->s.ssl_context = mp_const_none;
+    o->s.session_id = mp_const_none;
+    o->s.max_head_bytes = RQ_DEFAULT_MAX_HEAD_BYTES;
+    o->s.max_headers = RQ_DEFAULT_MAX_HEADERS;
+    return MP_OBJ_FROM_PTR(o);
+}
+
 // Keyword names after `url`, in the reference's positional order.
 enum {
     ARG_data, ARG_json, ARG_headers, ARG_stream, ARG_timeout, ARG_allow_redirects,

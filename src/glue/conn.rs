@@ -21,6 +21,19 @@ pub struct Conn {
 }
 
 impl Conn {
+    /// A socket the caller connected and wrote to itself (Response(sock)):
+    /// it has no keep-alive key, so it is closed rather than kept idle.
+    pub fn adopted(sock: Obj) -> Self {
+        Conn {
+            sock,
+            raw: sock,
+            host: ptr::null_mut(),
+            port: 0,
+            https: false,
+            reused: false,
+        }
+    }
+
     pub fn sock(&self) -> Obj {
         self.sock
     }

@@ -3,6 +3,7 @@
 //! the C registration layer calls. No MicroPython exception ever passes
 //! through these frames: the shims catch them and return them as values.
 
+mod adopt;
 mod body;
 mod conn;
 mod decoded;

@@ -25,7 +25,7 @@ use core::ptr;
 
 /// Smallest session buffer: room for a typical request head and response
 /// head; it grows (up to the head limit) only when a head needs more.
-const INITIAL_BUF: usize = 1024;
+pub const INITIAL_BUF: usize = 1024;
 const MAX_REDIRECTS: usize = 30;
 
 /// The session's buffer as a slice.
@@ -93,11 +93,11 @@ fn head_error(e: HeadError) -> Exc {
 }
 
 /// How an attempt failed, for the resend rule (engine::retry).
-struct Failed {
-    exc: Exc,
-    kind: Failure,
+pub struct Failed {
+    pub exc: Exc,
+    pub kind: Failure,
     /// Some byte of the answer had arrived.
-    answer_seen: bool,
+    pub answer_seen: bool,
 }
 
 impl Failed {
@@ -207,7 +207,7 @@ fn has_repeats(head: &Head) -> bool {
 /// Makes the Response object for a parsed head. The connection moves into
 /// it only once every allocation succeeded, so a MemoryError closes it.
 fn build_response(
-    x: &Exchange,
+    x: &HeadRead,
     s: &mut rq_session_t,
     conn: Conn,
     head: &Head,
@@ -338,7 +338,33 @@ fn exchange_on(
             });
         }
     }
-    let is_head = eq_ignore_case(x.method, b"HEAD");
+    let hr = HeadRead {
+        session_obj: x.session_obj,
+        url_obj: x.url_obj,
+        read_timeout: x.read_timeout,
+        read_timeout_ms: x.read_timeout_ms,
+        is_head: eq_ignore_case(x.method, b"HEAD"),
+    };
+    read_head(s, &hr, conn)
+}
+
+/// What reading a response head needs to know about the request.
+pub struct HeadRead {
+    pub session_obj: Obj,
+    /// The URL the response answers (NULL when unknown).
+    pub url_obj: Obj,
+    /// The read timeout as given (restored after the head's deadline cut it).
+    pub read_timeout: Obj,
+    /// The same in milliseconds; -1 for none.
+    pub read_timeout_ms: i32,
+    pub is_head: bool,
+}
+
+/// Reads the response head on `conn` (the request went out already) and
+/// makes the Response; 1xx answers are skipped. The head must be complete
+/// within one read timeout: after the first receive, each one may wait only
+/// for about what is left of it.
+pub fn read_head(s: &mut rq_session_t, x: &HeadRead, conn: Conn) -> Result<Obj, Failed> {
     let sock = conn.sock();
     // Moves into the Response once the head is complete.
     let mut conn = Some(conn);
@@ -367,7 +393,7 @@ fn exchange_on(
             let buf = unsafe { session_buf(s) };
             let window = buf.get(start..end).unwrap_or(&[]);
             let mut storage = header_storage();
-            match parse_head(window, &mut storage, &limits, is_head) {
+            match parse_head(window, &mut storage, &limits, x.is_head) {
                 Ok(Some(head)) if is_informational(head.status) => Step::Skip(head.head_len),
                 Ok(Some(head)) => {
                     let rstart = start.saturating_add(head.head_len);

@@ -89,14 +89,20 @@ fn finish(r: &mut rq_response_t) {
     let sock = core::mem::replace(&mut r.sock, ptr::null_mut());
     if r.keep_alive && r.rend == r.rstart {
         with_session(r, |s| {
-            conn::put_idle(
-                s,
-                sock,
-                s.live_raw_sock,
-                s.live_host,
-                s.live_port,
-                s.live_https != 0,
-            )
+            // A socket handed to Response(sock) has no keep-alive key
+            // (live_host is NULL): nobody could ask for it again.
+            if s.live_host.is_null() {
+                close_sock(sock);
+            } else {
+                conn::put_idle(
+                    s,
+                    sock,
+                    s.live_raw_sock,
+                    s.live_host,
+                    s.live_port,
+                    s.live_https != 0,
+                )
+            }
         });
     } else {
         close_sock(sock);
