@@ -108,6 +108,7 @@ fuzz:
 # the table in bench/README.md.
 bench: deps firmware firmware-plain
 	cd $(ROOT) && $(PYTHON) bench/run.py
+	cd $(ROOT) && $(PYTHON) bench/json_select.py
 
 bench-quick: deps firmware firmware-plain
 	cd $(ROOT) && $(PYTHON) bench/run.py --quick
