@@ -885,7 +885,8 @@ rq_err_t rq_sock_settimeout_ms(rq_obj_t sock, rq_obj_t raw_sock, int32_t ms) {
     });
 }
 
-bool rq_sock_has_timeout(rq_obj_t sock, rq_obj_t raw_sock) {
+// Whether sock (or the plain socket under it) has settimeout.
+static bool rq_sock_has_timeout(rq_obj_t sock, rq_obj_t raw_sock) {
     mp_obj_t dest[2];
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
