@@ -161,6 +161,6 @@ for i in range(20):
 emit(codes)
 """, nginx.url(""), None, pool_kind, small=nginx.url(marker)).one
     assert out == [len(nginx.files["small.json"])] * 20
-    conns = nginx.connections_for(marker + " ")
+    conns = nginx.connections_for(marker + " ", expect=20)
     assert len(conns) == 20
     assert len(set(conns)) == 1

@@ -126,7 +126,7 @@ r = s.get(P["target"])
 emit([first[0], r.status_code, r.content])
 """, nginx.url(""), target=nginx.url(marker)).one
     assert out == [405, 200, nginx.files["small.json"]]
-    conns = nginx.connections_for(marker + " ")
+    conns = nginx.connections_for(marker + " ", expect=2)
     assert len(conns) == 2 and len(set(conns)) == 1
 
 

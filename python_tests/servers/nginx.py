@@ -106,10 +106,18 @@ class Nginx:
             log = (root / "error.log").read_text() if (root / "error.log").exists() else ""
             raise RuntimeError("nginx did not start: %s" % log)
 
-    def connections_for(self, request_line_part):
-        """Connection serial numbers of logged requests containing the text."""
-        lines = (self.root / "access.log").read_text().splitlines()
-        return [ln.split(" ", 1)[0] for ln in lines if request_line_part in ln]
+    def connections_for(self, request_line_part, expect=0, wait=3.0):
+        """Connection serial numbers of logged requests containing the text.
+        nginx logs a request after it sent the answer, so a client can be done
+        before its last line is written: wait (bounded) until ``expect``
+        lines are there."""
+        deadline = time.monotonic() + wait
+        while True:
+            lines = (self.root / "access.log").read_text().splitlines()
+            found = [ln.split(" ", 1)[0] for ln in lines if request_line_part in ln]
+            if len(found) >= expect or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.02)
 
     def url(self, path="/", tls=False):
         if tls:
