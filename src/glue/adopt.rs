@@ -3,10 +3,11 @@
 //! cmodule/response_type.c.
 
 use super::body::supersede;
+use super::buf::{ensure_buf, INITIAL_BUF};
 use super::conn::Conn;
 use super::ffi::*;
+use super::head::{read_head, HeadRead};
 use super::py::*;
-use super::session::{ensure_buf, read_head, HeadRead, INITIAL_BUF};
 use crate::engine::retry::Failure;
 use core::ptr;
 

@@ -5,8 +5,10 @@
 
 mod adopt;
 mod body;
+mod buf;
 mod conn;
 mod decoded;
+mod head;
 mod json_select;
 mod multipart;
 mod py;

@@ -8,10 +8,10 @@ use crate::engine::reuse::{worth_draining, DRAIN_MAX_BYTES, DRAIN_WAIT_MS};
 use crate::engine::timeout::remaining_ms;
 use crate::engine::trailer;
 use crate::engine::writer::compact;
+use crate::glue::buf::session_buf;
 use crate::glue::conn::{self, close_sock};
 use crate::glue::ffi::*;
 use crate::glue::py::*;
-use crate::glue::session::session_buf;
 use core::ptr;
 
 /// Reads smaller than this refill the session buffer instead of asking the
