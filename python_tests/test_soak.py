@@ -15,7 +15,12 @@ pytestmark = [pytest.mark.native_only, pytest.mark.slow]
 KEEPALIVE = 10000
 NEW_CONNECTIONS = 1000
 # Bytes of heap a sample may differ from the baseline by; see run_soak.
-SLACK = 64
+# A stale word on the C stack holds a fixed amount that depends on how the
+# firmware's code is laid out (seen: 32 bytes in CI, 96 over TLS through a
+# Python-level pool after the head reader became a function of its own), and
+# never grows with the request count; a leak of one block per request
+# would be 160,000 bytes.
+SLACK = 128
 
 BODY = b"soak"
 KEEP = b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n" + BODY
