@@ -18,7 +18,7 @@ def firmware_path():
 _CAPS_SCRIPT = """
 import sys, json
 caps = {"name": sys.implementation.name}
-for m in ("socket", "tls", "ssl", "socketpool", "wifi"):
+for m in ("socket", "tls", "ssl", "socketpool", "wifi", "deflate"):
     try:
         __import__(m)
         caps[m] = True
@@ -61,3 +61,9 @@ def default_networking_reason():
         return ("circuitpython firmware without wifi and socketpool, which the module-level "
                 "API defaults to (its branch runs on stand-ins: test_circuitpython_defaults.py)")
     return "%s firmware without the socket module the module-level API defaults to" % caps["name"]
+
+
+def has_decompressor():
+    """Whether compressed bodies can be decoded (SPEC §10): the module uses
+    MicroPython's deflate.DeflateIO; CircuitPython's zlib is not wired."""
+    return firmware_caps().get("deflate", False)
