@@ -8,6 +8,7 @@ use super::conn::Conn;
 use super::ffi::*;
 use super::head::{read_head, HeadRead};
 use super::py::*;
+use super::session::while_busy;
 use crate::engine::retry::Failure;
 use core::ptr;
 
@@ -53,20 +54,6 @@ pub unsafe extern "C" fn rq_response_from_socket(
 ) -> Obj {
     // SAFETY: the C caller passes a valid pointer into a live Session.
     let s = unsafe { &mut *s };
-    if s.busy {
-        // SAFETY: err is a valid out-pointer.
-        unsafe { *err = runtime_error("Session is busy: a request is already being made").0 };
-        return ptr::null_mut();
-    }
-    s.busy = true;
-    let result = adopt(s, session_obj, sock, is_head);
-    s.busy = false;
-    match result {
-        Ok(o) => o,
-        Err(e) => {
-            // SAFETY: err is a valid out-pointer.
-            unsafe { *err = e.0 };
-            ptr::null_mut()
-        }
-    }
+    // SAFETY: err is a valid out-pointer (this function's contract).
+    unsafe { while_busy(s, err, |s| adopt(s, session_obj, sock, is_head)) }
 }

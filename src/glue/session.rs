@@ -305,18 +305,35 @@ pub unsafe extern "C" fn rq_session_request(
 ) -> Obj {
     // SAFETY: the C caller passes valid pointers into live objects.
     let (s, a) = unsafe { (&mut *s, &*args) };
-    if s.busy {
-        // SAFETY: err is a valid out-pointer.
-        unsafe { *err = runtime_error("Session is busy: a request is already being made").0 };
-        return ptr::null_mut();
-    }
-    s.busy = true;
-    let result = request(s, session_obj, a);
-    s.busy = false;
+    // SAFETY: err is a valid out-pointer (this function's contract).
+    unsafe { while_busy(s, err, |s| request(s, session_obj, a)) }
+}
+
+/// Runs `f` with the session marked busy, so that a second request (from
+/// another thread) is refused instead of sharing its buffer, and returns its
+/// object, or NULL with the exception in `*err`.
+///
+/// # Safety
+/// `err` must be a valid out-pointer.
+pub unsafe fn while_busy(
+    s: &mut rq_session_t,
+    err: *mut rq_err_t,
+    f: impl FnOnce(&mut rq_session_t) -> PyResult<Obj>,
+) -> Obj {
+    let result = if s.busy {
+        Err(runtime_error(
+            "Session is busy: a request is already being made",
+        ))
+    } else {
+        s.busy = true;
+        let r = f(s);
+        s.busy = false;
+        r
+    };
     match result {
         Ok(o) => o,
         Err(e) => {
-            // SAFETY: err is a valid out-pointer.
+            // SAFETY: err is a valid out-pointer (the caller's contract).
             unsafe { *err = e.0 };
             ptr::null_mut()
         }
