@@ -385,7 +385,7 @@ static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t siz
         return rq_response_raw_read(self_in, buf, size);
     }
     rq_err_t err = NULL;
-    intptr_t n = rq_response_read_more(r, buf, size, &err);
+    intptr_t n = rq_response_readinto(r, buf, size, &err);
     if (n < 0) {
         rq_raise(err);
     }

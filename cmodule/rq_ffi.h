@@ -233,10 +233,9 @@ rq_obj_t rq_response_from_socket(rq_session_t *s, rq_obj_t session_obj, rq_obj_t
 // Returns a KeyboardInterrupt caught while closing, for the caller to raise.
 rq_err_t rq_session_close(rq_session_t *s);
 // Reads body bytes into buf; returns the count (0 at the end) or -1 with *err set.
-// Each receive waits at most the read timeout (read_more serves the stream
-// protocol json.load reads through).
+// Each receive waits at most the read timeout. Serves readinto() and the
+// stream protocol json.load reads through.
 intptr_t rq_response_readinto(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
-intptr_t rq_response_read_more(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
 rq_obj_t rq_response_content(rq_response_t *r, rq_err_t *err);
 // Next piece for iter_content / iter_lines; NULL with *err NULL means the end.
 rq_obj_t rq_response_next_chunk(rq_response_t *r, size_t chunk_size, bool decode_unicode, rq_err_t *err);
@@ -251,7 +250,7 @@ bool rq_response_body_is_small(rq_response_t *r);
 // The error a body read on this response must raise (closed/superseded), or NULL.
 rq_err_t rq_response_check_readable(rq_response_t *r);
 
-// Raw (still encoded) body bytes, for the decompressor: as read_more, never
+// Raw (still encoded) body bytes, for the decompressor: as readinto, never
 // through it.
 intptr_t rq_response_read_raw(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
 

@@ -44,20 +44,6 @@ pub unsafe extern "C" fn rq_response_readinto(
 /// # Safety
 /// As rq_response_readinto.
 #[no_mangle]
-pub unsafe extern "C" fn rq_response_read_more(
-    r: *mut rq_response_t,
-    buf: *mut u8,
-    len: usize,
-    err: *mut rq_err_t,
-) -> isize {
-    // SAFETY: as documented.
-    let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
-    set_err(read_step(r, dst).map(|n| n as isize), err, -1)
-}
-
-/// # Safety
-/// As rq_response_readinto.
-#[no_mangle]
 pub unsafe extern "C" fn rq_response_read_raw(
     r: *mut rq_response_t,
     buf: *mut u8,
