@@ -261,6 +261,46 @@ int rq_timeout_check(double secs, double *capped, int32_t *ms);
 // its sockets without draining or waiting.
 void rq_session_finalise(rq_session_t *s);
 
+// ---- AsyncSession: a request driven without blocking (SPEC §11) ----
+// The Rust side runs the same exchange as Session.request (connection,
+// request, head, redirects, retry rule) but never waits: when a socket call
+// would block it says what to wait for, and the C awaitable waits through
+// the firmware's asyncio I/O queue, then polls again.
+typedef enum {
+    RQ_POLL_READY = 0,  // done: the result is in *out (or *got)
+    RQ_POLL_READ,       // wait until *wait_on is readable, then poll again
+    RQ_POLL_WRITE,      // wait until *wait_on is writable, then poll again
+    RQ_POLL_ERROR,      // failed: the exception is in *out (or *err); its connection is closed
+} rq_poll_t;
+
+#define RQ_EXCHANGE_WORDS (64)
+// A request in progress, inside the GC object of its awaitable. The
+// collector scans these words, so the objects the exchange holds stay alive.
+typedef struct {
+    uint64_t state[RQ_EXCHANGE_WORDS];  // glue::exchange, opaque to C
+} rq_exchange_t;
+
+// Checks the arguments and prepares the request as Session.request does
+// before anything is sent; nothing waits. `s` is the state inside
+// `session_obj` (an AsyncSession). NULL on success.
+rq_err_t rq_exchange_begin(rq_exchange_t *x, rq_session_t *s, rq_obj_t session_obj, const rq_request_args_t *args);
+// Runs the exchange as far as it goes without waiting: an idle connection or
+// a new non-blocking one (TLS handshake included), the request, the response
+// head, redirects. READY: *out is the Response (head read, body unread; read
+// it with rq_response_poll_read). ERROR: *out is the exception.
+rq_poll_t rq_exchange_poll(rq_exchange_t *x, rq_obj_t *out, rq_obj_t *wait_on);
+// The ticks_ms at which the current wait times out (SPEC §6); false when it
+// has none. Asked after every poll that returned READ or WRITE.
+bool rq_exchange_deadline(const rq_exchange_t *x, uint32_t *ticks_ms);
+// Cancelled, or its deadline passed: closes its connection (never kept for
+// reuse); later polls return ERROR. The session stays usable.
+void rq_exchange_abort(rq_exchange_t *x);
+// Body bytes of an AsyncSession response without waiting: READY with *got
+// (0 at the end of the body), READ/WRITE with *wait_on, ERROR with *err.
+rq_poll_t rq_response_poll_read(rq_response_t *r, uint8_t *buf, size_t len, size_t *got, rq_obj_t *wait_on, rq_err_t *err);
+// The ticks_ms at which the body read that returned READ times out.
+bool rq_response_deadline(rq_response_t *r, uint32_t *ticks_ms);
+
 // ---- shims: implemented in C, never raise ----
 uint32_t rq_ticks_ms(void);
 rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode);
@@ -347,5 +387,21 @@ rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *o
 // Receives at most len bytes; *got == 0 means the peer closed.
 rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got);
 void rq_sock_close(rq_obj_t sock);
+
+// Non-blocking sockets (AsyncSession). Start connecting: resolves the name
+// (this blocks where the pool's getaddrinfo does), makes the socket,
+// sets it non-blocking and connects. *wait: READY when connected, WRITE
+// when in progress (wait writable on *raw_out, then call finish).
+rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj_t *raw_out, rq_poll_t *wait);
+// The socket connected (or failed: raised here when the platform tells):
+// for https wraps it without handshaking (the handshake runs inside the
+// first non-blocking sends and receives). *sock_out: the socket to use.
+rq_err_t rq_connect_nb_finish(rq_obj_t raw, rq_obj_t ssl_context, rq_obj_t host, bool https, rq_obj_t *sock_out);
+// Sends what it can without waiting: *sent bytes, or 0 with *wait READ or
+// WRITE when the socket (or a TLS handshake under it) would block.
+rq_err_t rq_sock_send_nb(rq_obj_t sock, const uint8_t *buf, size_t len, size_t *sent, rq_poll_t *wait);
+// Receives without waiting: *wait READY with *got bytes (0: the peer
+// closed), or READ/WRITE with *got 0 when it would block.
+rq_err_t rq_sock_recv_nb(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got, rq_poll_t *wait);
 
 #endif // RQ_FFI_H
