@@ -21,7 +21,7 @@ fn generate_bindings() {
         .ctypes_prefix("core::ffi")
         .clang_arg(format!("--target={}", clang_target(&target)))
         .allowlist_item("rq_.*|RQ_.*")
-        .rustified_enum("rq_(exc_kind|kind|method|fail_kind|idle_probe)_t")
+        .rustified_enum("rq_(exc_kind|kind|method|fail_kind|idle_probe|poll)_t")
         .layout_tests(false)
         .generate_comments(false)
         .derive_default(true)

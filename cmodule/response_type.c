@@ -284,7 +284,7 @@ static void response_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             dest[0] = rq_or_none(r->encoding);
             return;
         case MP_QSTR_socket:
-            dest[0] = rq_or_none(r->sock);
+            dest[0] = rq_or_none(r->conn != NULL ? r->conn->sock : MP_OBJ_NULL);
             return;
         case MP_QSTR_url:
             dest[0] = rq_or_none(r->url);
@@ -360,12 +360,12 @@ static mp_obj_t response_make_new(const mp_obj_type_t *type, size_t n_args, size
 // Raw body bytes, for json.load and for the decompressor (decode.c).
 mp_uint_t rq_response_raw_read(mp_obj_t self_in, void *buf, mp_uint_t size) {
     rq_response_t *r = rq_resp(self_in);
-    if (r->fast_avail > 0 && r->closed_why == RQ_CLOSED_NONE && r->sock != MP_OBJ_NULL) {
+    if (r->fast_avail > 0 && r->closed_why == RQ_CLOSED_NONE && r->conn != NULL && r->conn->sock != MP_OBJ_NULL) {
         // Bytes the Rust core marked as plain body data already received.
-        rq_session_obj_t *s = MP_OBJ_TO_PTR(r->session);
+        rq_conn_t *c = r->conn;
         size_t n = size < r->fast_avail ? size : r->fast_avail;
-        memcpy(buf, s->s.buf + r->rstart, n);
-        r->rstart += n;
+        memcpy(buf, c->buf + c->rstart, n);
+        c->rstart += n;
         r->fast_avail -= n;
         r->fast_taken += n;
         return n;

@@ -106,36 +106,49 @@ typedef struct {
     uint8_t https;
 } rq_idle_t;
 
+// The connection a response reads its body from, and the buffer its
+// received bytes wait in. Exactly one owner at a time: a Session's `live`
+// belongs to its live response (NULL sock when there is none); each
+// AsyncSession exchange allocates its own, which its response then owns.
+typedef struct {
+    rq_obj_t sock;              // NULL when closed or handed back for reuse
+    rq_obj_t raw_sock;          // see rq_idle_t
+    rq_obj_t host;              // str, keep-alive key; NULL: never reused (Response(sock))
+    uint8_t *buf;               // GC block: request head, then received bytes
+    size_t buf_cap;
+    size_t rstart;              // unread received bytes are buf[rstart..rend]
+    size_t rend;
+    uint32_t trailer_bytes;     // trailer section so far, held to the head limits
+    uint32_t drain_start_ms;    // when the running drain began (see draining)
+    uint32_t wait_since_ms;     // non-blocking: when the current body wait began
+    int32_t timeout_ms;         // non-blocking: each body wait's limit; -1 none
+    uint16_t port;
+    uint16_t trailers;
+    uint8_t https;
+    bool draining;              // body reads wait at most engine::reuse::DRAIN_WAIT_MS in all
+    bool nonblocking;           // AsyncSession: receives never wait, they say what to wait for
+} rq_conn_t;
+
 typedef struct {
     rq_obj_t pool;
     rq_obj_t ssl_context;
     rq_obj_t session_id;
-    rq_obj_t last_response;     // the live Response object, or NULL
-    uint8_t *buf;               // GC-allocated receive/send buffer, reused by every request
-    size_t buf_cap;
+    rq_obj_t last_response;     // the live Response object, or NULL (Session only)
     size_t max_head_bytes;
     size_t max_headers;
     rq_idle_t idle[RQ_IDLE_MAX];
     rq_obj_t strs[RQ_STR_CACHE];
     uint8_t strs_next;
-    // The connection of the live response (at most one per session), kept
-    // here rather than in every Response to keep those small.
-    rq_obj_t live_raw_sock;     // see rq_idle_t
-    rq_obj_t live_host;         // str, key of the connection for keep-alive
-    rq_obj_t live_pending;      // bytes carried between iter_lines/iter_content(decode_unicode) steps
-    uint16_t live_port;
-    uint8_t live_https;
-    uint32_t live_trailer_bytes; // trailer section so far, held to the head limits
-    uint32_t live_drain_start_ms; // when the running drain began (see live_draining)
-    uint16_t live_trailers;
-    bool live_draining;         // body reads wait at most engine::reuse::DRAIN_WAIT_MS in all
+    rq_conn_t live;             // Session: the connection and buffer of its live response, reused by every request
     bool closed;
     bool busy;                  // a request is being made (re-entrancy guard)
+    bool nonblocking;           // an AsyncSession: each exchange has its own rq_conn_t
 } rq_session_t;
 
 typedef struct {
-    rq_obj_t session;           // the Session object (owner of buf)
-    rq_obj_t sock;              // NULL once closed
+    rq_obj_t session;           // the Session object
+    rq_conn_t *conn;            // its connection while it owns one, else NULL
+    rq_obj_t pending;           // bytes carried between iter_lines/iter_content(decode_unicode) steps
     rq_obj_t reason;            // str until first read, then the bytearray handed out
     rq_obj_t headers;           // headers dict
     rq_obj_t url;               // str: final URL
@@ -145,14 +158,12 @@ typedef struct {
     rq_obj_t cached_text;       // str
     rq_obj_t cached_json;       // parsed json
     uint64_t decoder[RQ_DECODER_WORDS];   // engine::body::BodyDecoder, opaque to C
-    // Body bytes at session buf[rstart..rstart+fast_avail] that the C stream
+    // Body bytes at conn->buf[rstart..rstart+fast_avail] that the C stream
     // read may hand out without calling Rust (json.load reads one byte per
     // call); fast_taken counts those taken, applied to the decoder by Rust.
     uint32_t cached_pos;        // iter_content/iter_lines position in `cached`
     uint32_t fast_avail;
     uint32_t fast_taken;
-    size_t rstart;              // unread received bytes are session buf[rstart..rend]
-    size_t rend;
     uint32_t status_code;
     uint8_t framing;            // RQ_FRAMING_*
     bool keep_alive;
@@ -177,6 +188,7 @@ typedef struct {
     rq_obj_t connect_timeout;   // number or None
     rq_obj_t read_timeout;      // number or None
     int32_t read_timeout_ms;    // the same in milliseconds; -1 for None
+    int32_t connect_timeout_ms; // connect_timeout in milliseconds; -1 for None
     bool allow_redirects;
     bool stream;
 } rq_request_args_t;

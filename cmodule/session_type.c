@@ -150,8 +150,7 @@ static mp_obj_t rq_request_impl(mp_obj_t session, mp_obj_t method, size_t n_pos,
         r.connect_timeout = t;
         r.read_timeout = t;
     }
-    int32_t connect_ms;
-    r.connect_timeout = rq_normalize_timeout(r.connect_timeout, &connect_ms);
+    r.connect_timeout = rq_normalize_timeout(r.connect_timeout, &r.connect_timeout_ms);
     r.read_timeout = rq_normalize_timeout(r.read_timeout, &r.read_timeout_ms);
     rq_session_obj_t *s = MP_OBJ_TO_PTR(session);
     rq_err_t err = NULL;

@@ -2,40 +2,64 @@
 //! the caller wrote on a socket of its own. Entry point called by
 //! cmodule/response_type.c.
 
-use super::body::supersede;
-use super::buf::{ensure_buf, INITIAL_BUF};
-use super::conn::Conn;
+use super::conn::{self, Io};
 use super::ffi::*;
-use super::head::{read_head, HeadRead};
+use super::head::{HeadRead, HeadReader};
+use super::live::{self, INITIAL_BUF};
 use super::py::*;
-use super::session::while_busy;
+use super::session::{supersede_live, while_busy};
+use super::sessionref::SessionRef;
 use crate::engine::retry::Failure;
 use core::ptr;
 
-fn adopt(s: &mut rq_session_t, session_obj: Obj, sock: Obj, is_head: bool) -> PyResult<Obj> {
-    // Owned from here on: every error below closes the socket.
-    let conn = Conn::adopted(sock);
-    if !s.last_response.is_null() {
-        let old = core::mem::replace(&mut s.last_response, ptr::null_mut());
-        supersede(old)?;
+fn adopt(s: &mut SessionRef, sock: Obj, is_head: bool) -> PyResult<Obj> {
+    // The socket is owned from here on: every error below closes it.
+    if let Err(e) = supersede_live(s) {
+        conn::close_sock(sock);
+        return Err(e);
     }
-    ensure_buf(s, INITIAL_BUF)?;
+    let conn = s.live();
+    // SAFETY: the `live` slot of a blocking Session, free now that its
+    // response was superseded; borrowed here until the Response takes it.
+    let c = unsafe { &mut *conn };
+    // No keep-alive key (host NULL): it is never reused.
+    c.sock = sock;
+    c.raw_sock = sock;
+    c.host = ptr::null_mut();
+    c.nonblocking = false;
+    live::reset_window(c);
+    if let Err(e) = live::ensure_buf(c, INITIAL_BUF) {
+        live::close(c);
+        return Err(e);
+    }
     let x = HeadRead {
-        session_obj,
         url_obj: ptr::null_mut(),
         read_timeout: none(),
         // The socket's own timeout applies; no request timeout was given.
         read_timeout_ms: -1,
         is_head,
     };
-    let resp = read_head(s, &x, conn).map_err(|f| match f.kind {
-        // Nothing to resend here: the request is the caller's, sent once.
-        Failure::Closed if !f.answer_seen => {
-            os_error(0, "Connection closed before the response head")
+    let mut reader = HeadReader::new(-1);
+    let resp = match reader.poll(s, &x, conn) {
+        Ok(Io::Done(resp)) => resp,
+        Ok(Io::Wait(_)) => {
+            // SAFETY: as above.
+            live::close(unsafe { &mut *conn });
+            return Err(runtime_error("the socket would block"));
         }
-        _ => f.exc,
-    })?;
-    s.last_response = resp;
+        Err(f) => {
+            // SAFETY: as above.
+            live::close(unsafe { &mut *conn });
+            // Nothing to resend here: the request is the caller's, sent once.
+            return Err(match f.kind {
+                Failure::Closed if !f.answer_seen => {
+                    os_error(0, "Connection closed before the response head")
+                }
+                _ => f.exc,
+            });
+        }
+    };
+    s.set_last_response(resp);
     Ok(resp)
 }
 
@@ -53,7 +77,7 @@ pub unsafe extern "C" fn rq_response_from_socket(
     err: *mut rq_err_t,
 ) -> Obj {
     // SAFETY: the C caller passes a valid pointer into a live Session.
-    let s = unsafe { &mut *s };
+    let mut s = unsafe { SessionRef::from_parts(s, session_obj) };
     // SAFETY: err is a valid out-pointer (this function's contract).
-    unsafe { while_busy(s, err, |s| adopt(s, session_obj, sock, is_head)) }
+    unsafe { while_busy(&mut s, err, |s| adopt(s, sock, is_head)) }
 }

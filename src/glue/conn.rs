@@ -1,72 +1,61 @@
-//! Connections: opening sockets through the pool, the per-Session idle
-//! keep-alive list, and byte transfer through the socket shims.
+//! Sockets: opening them through the pool (blocking, or non-blocking for
+//! AsyncSession), the session's idle keep-alive list, and byte transfer
+//! through the socket shims. What a non-blocking call could not finish is
+//! returned as a `Wait`, never as an error.
 
 use super::ffi::*;
-use super::py::{bytes_of, check, Obj, PyResult};
+use super::py::Obj;
+use super::py::{bytes_of, check, PyResult};
+use super::sessionref::SessionRef;
 use crate::engine::encode::eq_ignore_case;
 use crate::engine::reuse::{idle_reusable, IdleProbe};
 use crate::engine::timeout;
 use core::ptr;
 
-/// An open connection. Dropping it closes the socket, so every early return
-/// on an error path releases it; `release` hands the socket on instead.
-pub struct Conn {
-    sock: Obj,
-    pub raw: Obj,
-    pub host: Obj,
-    pub port: u16,
-    pub https: bool,
-    /// Taken from the idle list rather than freshly connected.
-    pub reused: bool,
+/// What a non-blocking socket call waits for before it can go on.
+#[derive(Clone, Copy)]
+pub enum Wait {
+    Read(Obj),
+    Write(Obj),
 }
 
-impl Conn {
-    /// A socket the caller connected and wrote to itself (Response(sock)):
-    /// it has no keep-alive key, so it is closed rather than kept idle.
-    pub fn adopted(sock: Obj) -> Self {
-        Conn {
-            sock,
-            raw: sock,
-            host: ptr::null_mut(),
-            port: 0,
-            https: false,
-            reused: false,
-        }
-    }
+/// A socket call that finished, or what it waits for.
+pub enum Io<T> {
+    Done(T),
+    Wait(Wait),
+}
 
-    pub fn sock(&self) -> Obj {
-        self.sock
+fn wait_on(sock: Obj, w: rq_poll_t) -> Option<Wait> {
+    match w {
+        rq_poll_t::RQ_POLL_READ => Some(Wait::Read(sock)),
+        rq_poll_t::RQ_POLL_WRITE => Some(Wait::Write(sock)),
+        _ => None,
     }
+}
 
-    /// Gives up ownership of the socket without closing it.
-    pub fn release(mut self) -> Obj {
-        core::mem::replace(&mut self.sock, ptr::null_mut())
-    }
-
-    pub fn set_timeout(&self, timeout: Obj) -> PyResult<()> {
-        // SAFETY: sock/raw are live socket objects (raw may be NULL).
-        check(unsafe { rq_sock_settimeout(self.sock, self.raw, timeout) })
-    }
-
-    /// Whether this idle connection may carry a request: checked without
-    /// waiting (engine::reuse). Only an interrupt is an error.
-    pub fn still_usable(&self) -> PyResult<bool> {
-        let mut probe = rq_idle_probe_t::RQ_IDLE_UNKNOWN;
-        // SAFETY: sock/raw are live socket objects; probe is a valid out-pointer.
-        check(unsafe { rq_sock_probe_idle(self.sock, self.raw, &mut probe) })?;
-        Ok(idle_reusable(match probe {
-            rq_idle_probe_t::RQ_IDLE_QUIET => IdleProbe::Quiet,
-            rq_idle_probe_t::RQ_IDLE_READABLE => IdleProbe::Readable,
-            rq_idle_probe_t::RQ_IDLE_FAILED => IdleProbe::Failed,
-            rq_idle_probe_t::RQ_IDLE_UNKNOWN => IdleProbe::Unknown,
-        }))
-    }
+pub fn set_timeout(sock: Obj, raw: Obj, timeout: Obj) -> PyResult<()> {
+    // SAFETY: sock/raw are live socket objects (raw may be NULL).
+    check(unsafe { rq_sock_settimeout(sock, raw, timeout) })
 }
 
 /// Sets a socket's timeout in milliseconds (-1: none).
-pub fn settimeout_ms(sock: Obj, raw: Obj, ms: i32) -> PyResult<()> {
+pub fn settimeout_ms(c: &rq_conn_t, ms: i32) -> PyResult<()> {
     // SAFETY: sock/raw are live socket objects (raw may be NULL).
-    check(unsafe { rq_sock_settimeout_ms(sock, raw, ms) })
+    check(unsafe { rq_sock_settimeout_ms(c.sock, c.raw_sock, ms) })
+}
+
+/// Whether this idle connection may carry a request: checked without
+/// waiting (engine::reuse). Only an interrupt is an error.
+pub fn still_usable(c: &rq_conn_t) -> PyResult<bool> {
+    let mut probe = rq_idle_probe_t::RQ_IDLE_UNKNOWN;
+    // SAFETY: sock/raw are live socket objects; probe is a valid out-pointer.
+    check(unsafe { rq_sock_probe_idle(c.sock, c.raw_sock, &mut probe) })?;
+    Ok(idle_reusable(match probe {
+        rq_idle_probe_t::RQ_IDLE_QUIET => IdleProbe::Quiet,
+        rq_idle_probe_t::RQ_IDLE_READABLE => IdleProbe::Readable,
+        rq_idle_probe_t::RQ_IDLE_FAILED => IdleProbe::Failed,
+        rq_idle_probe_t::RQ_IDLE_UNKNOWN => IdleProbe::Unknown,
+    }))
 }
 
 /// Checks a timeout for the C layer (see rq_ffi.h).
@@ -88,15 +77,7 @@ pub unsafe extern "C" fn rq_timeout_check(secs: f64, capped: *mut f64, ms: *mut 
     }
 }
 
-impl Drop for Conn {
-    fn drop(&mut self) {
-        if !self.sock.is_null() {
-            // SAFETY: closing never raises; the handle is live.
-            unsafe { rq_sock_close(self.sock) };
-        }
-    }
-}
-
+/// Sends all of `data` on a blocking socket.
 pub fn send(sock: Obj, data: &[u8], timeout_ms: i32) -> PyResult<()> {
     if data.is_empty() {
         return Ok(());
@@ -105,12 +86,34 @@ pub fn send(sock: Obj, data: &[u8], timeout_ms: i32) -> PyResult<()> {
     check(unsafe { rq_sock_send(sock, data.as_ptr(), data.len(), timeout_ms) })
 }
 
-/// Receives into `buf`; Ok(0) means the peer closed.
-pub fn recv(sock: Obj, buf: &mut [u8]) -> PyResult<usize> {
+/// Sends what the socket takes without waiting.
+pub fn send_nb(sock: Obj, data: &[u8]) -> PyResult<Io<usize>> {
+    let mut sent = 0usize;
+    let mut w = rq_poll_t::RQ_POLL_READY;
+    // SAFETY: data is valid for its length; out-pointers are valid.
+    check(unsafe { rq_sock_send_nb(sock, data.as_ptr(), data.len(), &mut sent, &mut w) })?;
+    Ok(match wait_on(sock, w) {
+        Some(wait) if sent == 0 => Io::Wait(wait),
+        _ => Io::Done(sent.min(data.len())),
+    })
+}
+
+/// Receives into `buf`: Done(0) means the peer closed. A non-blocking
+/// socket's receive that would wait says so instead.
+pub fn recv(sock: Obj, nonblocking: bool, buf: &mut [u8]) -> PyResult<Io<usize>> {
     let mut got = 0usize;
-    // SAFETY: buf is valid for writes of its length during the call.
-    check(unsafe { rq_sock_recv(sock, buf.as_mut_ptr(), buf.len(), &mut got) })?;
-    Ok(got.min(buf.len()))
+    if nonblocking {
+        let mut w = rq_poll_t::RQ_POLL_READY;
+        // SAFETY: buf is valid for writes of its length; out-pointers are valid.
+        check(unsafe { rq_sock_recv_nb(sock, buf.as_mut_ptr(), buf.len(), &mut got, &mut w) })?;
+        if let Some(wait) = wait_on(sock, w) {
+            return Ok(Io::Wait(wait));
+        }
+    } else {
+        // SAFETY: buf is valid for writes of its length during the call.
+        check(unsafe { rq_sock_recv(sock, buf.as_mut_ptr(), buf.len(), &mut got) })?;
+    }
+    Ok(Io::Done(got.min(buf.len())))
 }
 
 pub fn close_sock(sock: Obj) {
@@ -127,66 +130,75 @@ fn same_key(slot: &rq_idle_t, https: bool, host: &[u8], port: u16) -> bool {
         && bytes_of(slot.host).is_some_and(|h| eq_ignore_case(h, host))
 }
 
-/// An idle connection for (scheme, host, port), removed from the list.
-pub fn take_idle(s: &mut rq_session_t, https: bool, host: &[u8], port: u16) -> Option<Conn> {
-    let slot = s
-        .idle
+/// Moves an idle connection for (scheme, host, port) into `c`.
+pub fn take_idle(
+    idle: &mut [rq_idle_t],
+    c: &mut rq_conn_t,
+    https: bool,
+    host: &[u8],
+    port: u16,
+) -> bool {
+    let Some(slot) = idle
         .iter_mut()
-        .find(|slot| same_key(slot, https, host, port))?;
-    let conn = Conn {
-        sock: slot.sock,
-        raw: slot.raw_sock,
-        host: slot.host,
-        port: slot.port,
-        https: slot.https != 0,
-        reused: true,
+        .find(|slot| same_key(slot, https, host, port))
+    else {
+        return false;
     };
+    c.sock = slot.sock;
+    c.raw_sock = slot.raw_sock;
+    c.host = slot.host;
+    c.port = slot.port;
+    c.https = slot.https;
     *slot = rq_idle_t::default();
-    Some(conn)
+    true
 }
 
-/// Keeps a connection for reuse: one per key; when every slot is taken the
-/// oldest connection is closed.
-pub fn put_idle(s: &mut rq_session_t, sock: Obj, raw: Obj, host: Obj, port: u16, https: bool) {
-    if s.closed {
+/// Keeps the connection of `c` for reuse (one per key; when every slot is
+/// taken the oldest connection is closed) and leaves `c` without a socket.
+pub fn put_idle(idle: &mut [rq_idle_t], closed: bool, c: &mut rq_conn_t) {
+    let sock = core::mem::replace(&mut c.sock, ptr::null_mut());
+    if closed || c.host.is_null() {
+        // A closed session keeps nothing; a socket handed to Response(sock)
+        // has no key anyone could ask for again.
         close_sock(sock);
         return;
     }
-    let key = bytes_of(host).unwrap_or(&[]);
-    for slot in s.idle.iter_mut() {
-        if same_key(slot, https, key, port) {
+    let key = bytes_of(c.host).unwrap_or(&[]);
+    let https = c.https != 0;
+    for slot in idle.iter_mut() {
+        if same_key(slot, https, key, c.port) {
             close_sock(slot.sock);
             *slot = rq_idle_t::default();
         }
     }
-    let free = match s.idle.iter().position(|slot| slot.sock.is_null()) {
+    let free = match idle.iter().position(|slot| slot.sock.is_null()) {
         Some(i) => i,
         None => {
-            if let Some(first) = s.idle.first() {
+            if let Some(first) = idle.first() {
                 close_sock(first.sock);
             }
             // Oldest out, the rest move up one (swaps: no memmove linked).
-            let last = s.idle.len().saturating_sub(1);
+            let last = idle.len().saturating_sub(1);
             for i in 0..last {
-                s.idle.swap(i, i.saturating_add(1));
+                idle.swap(i, i.saturating_add(1));
             }
             last
         }
     };
-    if let Some(slot) = s.idle.get_mut(free) {
+    if let Some(slot) = idle.get_mut(free) {
         *slot = rq_idle_t {
             sock,
-            raw_sock: raw,
-            host,
-            port,
-            https: u8::from(https),
+            raw_sock: c.raw_sock,
+            host: c.host,
+            port: c.port,
+            https: c.https,
         };
     }
 }
 
-pub fn close_all_idle(s: &mut rq_session_t) -> usize {
+pub fn close_all_idle(idle: &mut [rq_idle_t]) -> usize {
     let mut n = 0usize;
-    for slot in s.idle.iter_mut() {
+    for slot in idle.iter_mut() {
         if !slot.sock.is_null() {
             close_sock(slot.sock);
             n = n.saturating_add(1);
@@ -196,54 +208,87 @@ pub fn close_all_idle(s: &mut rq_session_t) -> usize {
     n
 }
 
-fn open_once(s: &rq_session_t, https: bool, host: Obj, port: u16, timeout: Obj) -> PyResult<Conn> {
+/// The connection's key, set before it is opened.
+pub fn set_key(c: &mut rq_conn_t, https: bool, host: Obj, port: u16) {
+    c.host = host;
+    c.port = port;
+    c.https = u8::from(https);
+}
+
+fn open_once(s: &SessionRef, c: &mut rq_conn_t, timeout: Obj) -> PyResult<()> {
     let mut sock = ptr::null_mut();
     let mut raw = ptr::null_mut();
     // SAFETY: pool/ssl_context/host are live objects; out-pointers are valid.
     check(unsafe {
         rq_open_connection(
-            s.pool,
-            s.ssl_context,
-            host,
-            port,
-            https,
+            s.pool(),
+            s.ssl_context(),
+            c.host,
+            c.port,
+            c.https != 0,
             timeout,
             &mut sock,
             &mut raw,
         )
     })?;
-    Ok(Conn {
-        sock,
-        raw,
-        host,
-        port,
-        https,
-        reused: false,
-    })
+    c.sock = sock;
+    c.raw_sock = raw;
+    Ok(())
 }
 
-/// A fresh connection. When the pool cannot give one while idle sockets are
-/// held (boards have few sockets), those are closed and it is tried once more.
-/// Not after a timeout, which a second try would only make the caller wait
-/// out twice, nor after an interrupt, which must reach the caller.
-pub fn open(
-    s: &mut rq_session_t,
-    https: bool,
-    host: Obj,
-    port: u16,
-    timeout: Obj,
-) -> PyResult<Conn> {
-    match open_once(s, https, host, port, timeout) {
-        Ok(c) => Ok(c),
+/// A fresh blocking connection for the key in `c`. When the pool cannot give
+/// one while idle sockets are held (boards have few sockets), those are
+/// closed and it is tried once more. Not after a timeout, which a second try
+/// would only make the caller wait out twice, nor after an interrupt, which
+/// must reach the caller.
+pub fn open(s: &mut SessionRef, c: &mut rq_conn_t, timeout: Obj) -> PyResult<()> {
+    match open_once(s, c, timeout) {
+        Ok(()) => Ok(()),
         Err(e) => {
-            // Only when the pool ran out of sockets: a refused connection, a
-            // timeout or a Ctrl-C must not cost the idle ones or a second wait.
             // SAFETY: e is an exception object from the shim.
-            if unsafe { rq_exc_is_out_of_sockets(e.0) } && close_all_idle(s) > 0 {
-                open_once(s, https, host, port, timeout)
+            if unsafe { rq_exc_is_out_of_sockets(e.0) } && close_all_idle(s.idle()) > 0 {
+                open_once(s, c, timeout)
             } else {
                 Err(e)
             }
         }
     }
+}
+
+/// Starts a non-blocking connection for the key in `c`: Done once connected
+/// (TLS not yet), else what to wait for before `finish_nb`.
+pub fn start_nb(s: &mut SessionRef, c: &mut rq_conn_t) -> PyResult<Io<()>> {
+    let mut raw = ptr::null_mut();
+    let mut w = rq_poll_t::RQ_POLL_READY;
+    let (pool, host, port) = (s.pool(), c.host, c.port);
+    let start = |raw: &mut Obj, w: &mut rq_poll_t| {
+        // SAFETY: pool/host are live objects; out-pointers are valid.
+        check(unsafe { rq_connect_nb_start(pool, host, port, raw, w) })
+    };
+    if let Err(e) = start(&mut raw, &mut w) {
+        // SAFETY: e is an exception object from the shim.
+        if !(unsafe { rq_exc_is_out_of_sockets(e.0) } && close_all_idle(s.idle()) > 0) {
+            return Err(e);
+        }
+        start(&mut raw, &mut w)?;
+    }
+    c.raw_sock = raw;
+    // The raw socket is ours from here on: `sock` is what gets closed.
+    c.sock = raw;
+    Ok(match wait_on(raw, w) {
+        Some(wait) => Io::Wait(wait),
+        None => Io::Done(()),
+    })
+}
+
+/// The non-blocking connection is up: wraps it for TLS (the handshake runs
+/// in the first sends and receives).
+pub fn finish_nb(s: &SessionRef, c: &mut rq_conn_t) -> PyResult<()> {
+    let mut sock = ptr::null_mut();
+    // SAFETY: raw/ssl_context/host are live objects; out-pointer is valid.
+    check(unsafe {
+        rq_connect_nb_finish(c.raw_sock, s.ssl_context(), c.host, c.https != 0, &mut sock)
+    })?;
+    c.sock = sock;
+    Ok(())
 }

@@ -3,10 +3,11 @@
 //! Response(sock).
 
 use super::body::decoder_init;
-use super::buf::{ensure_buf, session_buf};
-use super::conn::{self, Conn};
+use super::conn::{self, Io};
 use super::ffi::*;
+use super::live;
 use super::py::*;
+use super::sessionref::SessionRef;
 use crate::engine::encode::eq_ignore_case;
 use crate::engine::response::{
     header_storage, is_informational, parse_head, Framing, Head, HeadError, Limits,
@@ -79,10 +80,11 @@ impl Failed {
 const MAX_INFORMATIONAL: usize = 16;
 
 /// A str from the session's cache of short strings.
-fn session_str(s: &mut rq_session_t, b: &[u8]) -> PyResult<Obj> {
+fn session_str(s: &SessionRef, b: &[u8]) -> PyResult<Obj> {
     let mut out = ptr::null_mut();
-    // SAFETY: s is the live session; b is valid for the call.
-    check(unsafe { rq_session_str(s, b.as_ptr(), b.len(), &mut out) })?;
+    // SAFETY: the session is live; b is valid for the call. The shim touches
+    // only the string cache.
+    check(unsafe { rq_session_str(s.raw(), b.as_ptr(), b.len(), &mut out) })?;
     Ok(out)
 }
 
@@ -133,20 +135,19 @@ fn has_repeats(head: &Head) -> bool {
         .any(|(i, a)| names().take(i).any(|b| eq_ignore_case(a, b)))
 }
 
-/// Makes the Response object for a parsed head. The connection moves into
-/// it only once every allocation succeeded, so a MemoryError closes it.
+/// Makes the Response object for a parsed head; the connection `conn`
+/// points to moves into it (the caller stops using it).
 fn build_response(
     x: &HeadRead,
-    s: &mut rq_session_t,
-    conn: Conn,
+    s: &SessionRef,
+    conn: *mut rq_conn_t,
     head: &Head,
     rstart: usize,
-    rend: usize,
 ) -> PyResult<Obj> {
     let mut r: *mut rq_response_t = ptr::null_mut();
     let mut obj = ptr::null_mut();
     // SAFETY: out-pointers are valid.
-    check(unsafe { rq_response_new(x.session_obj, &mut r, &mut obj) })?;
+    check(unsafe { rq_response_new(s.obj(), &mut r, &mut obj) })?;
     // SAFETY: the shim returned the state inside the new object, which `obj`
     // (on this stack) keeps alive.
     let r = unsafe { &mut *r };
@@ -164,10 +165,11 @@ fn build_response(
     check(unsafe { rq_headers_new(head.headers.len(), has_repeats(head), &mut headers) })?;
     r.headers = headers;
     for (name, value) in head.iter() {
-        // SAFETY: name/value borrow the session buffer for the call.
+        // SAFETY: name/value borrow the connection buffer for the call; the
+        // shim touches only the session's string cache.
         check(unsafe {
             rq_headers_add(
-                s,
+                s.raw(),
                 headers,
                 name.as_ptr(),
                 name.len(),
@@ -183,25 +185,21 @@ fn build_response(
             .unwrap_or(b"utf-8"),
     )?;
     r.url = x.url_obj;
-    s.live_host = conn.host;
-    s.live_port = conn.port;
-    s.live_https = u8::from(conn.https);
-    s.live_pending = ptr::null_mut();
-    s.live_trailers = 0;
-    s.live_trailer_bytes = 0;
-    s.live_draining = false;
-    s.live_raw_sock = conn.raw;
     r.framing = framing_code(head.framing);
     r.keep_alive = head.keep_alive;
-    r.rstart = rstart;
-    r.rend = rend;
-    r.sock = conn.release();
+    // SAFETY: `conn` is the exchange's connection, not borrowed meanwhile.
+    let c = unsafe { &mut *conn };
+    c.rstart = rstart;
+    c.trailers = 0;
+    c.trailer_bytes = 0;
+    c.draining = false;
+    c.wait_since_ms = 0;
+    r.conn = conn;
     Ok(obj)
 }
 
 /// What reading a response head needs to know about the request.
 pub struct HeadRead {
-    pub session_obj: Obj,
     /// The URL the response answers (NULL when unknown).
     pub url_obj: Obj,
     /// The read timeout as given (restored after the head's deadline cut it).
@@ -211,127 +209,153 @@ pub struct HeadRead {
     pub is_head: bool,
 }
 
-/// Reads the response head on `conn` (the request went out already) and
-/// makes the Response; 1xx answers are skipped. The head must be complete
-/// within one read timeout: after the first receive, each one may wait only
-/// for about what is left of it.
-pub fn read_head(s: &mut rq_session_t, x: &HeadRead, conn: Conn) -> Result<Obj, Failed> {
-    let sock = conn.sock();
-    // Moves into the Response once the head is complete.
-    let mut conn = Some(conn);
-    let limits = Limits {
-        max_head_bytes: s.max_head_bytes,
-        max_headers: s.max_headers,
-    };
-    let (mut start, mut end) = (0usize, 0usize);
-    let mut informational = 0usize;
-    let sent_at = ticks_ms();
-    let budget = u32::try_from(x.read_timeout_ms).ok();
-    // The socket's timeout was cut to the head's deadline; the body gets
-    // the full timeout back. It is cut again only once what is left fell
-    // below 7/8 of the last cut, so a head in many pieces costs a few calls,
-    // and a wait overshoots the deadline by at most 1/7 of what was left.
-    let mut shortened = false;
-    let mut last_cut = budget.unwrap_or(0);
-    loop {
-        enum Step {
-            Done(Obj),
-            Skip(usize),
-            More,
+/// Reading one response head, resumable: a non-blocking connection returns
+/// what to wait for and the next call goes on where it stopped. The head
+/// must be complete within one read timeout after the request went out;
+/// on a blocking socket each receive after the first may wait only for
+/// about what is left of it.
+#[derive(Clone, Copy)]
+pub struct HeadReader {
+    informational: usize,
+    sent_at: u32,
+    /// The socket's timeout was cut to the head's deadline; the body gets
+    /// the full timeout back. It is cut again only once what is left fell
+    /// below 7/8 of the last cut, so a head in many pieces costs a few
+    /// calls, and a wait overshoots the deadline by at most 1/7 of what
+    /// was left.
+    shortened: bool,
+    last_cut: u32,
+    got_any: bool,
+}
+
+impl HeadReader {
+    /// Starts the clock: the request has just gone out.
+    pub fn new(read_timeout_ms: i32) -> Self {
+        HeadReader {
+            informational: 0,
+            sent_at: ticks_ms(),
+            shortened: false,
+            last_cut: u32::try_from(read_timeout_ms).unwrap_or(0),
+            got_any: false,
         }
-        let step = {
-            // SAFETY: as above; no reallocation inside this block.
-            let buf = unsafe { session_buf(s) };
-            let window = buf.get(start..end).unwrap_or(&[]);
-            let mut storage = header_storage();
-            match parse_head(window, &mut storage, &limits, x.is_head) {
-                Ok(Some(head)) if is_informational(head.status) => Step::Skip(head.head_len),
-                Ok(Some(head)) => {
-                    let rstart = start.saturating_add(head.head_len);
-                    let Some(c) = conn.take() else {
+    }
+
+    /// When the head is late (ticks_ms), if the request has a timeout.
+    pub fn deadline(&self, read_timeout_ms: i32) -> Option<u32> {
+        let budget = u32::try_from(read_timeout_ms).ok()?;
+        Some(self.sent_at.wrapping_add(budget))
+    }
+
+    /// Reads and parses until the head is complete, then makes the Response
+    /// (1xx answers are skipped). The unread bytes are `c.buf[rstart..rend]`
+    /// (both 0 at the start).
+    pub fn poll(
+        &mut self,
+        s: &SessionRef,
+        x: &HeadRead,
+        conn: *mut rq_conn_t,
+    ) -> Result<Io<Obj>, Failed> {
+        let limits = Limits {
+            max_head_bytes: s.max_head_bytes(),
+            max_headers: s.max_headers(),
+        };
+        let budget = u32::try_from(x.read_timeout_ms).ok();
+        loop {
+            // SAFETY: the exchange owns this connection and holds no other
+            // borrow of it while the head is read.
+            let c = unsafe { &mut *conn };
+            let (start, end) = (c.rstart, c.rend);
+            let (sock, raw, nonblocking) = (c.sock, c.raw_sock, c.nonblocking);
+            let parsed = {
+                let (buf, _, _) = live::window(c);
+                let window = buf.get(start..end).unwrap_or(&[]);
+                let mut storage = header_storage();
+                match parse_head(window, &mut storage, &limits, x.is_head) {
+                    Ok(Some(head)) if is_informational(head.status) => Some(Err(head.head_len)),
+                    Ok(Some(head)) => {
+                        if self.shortened && !nonblocking {
+                            conn::set_timeout(sock, raw, x.read_timeout)
+                                .map_err(|e| Failed::io(e, true))?;
+                        }
+                        let rstart = start.saturating_add(head.head_len);
+                        Some(Ok(build_response(x, s, conn, &head, rstart)
+                            .map_err(|e| Failed::other(e, true))?))
+                    }
+                    Ok(None) => None,
+                    Err(e) => return Err(Failed::other(head_error(e), true)),
+                }
+            };
+            match parsed {
+                Some(Ok(resp)) => return Ok(Io::Done(resp)),
+                Some(Err(n)) => {
+                    c.rstart = start.saturating_add(n);
+                    self.informational = self.informational.saturating_add(1);
+                    if self.informational > MAX_INFORMATIONAL {
                         return Err(Failed::other(
-                            runtime_error("connection already used"),
+                            value_error("Too many informational (1xx) responses"),
                             true,
                         ));
-                    };
-                    if shortened {
-                        c.set_timeout(x.read_timeout)
-                            .map_err(|e| Failed::io(e, true))?;
                     }
-                    let resp = build_response(x, s, c, &head, rstart, end)
-                        .map_err(|e| Failed::other(e, true))?;
-                    Step::Done(resp)
+                    continue;
                 }
-                Ok(None) => Step::More,
-                Err(e) => return Err(Failed::other(head_error(e), true)),
+                None => {}
             }
-        };
-        match step {
-            Step::Done(resp) => return Ok(resp),
-            Step::Skip(n) => {
-                start = start.saturating_add(n);
-                informational = informational.saturating_add(1);
-                if informational > MAX_INFORMATIONAL {
-                    return Err(Failed::other(
-                        value_error("Too many informational (1xx) responses"),
+            if end == c.buf_cap {
+                if start > 0 {
+                    let (buf, rstart, rend) = live::window(c);
+                    *rend = compact(buf, start, end);
+                    *rstart = 0;
+                } else {
+                    let grow = c
+                        .buf_cap
+                        .saturating_mul(2)
+                        .min(limits.max_head_bytes.saturating_add(64));
+                    if grow <= c.buf_cap {
+                        return Err(Failed::other(head_error(HeadError::TooLarge), true));
+                    }
+                    live::ensure_buf(c, grow).map_err(|e| Failed::other(e, true))?;
+                }
+            }
+            let got_any = self.got_any || self.informational > 0;
+            if let Some(budget) = budget {
+                let elapsed = ticks_ms().wrapping_sub(self.sent_at);
+                let Some(left) = remaining_ms(elapsed, budget) else {
+                    return Err(Failed::io(timeout_error(), got_any));
+                };
+                if got_any
+                    && !c.nonblocking
+                    && left < self.last_cut.saturating_sub(self.last_cut / 8)
+                {
+                    conn::settimeout_ms(c, i32::try_from(left).unwrap_or(i32::MAX))
+                        .map_err(|e| Failed::io(e, true))?;
+                    self.shortened = true;
+                    self.last_cut = left;
+                }
+            }
+            let (buf, _, rend) = live::window(c);
+            let at = *rend;
+            let got = conn::recv(sock, nonblocking, buf.get_mut(at..).unwrap_or(&mut []))
+                .map_err(|e| Failed::io(e, got_any))?;
+            let n = match got {
+                Io::Done(n) => n,
+                Io::Wait(w) => return Ok(Io::Wait(w)),
+            };
+            if n == 0 {
+                return Err(if got_any {
+                    Failed::other(
+                        os_error(0, "Connection closed in the middle of the response head"),
                         true,
-                    ));
-                }
-            }
-            Step::More => {
-                if end == s.buf_cap {
-                    if start > 0 {
-                        // SAFETY: as above.
-                        let buf = unsafe { session_buf(s) };
-                        end = compact(buf, start, end);
-                        start = 0;
-                    } else {
-                        let grow = s
-                            .buf_cap
-                            .saturating_mul(2)
-                            .min(s.max_head_bytes.saturating_add(64));
-                        if grow <= s.buf_cap {
-                            return Err(Failed::other(head_error(HeadError::TooLarge), true));
-                        }
-                        ensure_buf(s, grow).map_err(|e| Failed::other(e, true))?;
+                    )
+                } else {
+                    Failed {
+                        exc: runtime_error("no data from socket"),
+                        kind: Failure::Closed,
+                        answer_seen: false,
                     }
-                }
-                let got_any = end > 0 || informational > 0;
-                if got_any {
-                    if let Some(budget) = budget {
-                        let elapsed = ticks_ms().wrapping_sub(sent_at);
-                        let Some(left) = remaining_ms(elapsed, budget) else {
-                            return Err(Failed::io(timeout_error(), true));
-                        };
-                        if left < last_cut.saturating_sub(last_cut / 8) {
-                            let raw = conn.as_ref().map_or(ptr::null_mut(), |c| c.raw);
-                            conn::settimeout_ms(sock, raw, i32::try_from(left).unwrap_or(i32::MAX))
-                                .map_err(|e| Failed::io(e, true))?;
-                            shortened = true;
-                            last_cut = left;
-                        }
-                    }
-                }
-                // SAFETY: as above.
-                let buf = unsafe { session_buf(s) };
-                let dst = buf.get_mut(end..).unwrap_or(&mut []);
-                let n = conn::recv(sock, dst).map_err(|e| Failed::io(e, got_any))?;
-                if n == 0 {
-                    return Err(if got_any {
-                        Failed::other(
-                            os_error(0, "Connection closed in the middle of the response head"),
-                            true,
-                        )
-                    } else {
-                        Failed {
-                            exc: runtime_error("no data from socket"),
-                            kind: Failure::Closed,
-                            answer_seen: false,
-                        }
-                    });
-                }
-                end = end.saturating_add(n);
+                });
             }
+            *rend = at.saturating_add(n);
+            self.got_any = true;
         }
     }
 }

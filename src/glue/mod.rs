@@ -4,17 +4,20 @@
 //! through these frames: the shims catch them and return them as values.
 
 mod adopt;
+mod async_exchange;
 mod body;
-mod buf;
 mod conn;
 mod decoded;
+mod exchange;
 mod head;
 mod json_select;
+mod live;
 mod multipart;
 mod py;
 mod request;
 mod send;
 mod session;
+mod sessionref;
 
 #[allow(
     non_camel_case_types,

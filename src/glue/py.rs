@@ -37,6 +37,10 @@ pub fn type_error(msg: &str) -> Exc {
     new_exc(rq_exc_kind_t::RQ_EXC_TYPE, msg, 0)
 }
 
+pub fn not_implemented(msg: &str) -> Exc {
+    new_exc(rq_exc_kind_t::RQ_EXC_NOT_IMPLEMENTED, msg, 0)
+}
+
 pub fn runtime_error(msg: &str) -> Exc {
     new_exc(rq_exc_kind_t::RQ_EXC_RUNTIME, msg, 0)
 }

@@ -2,9 +2,7 @@
 //! as needed), and the pieces `iter_content` and `iter_lines` hand out,
 //! from the connection or from a body `content` already holds.
 
-use super::read::{
-    abandon, close_response, decoder, read_full, read_step, readable_error, with_session,
-};
+use super::read::{abandon, close_response, decoder, read_full, read_step, readable_error};
 use crate::engine::body::Need;
 use crate::glue::ffi::*;
 use crate::glue::py::*;
@@ -12,11 +10,11 @@ use core::ptr;
 
 /// Bytes carried between iter_lines / iter_content(decode_unicode) steps.
 fn pending(r: &rq_response_t) -> Obj {
-    with_session(r, |s| s.live_pending)
+    r.pending
 }
 
-fn set_pending(r: &rq_response_t, o: Obj) {
-    with_session(r, |s| s.live_pending = o);
+fn set_pending(r: &mut rq_response_t, o: Obj) {
+    r.pending = o;
 }
 
 fn begin_bytes(len: usize) -> PyResult<(Obj, &'static mut [u8])> {

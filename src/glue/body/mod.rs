@@ -8,6 +8,6 @@ mod exports;
 mod read;
 
 pub use read::{
-    abandon, close_for_session, close_response, decoder_init, end_of_body, read_step,
-    readable_error, supersede,
+    abandon, close_for_session, close_response, decoder_init, drop_for_finaliser, end_of_body,
+    poll_step_raw, read_step, readable_error, supersede, wait_deadline,
 };

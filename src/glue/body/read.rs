@@ -1,6 +1,11 @@
 //! Reading a response body: the read loop over the engine's body decoder,
-//! releasing the connection at the end of the body, and closing with a
+//! handing the connection back at the end of the body, and closing with a
 //! bounded drain so the connection can be reused.
+//!
+//! A response owns its connection (`r.conn`) until the body ends or it is
+//! closed; then `r.conn` is NULL. The connection is separate memory (the
+//! Session's `live` slot or an AsyncSession exchange's own block), so the
+//! response and its connection are borrowed side by side.
 
 use crate::engine::body::{BodyDecoder, BodyError, Need};
 use crate::engine::response::Framing;
@@ -8,14 +13,15 @@ use crate::engine::reuse::{worth_draining, DRAIN_MAX_BYTES, DRAIN_WAIT_MS};
 use crate::engine::timeout::remaining_ms;
 use crate::engine::trailer;
 use crate::engine::writer::compact;
-use crate::glue::buf::session_buf;
-use crate::glue::conn::{self, close_sock};
+use crate::glue::conn::{self, Io};
 use crate::glue::ffi::*;
+use crate::glue::live;
 use crate::glue::py::*;
+use crate::glue::sessionref::SessionRef;
 use core::ptr;
 
-/// Reads smaller than this refill the session buffer instead of asking the
-/// socket for a few bytes at a time (json.load reads one byte per call).
+/// Reads smaller than this refill the connection buffer instead of asking
+/// the socket for a few bytes at a time (json.load reads one byte per call).
 const SMALL_READ: usize = 512;
 
 const _: () = assert!(
@@ -46,24 +52,29 @@ pub fn decoder(r: &mut rq_response_t) -> &mut BodyDecoder {
     d
 }
 
-/// Runs `f` on the Session that made this response. The borrow ends with
-/// `f`, so no second `&mut` to the session can be live beside it.
-pub fn with_session<T>(r: &rq_response_t, f: impl FnOnce(&mut rq_session_t) -> T) -> T {
-    // SAFETY: r.session is the Session object that made this response; the
-    // response object references it, so it is alive. The reference lives
-    // only for the call and nothing else borrows the session during it.
-    f(unsafe { &mut *rq_session_state(r.session) })
+/// The response's connection, while it owns one.
+///
+/// The returned borrow is separate memory from `r` (see the module note);
+/// callers never hold two of them for one response.
+fn conn_of<'c>(r: &rq_response_t) -> Option<&'c mut rq_conn_t> {
+    if r.conn.is_null() {
+        return None;
+    }
+    // SAFETY: r.conn is the connection this response owns: the Session's
+    // `live` slot (kept alive by r.session) or a GC block r.conn references.
+    // Only the owning response dereferences it, one borrow at a time.
+    Some(unsafe { &mut *r.conn })
 }
 
-/// The session's buffer, where received bytes wait at [rstart..rend].
-///
-/// # Safety
-/// As `session_buf`: the buffer is not reallocated while a response reads
-/// (only a new request grows it, and that closes this response first).
-unsafe fn response_buf<'a>(r: &rq_response_t) -> &'a mut [u8] {
-    // SAFETY: as documented; the slice is GC memory apart from the session
-    // struct, so it does not alias the borrow `with_session` makes.
-    with_session(r, |s| unsafe { session_buf(s) })
+/// Whether the response still has its connection open.
+pub fn has_conn(r: &rq_response_t) -> bool {
+    conn_of(r).is_some_and(|c| live::is_open(c))
+}
+
+fn session(r: &rq_response_t) -> SessionRef {
+    // SAFETY: r.session is the (Async)Session that made this response; the
+    // response references it, so it is alive.
+    unsafe { SessionRef::of(r.session) }
 }
 
 fn body_error(e: BodyError) -> Exc {
@@ -81,42 +92,27 @@ fn body_error(e: BodyError) -> Exc {
 
 /// The body is complete: the connection goes back to the session's idle
 /// list when the server allows reuse and nothing unexpected follows it.
-fn finish(r: &mut rq_response_t) {
-    if r.sock.is_null() {
+fn finish(r: &mut rq_response_t, c: &mut rq_conn_t) {
+    r.fast_avail = 0;
+    r.conn = ptr::null_mut();
+    if !live::is_open(c) {
         return;
     }
-    r.fast_avail = 0;
-    let sock = core::mem::replace(&mut r.sock, ptr::null_mut());
-    if r.keep_alive && r.rend == r.rstart {
-        with_session(r, |s| {
-            // A socket handed to Response(sock) has no keep-alive key
-            // (live_host is NULL): nobody could ask for it again.
-            if s.live_host.is_null() {
-                close_sock(sock);
-            } else {
-                conn::put_idle(
-                    s,
-                    sock,
-                    s.live_raw_sock,
-                    s.live_host,
-                    s.live_port,
-                    s.live_https != 0,
-                )
-            }
-        });
-    } else {
-        close_sock(sock);
+    if r.keep_alive && c.rend == c.rstart {
+        let mut s = session(r);
+        let closed = s.closed();
+        conn::put_idle(s.idle(), closed, c);
     }
-    r.rstart = 0;
-    r.rend = 0;
+    live::close(c);
 }
 
+/// Closes the connection (a broken or abandoned body).
 pub fn abandon(r: &mut rq_response_t) {
     r.fast_avail = 0;
-    let sock = core::mem::replace(&mut r.sock, ptr::null_mut());
-    close_sock(sock);
-    r.rstart = 0;
-    r.rend = 0;
+    if let Some(c) = conn_of(r) {
+        live::close(c);
+    }
+    r.conn = ptr::null_mut();
 }
 
 /// Why reading this response cannot go on, if it cannot: a response closed
@@ -141,7 +137,7 @@ pub fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
             "Response was closed before its body was read to the end",
         ));
     }
-    if r.sock.is_null() && !decoder(r).is_done() {
+    if !has_conn(r) && !decoder(r).is_done() {
         return Some(runtime_error(
             "Response connection was closed before the end of its body",
         ));
@@ -149,146 +145,222 @@ pub fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
     None
 }
 
-/// A receive for the body. While a close drains the rest, every wait is
-/// cut to what is left of the drain's budget.
-fn body_recv(r: &rq_response_t, buf: &mut [u8]) -> PyResult<usize> {
-    let (draining, since, raw) = with_session(r, |s| {
-        (s.live_draining, s.live_drain_start_ms, s.live_raw_sock)
-    });
-    if draining {
-        let elapsed = ticks_ms().wrapping_sub(since);
+/// Before a receive for the body: while a close drains the rest, every
+/// wait is cut to what is left of the drain's budget.
+fn before_recv(c: &rq_conn_t) -> PyResult<()> {
+    if c.draining && !c.nonblocking {
+        let elapsed = ticks_ms().wrapping_sub(c.drain_start_ms);
         let Some(left) = remaining_ms(elapsed, DRAIN_WAIT_MS) else {
             return Err(timeout_error());
         };
-        conn::settimeout_ms(r.sock, raw, i32::try_from(left).unwrap_or(i32::MAX))?;
+        conn::settimeout_ms(c, i32::try_from(left).unwrap_or(i32::MAX))?;
     }
-    conn::recv(r.sock, buf)
+    Ok(())
+}
+
+/// After a receive: a non-blocking connection that waited longer than its
+/// timeout for the next bytes fails with it.
+fn after_recv(c: &mut rq_conn_t, got: Io<usize>) -> PyResult<Io<usize>> {
+    match got {
+        Io::Done(n) => {
+            c.wait_since_ms = 0;
+            Ok(Io::Done(n))
+        }
+        Io::Wait(w) => {
+            let now = ticks_ms();
+            if c.wait_since_ms == 0 {
+                c.wait_since_ms = now.max(1);
+            } else if let Ok(limit) = u32::try_from(c.timeout_ms) {
+                if remaining_ms(now.wrapping_sub(c.wait_since_ms), limit).is_none() {
+                    return Err(timeout_error());
+                }
+            }
+            Ok(Io::Wait(w))
+        }
+    }
+}
+
+/// Receives into `dst`.
+fn recv_into(c: &mut rq_conn_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
+    before_recv(c)?;
+    let got = conn::recv(c.sock, c.nonblocking, dst)?;
+    after_recv(c, got)
+}
+
+/// Receives into the buffer after `rend` (the unread bytes were moved to
+/// its start by the caller when needed).
+fn recv_into_window(c: &mut rq_conn_t) -> PyResult<Io<usize>> {
+    before_recv(c)?;
+    let (sock, nonblocking) = (c.sock, c.nonblocking);
+    let (buf, _, rend) = live::window(c);
+    let got = conn::recv(sock, nonblocking, buf.get_mut(*rend..).unwrap_or(&mut []))?;
+    if let Io::Done(n) = got {
+        *rend = rend.saturating_add(n);
+    }
+    after_recv(c, got)
+}
+
+/// When a non-blocking body read that is waiting times out (ticks_ms).
+pub fn wait_deadline(r: &rq_response_t) -> Option<u32> {
+    let c = conn_of(r)?;
+    let limit = u32::try_from(c.timeout_ms).ok()?;
+    (c.wait_since_ms != 0).then(|| c.wait_since_ms.wrapping_add(limit))
 }
 
 /// Body bytes went to the caller; at the end of the body the connection is
 /// released at once, as the reference does once content was read.
-fn consumed(r: &mut rq_response_t, n: usize) {
+fn consumed(r: &mut rq_response_t, c: &mut rq_conn_t, n: usize) {
     let d = decoder(r);
     d.data_consumed(n);
     if d.is_done() {
-        finish(r);
+        finish(r, c);
     }
 }
 
 /// Trailers obey the same limits as the head, so an endless trailer
-/// section cannot exhaust the heap; only fields that may follow a body
-/// join the headers (engine::trailer).
-fn take_trailer(r: &rq_response_t, line_len: usize, name: &[u8], value: &[u8]) -> PyResult<()> {
-    let over = with_session(r, |s| {
-        s.live_trailers = s.live_trailers.saturating_add(1);
-        s.live_trailer_bytes = s
-            .live_trailer_bytes
-            .saturating_add(u32::try_from(line_len).unwrap_or(u32::MAX));
-        usize::from(s.live_trailers) > s.max_headers
-            || s.live_trailer_bytes as usize > s.max_head_bytes
-    });
-    if over {
+/// section cannot exhaust the heap.
+fn count_trailer(r: &rq_response_t, c: &mut rq_conn_t, line_len: usize) -> PyResult<()> {
+    let s = session(r);
+    c.trailers = c.trailers.saturating_add(1);
+    c.trailer_bytes = c
+        .trailer_bytes
+        .saturating_add(u32::try_from(line_len).unwrap_or(u32::MAX));
+    if usize::from(c.trailers) > s.max_headers() || c.trailer_bytes as usize > s.max_head_bytes() {
         return Err(value_error(
             "Response trailers exceed the session's header limits",
         ));
     }
+    Ok(())
+}
+
+/// Only fields that may follow a body join the headers (engine::trailer).
+fn merge_trailer(r: &rq_response_t, name: &[u8], value: &[u8]) -> PyResult<()> {
     if !trailer::may_merge(name) {
         return Ok(());
     }
-    let headers = r.headers;
-    with_session(r, |s| {
-        // SAFETY: name/value are valid for the call; the session is live.
-        check(unsafe {
-            rq_headers_add(
-                ptr::addr_of_mut!(*s),
-                headers,
-                name.as_ptr(),
-                name.len(),
-                value.as_ptr(),
-                value.len(),
-            )
-        })
+    let s = session(r);
+    // SAFETY: name/value are valid for the call; the shim touches only the
+    // session's string cache, never its live connection.
+    check(unsafe {
+        rq_headers_add(
+            s.raw(),
+            r.headers,
+            name.as_ptr(),
+            name.len(),
+            value.as_ptr(),
+            value.len(),
+        )
     })
 }
 
-/// One step of body reading into `dst`: Ok(0) only at the end of the body.
-fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
+/// Copies buffered body bytes into `dst`; the rest within the decoder's
+/// allowance `k` may then be read by the C fast path.
+fn from_window(r: &mut rq_response_t, c: &mut rq_conn_t, dst: &mut [u8], k: u64) -> usize {
+    let (buf, rstart, rend) = live::window(c);
+    let avail = rend.saturating_sub(*rstart);
+    let src = buf
+        .get(*rstart..rstart.saturating_add(avail.min(dst.len())))
+        .unwrap_or(&[]);
+    let n = src.len();
+    if let Some(d) = dst.get_mut(..n) {
+        d.copy_from_slice(src);
+    }
+    *rstart = rstart.saturating_add(n);
+    consumed(r, c, n);
+    let left = u64::try_from(avail.saturating_sub(n)).unwrap_or(0);
+    let allowance = k.saturating_sub(n as u64);
+    r.fast_avail = if r.conn.is_null() {
+        0
+    } else {
+        u32::try_from(left.min(allowance)).unwrap_or(0)
+    };
+    n
+}
+
+/// Feeds buffered bytes to the decoder's framing (chunk lines, trailers);
+/// false when it needs more bytes than are buffered.
+fn feed_framing(r: &mut rq_response_t, c: &mut rq_conn_t) -> PyResult<bool> {
+    let (buf, rstart, rend) = live::window(c);
+    if *rend <= *rstart {
+        return Ok(false);
+    }
+    let at = *rstart;
+    let input = buf.get(at..*rend).unwrap_or(&[]);
+    let p = decoder(r).feed(input).map_err(body_error)?;
+    if p.consumed == 0 {
+        return Ok(false);
+    }
+    *rstart = at.saturating_add(p.consumed);
+    if let Some((name, value)) = p.trailer {
+        count_trailer(r, c, p.consumed)?;
+        // The trailer's bytes stay in place until the next receive.
+        let (buf, _, _) = live::window(c);
+        let line = buf.get(at..).unwrap_or(&[]);
+        merge_trailer(
+            r,
+            line.get(name).unwrap_or(&[]),
+            line.get(value).unwrap_or(&[]),
+        )?;
+    }
+    Ok(true)
+}
+
+/// One step of body reading into `dst`: Done(0) only at the end of the body.
+fn read_step_inner(
+    r: &mut rq_response_t,
+    c: &mut rq_conn_t,
+    dst: &mut [u8],
+) -> PyResult<Io<usize>> {
     // The fast window is recomputed below; Rust reads consume it in order.
     r.fast_avail = 0;
     loop {
         match decoder(r).need() {
             Need::Done => {
-                finish(r);
-                return Ok(0);
+                finish(r, c);
+                return Ok(Io::Done(0));
             }
             Need::Data(k) => {
                 let max = usize::try_from(k).unwrap_or(usize::MAX).min(dst.len());
-                // SAFETY: see response_buf.
-                let buf = unsafe { response_buf(r) };
-                let avail = r.rend.saturating_sub(r.rstart);
-                if avail > 0 {
-                    let n = max.min(avail);
-                    let src = buf.get(r.rstart..r.rstart.saturating_add(n)).unwrap_or(&[]);
-                    if let Some(d) = dst.get_mut(..src.len()) {
-                        d.copy_from_slice(src);
-                    }
-                    r.rstart = r.rstart.saturating_add(src.len());
-                    consumed(r, src.len());
-                    // What is left in the buffer within this allowance may be
-                    // read by the C fast path.
-                    let left = u64::try_from(avail.saturating_sub(src.len())).unwrap_or(0);
-                    let allowance = k.saturating_sub(src.len() as u64);
-                    r.fast_avail = if r.sock.is_null() {
-                        0
-                    } else {
-                        u32::try_from(left.min(allowance)).unwrap_or(0)
-                    };
-                    return Ok(src.len());
+                let dst = dst.get_mut(..max).unwrap_or(&mut []);
+                if c.rend > c.rstart {
+                    return Ok(Io::Done(from_window(r, c, dst, k)));
                 }
-                if max < SMALL_READ && buf.len() >= SMALL_READ {
-                    let n = body_recv(r, buf)?;
-                    r.rstart = 0;
-                    r.rend = n;
-                    if n == 0 {
-                        decoder(r).eof().map_err(body_error)?;
+                let n = if max < SMALL_READ && c.buf_cap >= SMALL_READ {
+                    c.rstart = 0;
+                    c.rend = 0;
+                    match recv_into_window(c)? {
+                        Io::Done(0) => 0,
+                        Io::Done(_) => continue,
+                        Io::Wait(w) => return Ok(Io::Wait(w)),
                     }
-                    continue;
-                }
-                let n = body_recv(r, dst.get_mut(..max).unwrap_or(&mut []))?;
+                } else {
+                    match recv_into(c, dst)? {
+                        Io::Done(n) => n,
+                        Io::Wait(w) => return Ok(Io::Wait(w)),
+                    }
+                };
                 if n == 0 {
                     decoder(r).eof().map_err(body_error)?;
                     continue;
                 }
-                consumed(r, n);
-                return Ok(n);
+                consumed(r, c, n);
+                return Ok(Io::Done(n));
             }
             Need::Framing => {
-                // SAFETY: see response_buf.
-                let buf = unsafe { response_buf(r) };
-                if r.rend > r.rstart {
-                    let input = buf.get(r.rstart..r.rend).unwrap_or(&[]);
-                    let p = decoder(r).feed(input).map_err(body_error)?;
-                    if p.consumed > 0 {
-                        if let Some((name, value)) = p.trailer {
-                            let n = input.get(name).unwrap_or(&[]);
-                            let v = input.get(value).unwrap_or(&[]);
-                            take_trailer(r, p.consumed, n, v)?;
-                        }
-                        r.rstart = r.rstart.saturating_add(p.consumed);
-                        continue;
-                    }
-                }
-                r.rend = compact(buf, r.rstart, r.rend);
-                r.rstart = 0;
-                let Some(room) = buf.get_mut(r.rend..).filter(|b| !b.is_empty()) else {
-                    return Err(body_error(BodyError::LineTooLong));
-                };
-                let n = body_recv(r, room)?;
-                if n == 0 {
-                    decoder(r).eof().map_err(body_error)?;
+                if feed_framing(r, c)? {
                     continue;
                 }
-                r.rend = r.rend.saturating_add(n);
+                let (buf, rstart, rend) = live::window(c);
+                *rend = compact(buf, *rstart, *rend);
+                *rstart = 0;
+                if *rend >= buf.len() {
+                    return Err(body_error(BodyError::LineTooLong));
+                }
+                match recv_into_window(c)? {
+                    Io::Done(0) => decoder(r).eof().map_err(body_error)?,
+                    Io::Done(_) => {}
+                    Io::Wait(w) => return Ok(Io::Wait(w)),
+                }
             }
         }
     }
@@ -296,11 +368,27 @@ fn read_step_inner(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
 
 /// A read step that closes the connection when it fails, so a broken body
 /// never leaks a socket or leaves a half-read one for reuse.
-fn read_step_unchecked(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
-    if dst.is_empty() || decoder(r).is_done() && r.sock.is_null() {
-        return Ok(0);
+fn read_step_unchecked(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
+    if dst.is_empty() {
+        return Ok(Io::Done(0));
     }
-    read_step_inner(r, dst).inspect_err(|_| abandon(r))
+    let Some(c) = conn_of(r) else {
+        return Ok(Io::Done(0));
+    };
+    if !live::is_open(c) {
+        return Ok(Io::Done(0));
+    }
+    read_step_inner(r, c, dst).inspect_err(|_| abandon(r))
+}
+
+/// A blocking read never waits for a poll.
+fn blocking(res: PyResult<Io<usize>>) -> PyResult<usize> {
+    match res? {
+        Io::Done(n) => Ok(n),
+        Io::Wait(_) => Err(runtime_error(
+            "AsyncSession response: read it with aread(), aiter_content() or aiter_lines()",
+        )),
+    }
 }
 
 /// One step of body reading: decoded bytes when the body is compressed
@@ -316,11 +404,17 @@ pub fn read_step(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
 /// A raw read step for the caller: refused once the response was closed
 /// early.
 pub fn read_step_raw(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
+    blocking(poll_step_raw(r, dst))
+}
+
+/// A raw read step that may say what to wait for (AsyncSession).
+pub fn poll_step_raw(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
     if let Some(e) = readable_error(r) {
         return Err(e);
     }
     let n = match read_step_unchecked(r, dst) {
-        Ok(n) => n,
+        Ok(Io::Done(n)) => n,
+        Ok(wait) => return Ok(wait),
         // Closed under this read by another thread: say so, whatever the
         // socket reported.
         Err(e) if e.is_interrupt() || r.closed_why == RQ_CLOSED_NONE as u8 => return Err(e),
@@ -332,7 +426,7 @@ pub fn read_step_raw(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
             return Err(e);
         }
     }
-    Ok(n)
+    Ok(Io::Done(n))
 }
 
 /// Reads until `dst` is full or the body ends.
@@ -350,8 +444,9 @@ pub fn read_full(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
 
 /// Closes the response; a small unread remainder is drained so that the
 /// connection can serve the next request, within DRAIN_WAIT_MS of waiting
-/// in all. A failing or slow drain just closes the connection, except that
-/// a KeyboardInterrupt (or SystemExit) during it is handed back for the
+/// in all (a non-blocking connection drains only what arrived already). A
+/// failing or slow drain just closes the connection, except that a
+/// KeyboardInterrupt (or SystemExit) during it is handed back for the
 /// caller to raise, after the socket was closed. `why` is marked first, so
 /// a reader in another thread never takes the drained body for its end.
 pub fn close_response_as(r: &mut rq_response_t, why: u32) -> PyResult<()> {
@@ -359,9 +454,10 @@ pub fn close_response_as(r: &mut rq_response_t, why: u32) -> PyResult<()> {
     if r.closed_why == RQ_CLOSED_NONE as u8 && (why != RQ_CLOSED_BY_CALLER || incomplete) {
         r.closed_why = u8::try_from(why).unwrap_or(u8::MAX);
     }
-    if r.sock.is_null() {
+    let Some(c) = conn_of(r).filter(|c| live::is_open(c)) else {
+        r.conn = ptr::null_mut();
         return Ok(());
-    }
+    };
     let remaining = match decoder(r).need() {
         Need::Done => Some(0),
         Need::Data(k) if r.framing == RQ_FRAMING_LENGTH as u8 => Some(k),
@@ -370,17 +466,15 @@ pub fn close_response_as(r: &mut rq_response_t, why: u32) -> PyResult<()> {
         _ => None,
     };
     if worth_draining(r.keep_alive, remaining) {
-        with_session(r, |s| {
-            s.live_draining = true;
-            s.live_drain_start_ms = ticks_ms();
-        });
+        c.draining = true;
+        c.drain_start_ms = ticks_ms();
         let mut sink = [0u8; 256];
         let mut budget = DRAIN_MAX_BYTES;
         let mut interrupt = None;
-        while !r.sock.is_null() && budget > 0 {
+        while has_conn(r) && budget > 0 {
             match read_step_unchecked(r, &mut sink) {
-                Ok(0) => break,
-                Ok(n) => budget = budget.saturating_sub(n as u64),
+                Ok(Io::Done(0)) | Ok(Io::Wait(_)) => break,
+                Ok(Io::Done(n)) => budget = budget.saturating_sub(n as u64),
                 Err(e) if e.is_interrupt() => {
                     interrupt = Some(e);
                     break;
@@ -388,13 +482,18 @@ pub fn close_response_as(r: &mut rq_response_t, why: u32) -> PyResult<()> {
                 Err(_) => break,
             }
         }
-        with_session(r, |s| s.live_draining = false);
+        if let Some(c) = conn_of(r) {
+            c.draining = false;
+        }
         if let Some(e) = interrupt {
             abandon(r);
             return Err(e);
         }
         if decoder(r).is_done() {
-            finish(r);
+            if let Some(c) = conn_of(r) {
+                finish(r, c);
+            }
+            r.conn = ptr::null_mut();
             return Ok(());
         }
     }
@@ -426,4 +525,12 @@ pub fn close_for_session(resp: Obj) -> PyResult<()> {
     // SAFETY: as above.
     let r = unsafe { &mut *rq_response_state(resp) };
     close_response_as(r, RQ_CLOSED_SESSION)
+}
+
+/// The finaliser of a Session: closes its live response's socket without
+/// draining (nothing may wait or allocate inside a collection).
+pub fn drop_for_finaliser(resp: Obj) {
+    // SAFETY: the response object is unreachable but not yet freed: the
+    // collector runs every finaliser before it frees any block.
+    abandon(unsafe { &mut *rq_response_state(resp) });
 }

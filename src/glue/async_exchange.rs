@@ -1,0 +1,157 @@
+//! The asyncio driver's entry points (AsyncSession, cmodule/async_*.c):
+//! the same exchange as Session.request, polled; and body reads that say
+//! what to wait for instead of waiting.
+
+use super::body::{poll_step_raw, wait_deadline};
+use super::conn::Io;
+use super::exchange::{wait_sock, Exchange};
+use super::ffi::*;
+use super::py::*;
+use core::ptr;
+
+const _: () = assert!(
+    core::mem::size_of::<Exchange>() <= core::mem::size_of::<[u64; RQ_EXCHANGE_WORDS as usize]>()
+        && core::mem::align_of::<Exchange>() <= core::mem::align_of::<u64>()
+);
+
+/// The exchange inside the awaitable's storage.
+///
+/// # Safety
+/// `x` is valid and `rq_exchange_begin` succeeded on it.
+unsafe fn exchange<'a>(x: *mut rq_exchange_t) -> &'a mut Exchange {
+    // SAFETY: as documented; the storage is large and aligned enough
+    // (asserted above) and holds the Exchange `begin` wrote.
+    unsafe { &mut *(*x).state.as_mut_ptr().cast::<Exchange>() }
+}
+
+fn poll_result(res: PyResult<Io<Obj>>, out: *mut Obj, wait_on: *mut Obj) -> rq_poll_t {
+    let (kind, o) = match res {
+        Ok(Io::Done(resp)) => (rq_poll_t::RQ_POLL_READY, resp),
+        Ok(Io::Wait(w)) => {
+            let (kind, sock) = wait_sock(w);
+            // SAFETY: wait_on is a valid out-pointer (the callers' contract).
+            unsafe { *wait_on = sock };
+            return kind;
+        }
+        Err(e) => (rq_poll_t::RQ_POLL_ERROR, e.0),
+    };
+    // SAFETY: out is a valid out-pointer (the callers' contract).
+    unsafe { *out = o };
+    kind
+}
+
+/// # Safety
+/// `x` points to writable storage inside a GC object; `s` is the state of
+/// the live AsyncSession `session_obj`, which the awaitable references;
+/// `args` is valid for the call.
+#[no_mangle]
+pub unsafe extern "C" fn rq_exchange_begin(
+    x: *mut rq_exchange_t,
+    s: *mut rq_session_t,
+    session_obj: Obj,
+    args: *const rq_request_args_t,
+) -> rq_err_t {
+    // SAFETY: as documented.
+    let res = unsafe { Exchange::begin(s, session_obj, &*args) };
+    match res {
+        Ok(ex) => {
+            // SAFETY: the storage fits an Exchange (asserted above).
+            unsafe { ptr::write((*x).state.as_mut_ptr().cast::<Exchange>(), ex) };
+            ptr::null_mut()
+        }
+        Err(e) => e.0,
+    }
+}
+
+/// # Safety
+/// `x` was set up by `rq_exchange_begin`; out-pointers are valid.
+#[no_mangle]
+pub unsafe extern "C" fn rq_exchange_poll(
+    x: *mut rq_exchange_t,
+    out: *mut Obj,
+    wait_on: *mut Obj,
+) -> rq_poll_t {
+    // SAFETY: as documented.
+    let ex = unsafe { exchange(x) };
+    poll_result(ex.poll(), out, wait_on)
+}
+
+/// # Safety
+/// As `rq_exchange_poll`.
+#[no_mangle]
+pub unsafe extern "C" fn rq_exchange_deadline(x: *const rq_exchange_t, ticks: *mut u32) -> bool {
+    // SAFETY: as documented; only read.
+    let ex = unsafe { &*(*x).state.as_ptr().cast::<Exchange>() };
+    match ex.deadline() {
+        Some(t) => {
+            // SAFETY: valid out-pointer.
+            unsafe { *ticks = t };
+            true
+        }
+        None => false,
+    }
+}
+
+/// # Safety
+/// As `rq_exchange_poll`.
+#[no_mangle]
+pub unsafe extern "C" fn rq_exchange_abort(x: *mut rq_exchange_t) {
+    // SAFETY: as documented.
+    unsafe { exchange(x) }.abort();
+}
+
+/// # Safety
+/// `r` points into a live Response object; `buf` is valid for `len` bytes;
+/// out-pointers are valid.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_poll_read(
+    r: *mut rq_response_t,
+    buf: *mut u8,
+    len: usize,
+    got: *mut usize,
+    wait_on: *mut Obj,
+    err: *mut rq_err_t,
+) -> rq_poll_t {
+    // SAFETY: as documented.
+    let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
+    let res = if r.decoded.is_null() {
+        poll_step_raw(r, dst)
+    } else {
+        Err(not_implemented(
+            "AsyncSession: compressed bodies are read with the blocking readers",
+        ))
+    };
+    match res {
+        Ok(Io::Done(n)) => {
+            // SAFETY: valid out-pointer.
+            unsafe { *got = n };
+            rq_poll_t::RQ_POLL_READY
+        }
+        Ok(Io::Wait(w)) => {
+            let (kind, sock) = wait_sock(w);
+            // SAFETY: valid out-pointer.
+            unsafe { *wait_on = sock };
+            kind
+        }
+        Err(e) => {
+            // SAFETY: valid out-pointer.
+            unsafe { *err = e.0 };
+            rq_poll_t::RQ_POLL_ERROR
+        }
+    }
+}
+
+/// # Safety
+/// `r` points into a live Response object; `ticks` is valid.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_deadline(r: *mut rq_response_t, ticks: *mut u32) -> bool {
+    // SAFETY: as documented.
+    match wait_deadline(unsafe { &*r }) {
+        Some(t) => {
+            // SAFETY: valid out-pointer.
+            unsafe { *ticks = t };
+            true
+        }
+        None => false,
+    }
+}

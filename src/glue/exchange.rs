@@ -1,0 +1,545 @@
+//! One request as a resumable state machine: connection, request, response
+//! head, the resend rule and redirects. `poll` runs it as far as it goes;
+//! on a blocking Session that is to the end, on an AsyncSession it stops
+//! where a socket would block and says what to wait for. One logic, two
+//! drivers: `session.rs` (blocking) and `async_exchange.rs`.
+
+use super::body::close_response;
+use super::conn::{self, Io, Wait};
+use super::ffi::*;
+use super::head::{Failed, HeadRead, HeadReader};
+use super::live;
+use super::py::*;
+use super::request::{
+    basic_auth, check_framing, check_headers, prepare_body, request_error, url_basic_auth,
+    write_form, write_head, Body, HeadSpec, Source,
+};
+use super::send::{send_body, Sender};
+use super::sessionref::SessionRef;
+use crate::engine::encode::eq_ignore_case;
+use crate::engine::redirect::{self, Dropped};
+use crate::engine::request::{check_method, Overrides};
+use crate::engine::retry::{connection_lost, may_resend};
+use crate::engine::url::{self, Scheme, Url, UrlError};
+use crate::engine::writer::Writer;
+use core::ptr;
+
+const MAX_REDIRECTS: usize = 30;
+
+fn url_error(e: UrlError, url: &[u8]) -> Exc {
+    match e {
+        UrlError::UnsupportedProtocol => {
+            let proto = url.split(|&b| b == b'/').next().unwrap_or(url);
+            value_error_with("Unsupported protocol: ", proto)
+        }
+        UrlError::MissingHost => value_error("Invalid URL: no host"),
+        UrlError::BadPort => value_error("Invalid URL: bad port"),
+        UrlError::ControlCharacter => {
+            value_error("CR, LF or NUL in the request method, URL or a header")
+        }
+    }
+}
+
+fn parse_url<'a>(url_obj: Obj) -> PyResult<Url<'a>> {
+    let ub = bytes_of(url_obj).unwrap_or(&[]);
+    url::parse(ub).map_err(|e| url_error(e, ub))
+}
+
+fn is_redirect(status: u32) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+fn with_params(url_obj: Obj, params: Obj) -> PyResult<Obj> {
+    let encoded = build(Built::Bytes, &mut |w| write_form(w, params))?;
+    let enc = bytes_of(encoded).unwrap_or(&[]);
+    if enc.is_empty() {
+        return Ok(url_obj);
+    }
+    let url = bytes_of(url_obj).unwrap_or(&[]);
+    // The fragment is never sent, so the query goes where it would start.
+    let base = url.split(|&b| b == b'#').next().unwrap_or(url);
+    build(Built::Str, &mut |w| {
+        w.put(base);
+        w.put_byte(if base.contains(&b'?') { b'&' } else { b'?' });
+        w.put(enc);
+        Ok(())
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Phase {
+    /// Choose an idle connection or open one.
+    Connect,
+    /// A non-blocking connect is under way.
+    Connecting,
+    /// The request goes out: `sent` of `total` bytes, the first `in_buf` of
+    /// them from the connection buffer, the rest from the body object.
+    Send {
+        sent: usize,
+        in_buf: usize,
+        total: usize,
+    },
+    /// The response head is being read.
+    Head(HeadReader),
+    /// Finished (a response was handed out, or it failed).
+    Over,
+}
+
+pub struct Exchange {
+    s: *mut rq_session_t,
+    session_obj: Obj,
+    a: rq_request_args_t,
+    url_obj: Obj,
+    method_obj: Obj,
+    overrides: Overrides,
+    body: Body,
+    authorization: Obj,
+    dropped: Dropped,
+    history: Obj,
+    hops: usize,
+    /// The connection of the current attempt: the Session's `live` slot,
+    /// or (AsyncSession) a block of the exchange's own.
+    conn: *mut rq_conn_t,
+    nonblocking: bool,
+    reused: bool,
+    resent: bool,
+    /// When the current phase last made progress (non-blocking deadlines).
+    since: u32,
+    phase: Phase,
+}
+
+impl Exchange {
+    /// Checks the arguments and prepares the request; nothing is sent.
+    ///
+    /// # Safety
+    /// `s` is the state inside the live (Async)Session object `session_obj`;
+    /// both stay alive as long as the exchange (the caller's frame or the
+    /// awaitable object holds them).
+    pub unsafe fn begin(
+        s: *mut rq_session_t,
+        session_obj: Obj,
+        a: &rq_request_args_t,
+    ) -> PyResult<Exchange> {
+        // SAFETY: as documented.
+        let mut sref = unsafe { SessionRef::from_parts(s, session_obj) };
+        // A closed Session may be used again; it only dropped its connections.
+        sref.set_closed(false);
+        let mut url_obj = a.url;
+        if !is_none(a.params) {
+            url_obj = with_params(url_obj, a.params)?;
+        }
+        let overrides = check_headers(a.headers)?;
+        let body = prepare_body(a.data, a.json, a.files)?;
+        check_framing(a.headers, &body)?;
+        // auth= wins over credentials in the URL.
+        let authorization = if is_none(a.auth) {
+            url_basic_auth(bytes_of(url_obj).unwrap_or(&[]))?
+        } else {
+            basic_auth(a.auth)?
+        };
+        // Checked here so that nothing is sent for a bad method.
+        check_method(bytes_of(a.method).unwrap_or(&[])).map_err(request_error)?;
+        let nonblocking = sref.nonblocking();
+        if nonblocking && !matches!(body.source, Source::Empty | Source::Bytes(_)) {
+            return Err(not_implemented(
+                "AsyncSession sends str, bytes, json= and form bodies; use Session for files and iterables",
+            ));
+        }
+        let conn = if nonblocking {
+            live::new_own(a.read_timeout_ms)?
+        } else {
+            sref.live()
+        };
+        Ok(Exchange {
+            s,
+            session_obj,
+            a: *a,
+            url_obj,
+            method_obj: a.method,
+            overrides,
+            body,
+            authorization,
+            dropped: Dropped::NOTHING,
+            history: ptr::null_mut(),
+            hops: 0,
+            conn,
+            nonblocking,
+            reused: false,
+            resent: false,
+            since: 0,
+            phase: Phase::Connect,
+        })
+    }
+
+    fn session(&self) -> SessionRef {
+        // SAFETY: begin's contract: the session outlives the exchange.
+        unsafe { SessionRef::from_parts(self.s, self.session_obj) }
+    }
+
+    fn conn(&mut self) -> &mut rq_conn_t {
+        // SAFETY: the exchange owns its connection until a response takes
+        // it; the borrow is tied to `&mut self`, so there is one at a time.
+        unsafe { &mut *self.conn }
+    }
+
+    /// When the current wait times out (ticks_ms), if it has a limit.
+    pub fn deadline(&self) -> Option<u32> {
+        let ms = match self.phase {
+            Phase::Connecting => self.a.connect_timeout_ms,
+            Phase::Send { .. } => self.a.read_timeout_ms,
+            Phase::Head(h) => return h.deadline(self.a.read_timeout_ms),
+            Phase::Connect | Phase::Over => return None,
+        };
+        u32::try_from(ms).ok().map(|ms| self.since.wrapping_add(ms))
+    }
+
+    /// Stops the exchange and closes its connection (never kept).
+    pub fn abort(&mut self) {
+        if !matches!(self.phase, Phase::Over) {
+            live::close(self.conn());
+            self.phase = Phase::Over;
+        }
+    }
+
+    /// Runs the exchange until the final Response (redirects followed) or,
+    /// non-blocking, until a socket would block. Any error closes the
+    /// connection of the attempt.
+    pub fn poll(&mut self) -> PyResult<Io<Obj>> {
+        match self.step() {
+            Ok(Io::Done(resp)) => {
+                self.phase = Phase::Over;
+                Ok(Io::Done(resp))
+            }
+            Ok(wait) => Ok(wait),
+            Err(e) => {
+                self.abort();
+                Err(e)
+            }
+        }
+    }
+
+    fn step(&mut self) -> PyResult<Io<Obj>> {
+        loop {
+            let attempt = match self.phase {
+                Phase::Over => return Err(runtime_error("request already finished")),
+                Phase::Connect => self.connect(),
+                Phase::Connecting => {
+                    let s = self.session();
+                    conn::finish_nb(&s, self.conn()).map(|()| {
+                        self.start_send();
+                        Io::Done(())
+                    })
+                }
+                Phase::Send { .. } => self.send().map_err(|f| f.exc),
+                Phase::Head(_) => match self.read_head() {
+                    Ok(Io::Done(resp)) => match self.after_head(resp)? {
+                        Some(done) => return Ok(Io::Done(done)),
+                        None => continue,
+                    },
+                    Ok(Io::Wait(w)) => return Ok(Io::Wait(w)),
+                    Err(f) => {
+                        self.failed(f)?;
+                        continue;
+                    }
+                },
+            };
+            if let Io::Wait(w) = attempt? {
+                return Ok(Io::Wait(w));
+            }
+        }
+    }
+
+    /// An idle connection that is still quiet (checked without waiting),
+    /// else a new one. After a resend only a new one will do.
+    fn connect(&mut self) -> PyResult<Io<()>> {
+        let u = parse_url(self.url_obj)?;
+        let https = u.scheme == Scheme::Https;
+        let (nonblocking, read_timeout) = (self.nonblocking, self.a.read_timeout);
+        let mut s = self.session();
+        // SAFETY: as in `conn()`; `s` borrows only the idle list, which is
+        // separate from the connection even when it is the `live` slot.
+        let c = unsafe { &mut *self.conn };
+        live::close(c);
+        if !self.resent && conn::take_idle(s.idle(), c, https, u.host, u.port) {
+            // A stale one is dropped (closed) here; nothing was sent on it,
+            // so opening another is no resend.
+            if conn::still_usable(c)?
+                && (nonblocking || conn::set_timeout(c.sock, c.raw_sock, read_timeout).is_ok())
+            {
+                self.reused = true;
+                self.start_send();
+                return Ok(Io::Done(()));
+            }
+            live::close(c);
+        }
+        self.reused = false;
+        let host = new_str(u.host)?;
+        conn::set_key(c, https, host, u.port);
+        if nonblocking {
+            self.since = ticks_ms();
+            return Ok(match conn::start_nb(&mut s, c)? {
+                Io::Done(()) => {
+                    conn::finish_nb(&s, c)?;
+                    self.start_send();
+                    Io::Done(())
+                }
+                Io::Wait(w) => {
+                    self.phase = Phase::Connecting;
+                    Io::Wait(w)
+                }
+            });
+        }
+        conn::open(&mut s, c, self.a.connect_timeout)?;
+        conn::set_timeout(c.sock, c.raw_sock, read_timeout)?;
+        self.start_send();
+        Ok(Io::Done(()))
+    }
+
+    fn start_send(&mut self) {
+        self.since = ticks_ms();
+        self.phase = Phase::Send {
+            sent: 0,
+            in_buf: 0,
+            total: 0,
+        };
+    }
+
+    /// Writes the request head into the connection buffer (growing it once
+    /// when the head does not fit) and returns its length.
+    fn write_request_head(&mut self) -> PyResult<usize> {
+        let u = parse_url(self.url_obj)?;
+        let spec = HeadSpec {
+            method: bytes_of(self.method_obj).unwrap_or(&[]),
+            url: &u,
+            headers: self.a.headers,
+            body: &self.body,
+            authorization: self.authorization,
+            dropped: self.dropped,
+        };
+        let overrides = self.overrides;
+        // SAFETY: as in `conn()`: the connection is separate memory from
+        // `self`, whose fields `spec` borrows.
+        let c = unsafe { &mut *self.conn };
+        live::ensure_buf(c, live::INITIAL_BUF)?;
+        let (head_len, fits) = {
+            let mut w = Writer::new(live::buffer(c));
+            write_head(&mut w, &spec, &overrides)?;
+            if w.overflowed() {
+                (w.needed(), false)
+            } else {
+                (w.written().len(), true)
+            }
+        };
+        if fits {
+            return Ok(head_len);
+        }
+        live::ensure_buf(c, head_len)?;
+        let mut w = Writer::new(live::buffer(c));
+        write_head(&mut w, &spec, &overrides)?;
+        Ok(w.written().len())
+    }
+
+    /// Sends the request. Only a failed send says something about the
+    /// connection; an error of the body's own source is the caller's.
+    fn send(&mut self) -> Result<Io<()>, Failed> {
+        let Phase::Send {
+            mut sent,
+            mut in_buf,
+            mut total,
+        } = self.phase
+        else {
+            return Ok(Io::Done(()));
+        };
+        if total == 0 {
+            let head_len = self
+                .write_request_head()
+                .map_err(|e| Failed::other(e, false))?;
+            if !self.nonblocking {
+                let timeout_ms = self.a.read_timeout_ms;
+                let body = self.body;
+                let c = self.conn();
+                let sock = c.sock;
+                let mut out = Sender {
+                    sock,
+                    buf: live::buffer(c),
+                    len: head_len,
+                    failed: false,
+                    timeout_ms,
+                };
+                if let Err(e) = send_body(&mut out, &body) {
+                    let f = if out.failed {
+                        Failed::io(e, false)
+                    } else {
+                        Failed::other(e, false)
+                    };
+                    return self.failed_send(f);
+                }
+                self.start_head();
+                return Ok(Io::Done(()));
+            }
+            (in_buf, total) = self.stage_body(head_len);
+        }
+        let body_bytes = match self.body.source {
+            Source::Bytes(o) => bytes_of(o).unwrap_or(&[]),
+            _ => &[],
+        };
+        while sent < total {
+            let c = self.conn();
+            let sock = c.sock;
+            let buf = live::buffer(c);
+            let piece = if sent < in_buf {
+                buf.get(sent..in_buf).unwrap_or(&[])
+            } else {
+                body_bytes.get(sent.saturating_sub(in_buf)..).unwrap_or(&[])
+            };
+            let res = conn::send_nb(sock, piece);
+            match res {
+                Ok(Io::Done(n)) if n > 0 => {
+                    sent = sent.saturating_add(n);
+                    self.since = ticks_ms();
+                }
+                Ok(Io::Done(_)) | Ok(Io::Wait(_)) => {
+                    let w = match res {
+                        Ok(Io::Wait(w)) => w,
+                        _ => Wait::Write(sock),
+                    };
+                    self.phase = Phase::Send {
+                        sent,
+                        in_buf,
+                        total,
+                    };
+                    return Ok(Io::Wait(w));
+                }
+                Err(e) => {
+                    return self.failed_send(Failed::io(e, false));
+                }
+            }
+        }
+        self.start_head();
+        Ok(Io::Done(()))
+    }
+
+    fn failed_send(&mut self, f: Failed) -> Result<Io<()>, Failed> {
+        match self.failed(f) {
+            Ok(()) => Ok(Io::Done(())),
+            Err(e) => Err(Failed::other(e, false)),
+        }
+    }
+
+    /// Non-blocking: a body that fits joins the head in the buffer (one
+    /// send); a larger one is sent from its own object after it.
+    fn stage_body(&mut self, head_len: usize) -> (usize, usize) {
+        let body = match self.body.source {
+            Source::Bytes(o) => bytes_of(o).unwrap_or(&[]),
+            _ => &[],
+        };
+        let total = head_len.saturating_add(body.len());
+        let c = self.conn();
+        let buf = live::buffer(c);
+        match buf.get_mut(head_len..total) {
+            Some(dst) => {
+                dst.copy_from_slice(body);
+                (total, total)
+            }
+            None => (head_len, total),
+        }
+    }
+
+    fn start_head(&mut self) {
+        let c = self.conn();
+        c.rstart = 0;
+        c.rend = 0;
+        self.phase = Phase::Head(HeadReader::new(self.a.read_timeout_ms));
+    }
+
+    fn read_head(&mut self) -> Result<Io<Obj>, Failed> {
+        let Phase::Head(mut reader) = self.phase else {
+            return Err(Failed::other(runtime_error("no request was sent"), false));
+        };
+        let hr = HeadRead {
+            url_obj: self.url_obj,
+            read_timeout: self.a.read_timeout,
+            read_timeout_ms: self.a.read_timeout_ms,
+            is_head: eq_ignore_case(bytes_of(self.method_obj).unwrap_or(&[]), b"HEAD"),
+        };
+        let s = self.session();
+        let res = reader.poll(&s, &hr, self.conn);
+        self.phase = Phase::Head(reader);
+        res
+    }
+
+    /// An attempt failed: the request goes out a second time, on a new
+    /// connection, only after the keep-alive race (engine::retry). A
+    /// connection lost before any byte of the answer is reported as the
+    /// reference's OutOfRetries, with the cause.
+    fn failed(&mut self, f: Failed) -> PyResult<()> {
+        live::close(self.conn());
+        if !self.resent && may_resend(self.reused, f.answer_seen, f.kind, self.body.replayable()) {
+            self.resent = true;
+            self.phase = Phase::Connect;
+            return Ok(());
+        }
+        Err(if connection_lost(f.kind) && !f.answer_seen {
+            out_of_retries(f.exc)
+        } else {
+            f.exc
+        })
+    }
+
+    /// A final response, or the next hop of a redirect (None).
+    fn after_head(&mut self, resp: Obj) -> PyResult<Option<Obj>> {
+        // SAFETY: resp is a Response object just built; this frame holds it.
+        let r = unsafe { &mut *rq_response_state(resp) };
+        let location = if self.a.allow_redirects && is_redirect(r.status_code) {
+            // SAFETY: headers is the dict built for this response.
+            let loc = unsafe { rq_headers_get(r.headers, c"location".as_ptr()) };
+            (!loc.is_null()).then_some(loc)
+        } else {
+            None
+        };
+        let Some(loc) = location else {
+            r.history = self.history;
+            return Ok(Some(resp));
+        };
+        self.hops = self.hops.saturating_add(1);
+        if self.hops > MAX_REDIRECTS {
+            close_response(r)?;
+            return Err(runtime_error("Too many redirects (more than 30)"));
+        }
+        let u = parse_url(self.url_obj)?;
+        let loc_bytes = bytes_of(loc).unwrap_or(&[]);
+        let next = build(Built::Str, &mut |w| {
+            url::resolve(&u, loc_bytes, w).map_err(|e| url_error(e, loc_bytes))
+        });
+        let status = r.status_code;
+        close_response(r)?;
+        let next = next?;
+        if self.history.is_null() {
+            self.history = list_new()?;
+        }
+        list_append(self.history, new_int(status as isize)?)?;
+        let nu = parse_url(next)?;
+        let method = bytes_of(self.method_obj).unwrap_or(&[]);
+        let plan = redirect::plan(&u, &nu, u16::try_from(status).unwrap_or(0), method);
+        self.dropped = self.dropped.after(plan);
+        if plan.to_get {
+            self.method_obj = new_str(b"GET")?;
+            self.body = Body::EMPTY;
+        } else if !self.body.replayable() {
+            return Err(value_error(
+                "Cannot follow a redirect that needs a streamed body sent again",
+            ));
+        }
+        self.url_obj = next;
+        self.resent = false;
+        self.phase = Phase::Connect;
+        Ok(None)
+    }
+}
+
+pub fn wait_sock(w: Wait) -> (rq_poll_t, Obj) {
+    match w {
+        Wait::Read(s) => (rq_poll_t::RQ_POLL_READ, s),
+        Wait::Write(s) => (rq_poll_t::RQ_POLL_WRITE, s),
+    }
+}
