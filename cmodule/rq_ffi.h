@@ -102,6 +102,8 @@ typedef struct {
     rq_obj_t sock;      // NULL when the slot is free
     rq_obj_t raw_sock;  // the plain socket under a TLS one (for settimeout), or sock
     rq_obj_t host;      // str
+    uint8_t *buf;       // AsyncSession: the connection's buffer, reused with it (NULL for a Session)
+    size_t buf_cap;
     uint16_t port;
     uint8_t https;
 } rq_idle_t;
@@ -285,7 +287,7 @@ typedef enum {
     RQ_POLL_ERROR,      // failed: the exception is in *out (or *err); its connection is closed
 } rq_poll_t;
 
-#define RQ_EXCHANGE_WORDS (64)
+#define RQ_EXCHANGE_WORDS (40)
 // A request in progress, inside the GC object of its awaitable. The
 // collector scans these words, so the objects the exchange holds stay alive.
 typedef struct {

@@ -33,7 +33,7 @@ fn poll_result(res: PyResult<Io<Obj>>, out: *mut Obj, wait_on: *mut Obj) -> rq_p
             unsafe { *wait_on = sock };
             return kind;
         }
-        Err(e) => (rq_poll_t::RQ_POLL_ERROR, e.0),
+        Err(e) => (rq_poll_t::RQ_POLL_ERROR, e.into_obj()),
     };
     // SAFETY: out is a valid out-pointer (the callers' contract).
     unsafe { *out = o };
@@ -59,7 +59,7 @@ pub unsafe extern "C" fn rq_exchange_begin(
             unsafe { ptr::write((*x).state.as_mut_ptr().cast::<Exchange>(), ex) };
             ptr::null_mut()
         }
-        Err(e) => e.0,
+        Err(e) => e.into_obj(),
     }
 }
 
@@ -135,7 +135,7 @@ pub unsafe extern "C" fn rq_response_poll_read(
         }
         Err(e) => {
             // SAFETY: valid out-pointer.
-            unsafe { *err = e.0 };
+            unsafe { *err = e.into_obj() };
             rq_poll_t::RQ_POLL_ERROR
         }
     }

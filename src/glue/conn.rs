@@ -127,7 +127,7 @@ fn same_key(slot: &rq_idle_t, https: bool, host: &[u8], port: u16) -> bool {
     !slot.sock.is_null()
         && (slot.https != 0) == https
         && slot.port == port
-        && bytes_of(slot.host).is_some_and(|h| eq_ignore_case(h, host))
+        && bytes_of(&slot.host).is_some_and(|h| eq_ignore_case(h, host))
 }
 
 /// Moves an idle connection for (scheme, host, port) into `c`.
@@ -149,6 +149,10 @@ pub fn take_idle(
     c.host = slot.host;
     c.port = slot.port;
     c.https = slot.https;
+    if c.buf.is_null() && !slot.buf.is_null() {
+        c.buf = slot.buf;
+        c.buf_cap = slot.buf_cap;
+    }
     *slot = rq_idle_t::default();
     true
 }
@@ -163,7 +167,7 @@ pub fn put_idle(idle: &mut [rq_idle_t], closed: bool, c: &mut rq_conn_t) {
         close_sock(sock);
         return;
     }
-    let key = bytes_of(c.host).unwrap_or(&[]);
+    let key = bytes_of(&c.host).unwrap_or(&[]);
     let https = c.https != 0;
     for slot in idle.iter_mut() {
         if same_key(slot, https, key, c.port) {
@@ -185,11 +189,23 @@ pub fn put_idle(idle: &mut [rq_idle_t], closed: bool, c: &mut rq_conn_t) {
             last
         }
     };
+    // An AsyncSession connection takes its buffer along, so the next
+    // exchange on it allocates none; a Session's buffer is its own.
+    let (buf, buf_cap) = if c.nonblocking {
+        (
+            core::mem::replace(&mut c.buf, ptr::null_mut()),
+            core::mem::take(&mut c.buf_cap),
+        )
+    } else {
+        (ptr::null_mut(), 0)
+    };
     if let Some(slot) = idle.get_mut(free) {
         *slot = rq_idle_t {
             sock,
             raw_sock: c.raw_sock,
             host: c.host,
+            buf,
+            buf_cap,
             port: c.port,
             https: c.https,
         };
@@ -246,7 +262,7 @@ pub fn open(s: &mut SessionRef, c: &mut rq_conn_t, timeout: Obj) -> PyResult<()>
         Ok(()) => Ok(()),
         Err(e) => {
             // SAFETY: e is an exception object from the shim.
-            if unsafe { rq_exc_is_out_of_sockets(e.0) } && close_all_idle(s.idle()) > 0 {
+            if e.is_out_of_sockets() && close_all_idle(s.idle()) > 0 {
                 open_once(s, c, timeout)
             } else {
                 Err(e)
@@ -267,7 +283,7 @@ pub fn start_nb(s: &mut SessionRef, c: &mut rq_conn_t) -> PyResult<Io<()>> {
     };
     if let Err(e) = start(&mut raw, &mut w) {
         // SAFETY: e is an exception object from the shim.
-        if !(unsafe { rq_exc_is_out_of_sockets(e.0) } && close_all_idle(s.idle()) > 0) {
+        if !(e.is_out_of_sockets() && close_all_idle(s.idle()) > 0) {
             return Err(e);
         }
         start(&mut raw, &mut w)?;

@@ -17,25 +17,6 @@ use crate::engine::timeout::remaining_ms;
 use crate::engine::writer::compact;
 use core::ptr;
 
-fn head_error(e: HeadError) -> Exc {
-    match e {
-        HeadError::BadStatusLine => value_error("Invalid HTTP status line in response"),
-        HeadError::BadHeaderLine => value_error("Invalid header line in response (no colon?)"),
-        HeadError::TooLarge => {
-            value_error("Response head larger than the session's max_header_bytes")
-        }
-        HeadError::TooManyHeaders => {
-            value_error("Response has more headers than the session's max_headers")
-        }
-        HeadError::BadContentLength => value_error("Invalid Content-Length in response"),
-        HeadError::ConflictingContentLength => {
-            value_error("Conflicting Content-Length headers in response")
-        }
-        HeadError::BadVersion => value_error("Unsupported HTTP version in response"),
-        HeadError::Other => value_error("Malformed response head"),
-    }
-}
-
 /// How an attempt failed, for the resend rule (engine::retry).
 pub struct Failed {
     pub exc: Exc,
@@ -57,19 +38,9 @@ impl Failed {
 
     /// A send or receive raised `exc`.
     pub fn io(exc: Exc, answer_seen: bool) -> Self {
-        let kind = if exc.is_interrupt() {
-            Failure::Other
-        } else {
-            // SAFETY: exc is an exception object handed out by a shim.
-            match unsafe { rq_exc_failure(exc.0) } {
-                rq_fail_kind_t::RQ_FAIL_RESET => Failure::Reset,
-                rq_fail_kind_t::RQ_FAIL_TIMEOUT => Failure::Timeout,
-                rq_fail_kind_t::RQ_FAIL_OTHER => Failure::Other,
-            }
-        };
         Failed {
             exc,
-            kind,
+            kind: exc.failure(),
             answer_seen,
         }
     }

@@ -9,8 +9,6 @@ use super::body::{close_response, read_step};
 use super::ffi::*;
 use super::py::*;
 use crate::engine::json::select::{Elem, Event, Paths, Selector};
-use crate::engine::json::{ErrorKind, JsonError, MAX_DEPTH};
-use crate::engine::writer::Writer;
 use core::ptr;
 
 const _: () = assert!(
@@ -28,7 +26,10 @@ struct CPaths<'a> {
 }
 
 impl CPaths<'_> {
-    fn of<'a>(st: &rq_json_sel_t) -> CPaths<'a> {
+    /// # Safety
+    /// The state's path blocks stay alive and unchanged for `'a` (the
+    /// selection object holds them while it runs).
+    unsafe fn of<'a>(st: &rq_json_sel_t) -> CPaths<'a> {
         let n = usize::from(st.n_paths).min(st.path_end.len());
         let total = n
             .checked_sub(1)
@@ -95,8 +96,12 @@ fn selector(st: &mut rq_json_sel_t) -> &mut Selector {
     unsafe { &mut *st.selector.as_mut_ptr().cast::<Selector>() }
 }
 
-fn response<'a>(st: &rq_json_sel_t) -> &'a mut rq_response_t {
-    // SAFETY: `response` is the live Response object the state references.
+/// # Safety
+/// The borrow is used within one call of the selection, while no other
+/// borrow of the response is alive.
+unsafe fn response<'a>(st: &rq_json_sel_t) -> &'a mut rq_response_t {
+    // SAFETY: `response` is the live Response object the state references;
+    // exclusivity is the caller's contract.
     unsafe { &mut *rq_response_state(st.response) }
 }
 
@@ -117,26 +122,18 @@ fn append(st: &rq_json_sel_t, p: usize, bytes: &[u8]) -> PyResult<()> {
     check(unsafe { rq_capture_append(cap, bytes.as_ptr(), bytes.len()) })
 }
 
-fn json_error(e: JsonError) -> Exc {
-    let mut buf = [0u8; 80];
-    let mut w = Writer::new(&mut buf);
-    match e.kind {
-        ErrorKind::Syntax => w.put(b"Invalid JSON at byte "),
-        ErrorKind::Truncated => w.put(b"JSON document ends early at byte "),
-        ErrorKind::TooDeep => {
-            w.put(b"JSON nested deeper than ");
-            w.put_decimal(MAX_DEPTH);
-            w.put(b" levels at byte ");
-        }
-    }
-    w.put_decimal(usize::try_from(e.offset).unwrap_or(usize::MAX));
-    value_error(core::str::from_utf8(w.written()).unwrap_or("Invalid JSON"))
-}
-
 /// The unread input: the rest of the cached body, or of the chunk buffer.
-fn input<'a>(st: &rq_json_sel_t) -> &'a [u8] {
+///
+/// # Safety
+/// The slice is used before the next refill of the chunk buffer and while
+/// the response's cached body stays alive (the selection references it).
+unsafe fn input<'a>(st: &rq_json_sel_t) -> &'a [u8] {
     if st.from_memory {
-        let all = bytes_of(response(st).cached).unwrap_or(&[]);
+        // SAFETY: the cached body is held by the response, which the state
+        // references; only its handle is read here.
+        let cached = unsafe { response(st) }.cached;
+        // SAFETY: the body object outlives the selection step (see above).
+        let all = unsafe { held_bytes(cached) }.unwrap_or(&[]);
         all.get(st.mem_pos..).unwrap_or(&[])
     } else {
         let chunk = RQ_JSON_CHUNK as usize;
@@ -169,7 +166,8 @@ fn refill(st: &mut rq_json_sel_t) -> PyResult<bool> {
     }
     // SAFETY: as in `input`; no slice of it is alive while it is refilled.
     let buf = unsafe { core::slice::from_raw_parts_mut(st.buf, RQ_JSON_CHUNK as usize) };
-    let n = read_step(response(st), buf)?;
+    // SAFETY: the only borrow of the response during this read.
+    let n = read_step(unsafe { response(st) }, buf)?;
     st.start = 0;
     st.end = u16::try_from(n).unwrap_or(0);
     Ok(n > 0)
@@ -209,7 +207,8 @@ fn start(st: &mut rq_json_sel_t, spans: &mut Spans, p: usize, at: usize) {
 
 fn next_match(st: &mut rq_json_sel_t) -> PyResult<Option<usize>> {
     loop {
-        let data = input(st);
+        // SAFETY: used before the next refill.
+        let data = unsafe { input(st) };
         if data.is_empty() {
             if !st.at_eof && refill(st)? {
                 continue;
@@ -220,7 +219,8 @@ fn next_match(st: &mut rq_json_sel_t) -> PyResult<Option<usize>> {
         let mut spans = Spans([0; RQ_JSON_MAX_PATHS as usize]);
         let mut pos = 0usize;
         loop {
-            let paths = CPaths::of(st);
+            // SAFETY: the selection object holds the path blocks.
+            let paths = unsafe { CPaths::of(st) };
             let ev = selector(st).next(&paths, data, &mut pos);
             match ev.map_err(json_error)? {
                 Some(Event::Start(p)) => start(st, &mut spans, p, pos.saturating_sub(1)),
@@ -236,7 +236,8 @@ fn next_match(st: &mut rq_json_sel_t) -> PyResult<Option<usize>> {
         flush(st, data, &spans, data.len())?;
         advance(st, data.len());
     }
-    let paths = CPaths::of(st);
+    // SAFETY: the selection object holds the path blocks.
+    let paths = unsafe { CPaths::of(st) };
     match selector(st).finish(&paths).map_err(json_error)? {
         Some(Event::End(p)) => {
             st.capturing &= !1u32.checked_shl(p as u32).unwrap_or(0);
@@ -284,11 +285,12 @@ pub unsafe extern "C" fn rq_json_next(st: *mut rq_json_sel_t, err: *mut rq_err_t
         Ok(Some(p)) => i32::try_from(p).unwrap_or(-1),
         Ok(None) => {
             // The document is complete: release the connection now.
-            match close_response(response(st)) {
+            // SAFETY: the only borrow of the response here.
+            match close_response(unsafe { response(st) }) {
                 Ok(()) => -1,
                 Err(e) => {
                     // SAFETY: err is a valid out-pointer.
-                    unsafe { *err = e.0 };
+                    unsafe { *err = e.into_obj() };
                     -2
                 }
             }
@@ -296,10 +298,11 @@ pub unsafe extern "C" fn rq_json_next(st: *mut rq_json_sel_t, err: *mut rq_err_t
         Err(e) => {
             if !st.from_memory {
                 // A broken document leaves the connection mid-body.
-                let _ = close_response(response(st));
+                // SAFETY: as above.
+                let _ = close_response(unsafe { response(st) });
             }
             // SAFETY: err is a valid out-pointer.
-            unsafe { *err = e.0 };
+            unsafe { *err = e.into_obj() };
             -2
         }
     }

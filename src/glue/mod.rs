@@ -8,6 +8,7 @@ mod async_exchange;
 mod body;
 mod conn;
 mod decoded;
+mod error;
 mod exchange;
 mod head;
 mod json_select;

@@ -4,108 +4,19 @@
 //! A shim returns NULL on success or the exception it caught; `check` turns
 //! that into a `Result`, so `?` carries MicroPython exceptions back to the C
 //! layer, which raises them once no Rust frame is left on the stack.
+//! Exceptions this crate decides on are values too (`error.rs`), built as
+//! objects only when they reach the C layer.
 
 use super::ffi::*;
 use core::ptr;
 
 pub type Obj = rq_obj_t;
 
-/// A MicroPython exception object, raised by the C layer when it gets it.
-#[derive(Clone, Copy, Debug)]
-pub struct Exc(pub rq_err_t);
-
-pub type PyResult<T> = Result<T, Exc>;
-
-pub fn check(err: rq_err_t) -> PyResult<()> {
-    if err.is_null() {
-        Ok(())
-    } else {
-        Err(Exc(err))
-    }
-}
-
-fn new_exc(kind: rq_exc_kind_t, msg: &str, errno: i32) -> Exc {
-    // SAFETY: msg is valid for msg.len() bytes; the shim copies it.
-    Exc(unsafe { rq_exc_new(kind, msg.as_ptr().cast(), msg.len(), errno) })
-}
-
-pub fn value_error(msg: &str) -> Exc {
-    new_exc(rq_exc_kind_t::RQ_EXC_VALUE, msg, 0)
-}
-
-pub fn type_error(msg: &str) -> Exc {
-    new_exc(rq_exc_kind_t::RQ_EXC_TYPE, msg, 0)
-}
-
-pub fn not_implemented(msg: &str) -> Exc {
-    new_exc(rq_exc_kind_t::RQ_EXC_NOT_IMPLEMENTED, msg, 0)
-}
-
-pub fn runtime_error(msg: &str) -> Exc {
-    new_exc(rq_exc_kind_t::RQ_EXC_RUNTIME, msg, 0)
-}
-
-pub fn os_error(errno: i32, msg: &str) -> Exc {
-    new_exc(rq_exc_kind_t::RQ_EXC_OS, msg, errno)
-}
-
-pub fn timeout_error() -> Exc {
-    // SAFETY: builds an exception; never raises.
-    Exc(unsafe { rq_exc_timeout() })
-}
+pub use super::error::*;
 
 pub fn ticks_ms() -> u32 {
-    // SAFETY: as above.
+    // SAFETY: reads the firmware's millisecond counter.
     unsafe { rq_ticks_ms() }
-}
-
-pub fn unicode_error(msg: &str) -> Exc {
-    new_exc(rq_exc_kind_t::RQ_EXC_UNICODE, msg, 0)
-}
-
-/// A ValueError whose message is `prefix` followed by some bytes (e.g. the
-/// offending scheme), built in a small stack buffer.
-pub fn value_error_with(prefix: &str, detail: &[u8]) -> Exc {
-    error_with(rq_exc_kind_t::RQ_EXC_VALUE, prefix, detail)
-}
-
-pub fn type_error_with(prefix: &str, detail: &[u8]) -> Exc {
-    error_with(rq_exc_kind_t::RQ_EXC_TYPE, prefix, detail)
-}
-
-fn error_with(kind: rq_exc_kind_t, prefix: &str, detail: &[u8]) -> Exc {
-    let mut buf = [0u8; 96];
-    let mut w = crate::engine::writer::Writer::new(&mut buf);
-    w.put(prefix.as_bytes());
-    w.put(detail.get(..48).unwrap_or(detail));
-    let msg = w.written();
-    // SAFETY: msg points into `buf`, alive for the call; the shim copies it.
-    Exc(unsafe { rq_exc_new(kind, msg.as_ptr().cast(), msg.len(), 0) })
-}
-
-pub fn out_of_retries(cause: Exc) -> Exc {
-    let msg = "Repeated socket failures";
-    // SAFETY: static message; cause is a live exception object.
-    Exc(unsafe {
-        rq_exc_with_cause(
-            rq_exc_kind_t::RQ_EXC_OUT_OF_RETRIES,
-            msg.as_ptr().cast(),
-            msg.len(),
-            cause.0,
-        )
-    })
-}
-
-impl Exc {
-    /// KeyboardInterrupt or SystemExit: never swallowed.
-    pub fn is_interrupt(self) -> bool {
-        // SAFETY: self.0 is an exception object handed out by a shim.
-        !unsafe { rq_exc_is_exception(self.0) }
-    }
-    pub fn is_memory(self) -> bool {
-        // SAFETY: as above.
-        unsafe { rq_exc_is_memory(self.0) }
-    }
 }
 
 pub fn none() -> Obj {
@@ -123,25 +34,52 @@ pub fn kind_of(o: Obj) -> rq_kind_t {
     unsafe { rq_kind_of(o) }
 }
 
-/// The bytes of a str or bytes-like object, borrowed from the object.
+/// The bytes of a str or bytes-like object, borrowed for as long as the
+/// caller borrows the handle `o`.
 ///
-/// The slice stays valid while the object is alive and not mutated: callers
-/// keep the object on their stack (seen by the GC) for as long as they use it.
-pub fn bytes_of<'a>(o: Obj) -> Option<&'a [u8]> {
+/// The handle is a local or a field of a live object, so the collector sees
+/// it and the object stays alive while the slice is used; callers do not
+/// mutate a bytearray they hold a slice of.
+pub fn bytes_of(o: &Obj) -> Option<&[u8]> {
+    if o.is_null() {
+        return None;
+    }
     let mut b = rq_bytes_t {
         ptr: ptr::null(),
         len: 0,
     };
     // SAFETY: `b` is a valid out-pointer.
-    if unsafe { rq_get_bytes(o, &mut b) } {
+    if unsafe { rq_get_bytes(*o, &mut b) } {
         if b.len == 0 {
             return Some(&[]);
         }
-        // SAFETY: the shim returned the object's buffer and its length.
+        // SAFETY: the shim returned the object's buffer and its length; the
+        // object outlives the borrow of its handle (see above).
         Some(unsafe { core::slice::from_raw_parts(b.ptr, b.len) })
     } else {
         None
     }
+}
+
+/// The bytes of an object that something the caller keeps alive holds
+/// (a value of the caller's dict, say), for as long as the caller needs.
+///
+/// # Safety
+/// The object stays alive and unmutated for `'a`.
+pub unsafe fn held_bytes<'a>(o: Obj) -> Option<&'a [u8]> {
+    let mut b = rq_bytes_t {
+        ptr: ptr::null(),
+        len: 0,
+    };
+    // SAFETY: `b` is a valid out-pointer.
+    if !unsafe { rq_get_bytes(o, &mut b) } {
+        return None;
+    }
+    if b.len == 0 {
+        return Some(&[]);
+    }
+    // SAFETY: the object's buffer and length; alive for 'a (the contract).
+    Some(unsafe { core::slice::from_raw_parts(b.ptr, b.len) })
 }
 
 pub fn str_of(o: Obj) -> PyResult<Obj> {
@@ -297,12 +235,8 @@ pub fn build(
     check(unsafe { rq_bytes_finish(handle, used, &mut out) })?;
     match kind {
         Built::Bytes => Ok(out),
-        Built::Str => new_str(w_bytes(out)),
+        Built::Str => new_str(bytes_of(&out).unwrap_or(&[])),
     }
-}
-
-fn w_bytes<'a>(o: Obj) -> &'a [u8] {
-    bytes_of(o).unwrap_or(&[])
 }
 
 pub fn json_dumps(o: Obj) -> PyResult<Obj> {

@@ -6,7 +6,7 @@ use super::ffi::{rq_kind_t, rq_method_t};
 use super::multipart::{emit_multipart, Counter};
 use super::py::*;
 use crate::engine::encode::{form_urlencode, has_control, hex_lower, write_basic_auth};
-use crate::engine::framing::{BodyFraming, CallerFraming, FramingError};
+use crate::engine::framing::{BodyFraming, CallerFraming};
 use crate::engine::redirect::Dropped;
 use crate::engine::request::{end_head, write_header, write_request_line, Overrides, RequestError};
 use crate::engine::url::Url;
@@ -71,7 +71,7 @@ fn truthy(o: Obj) -> bool {
     match kind_of(o) {
         rq_kind_t::RQ_KIND_NONE => false,
         rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => {
-            bytes_of(o).is_some_and(|b| !b.is_empty())
+            bytes_of(&o).is_some_and(|b| !b.is_empty())
         }
         rq_kind_t::RQ_KIND_DICT => DictItems::new(o).next().is_some(),
         rq_kind_t::RQ_KIND_TUPLE => seq_len(o) > 0,
@@ -79,15 +79,14 @@ fn truthy(o: Obj) -> bool {
     }
 }
 
-/// The bytes of a str/bytes object, or of str(o) for anything else.
-pub(super) fn text_of<'a>(o: Obj, keep: &mut Obj) -> PyResult<&'a [u8]> {
-    if let Some(b) = bytes_of(o) {
-        if kind_of(o) == rq_kind_t::RQ_KIND_STR || kind_of(o) == rq_kind_t::RQ_KIND_BYTES {
-            return Ok(b);
-        }
-    }
-    *keep = str_of(o)?;
-    Ok(bytes_of(*keep).unwrap_or(&[]))
+/// The bytes of a str/bytes object, or of str(o) for anything else; `keep`
+/// holds whichever object the bytes belong to.
+pub(super) fn text_of(o: Obj, keep: &mut Obj) -> PyResult<&[u8]> {
+    *keep = match kind_of(o) {
+        rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES if bytes_of(&o).is_some() => o,
+        _ => str_of(o)?,
+    };
+    Ok(bytes_of(keep).unwrap_or(&[]))
 }
 
 /// Calls `each(key, value)` for every field of a dict or a list of
@@ -191,7 +190,7 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
             ));
         }
         let text = json_dumps(json)?;
-        body.length = bytes_of(text).map_or(0, <[u8]>::len);
+        body.length = bytes_of(&text).map_or(0, <[u8]>::len);
         body.source = Source::Bytes(text);
         body.content_type = Some(ContentType::Json);
         return Ok(body);
@@ -229,12 +228,12 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
     match kind_of(data) {
         rq_kind_t::RQ_KIND_DICT => {
             let encoded = build(Built::Bytes, &mut |w| write_form(w, data))?;
-            body.length = bytes_of(encoded).map_or(0, <[u8]>::len);
+            body.length = bytes_of(&encoded).map_or(0, <[u8]>::len);
             body.source = Source::Bytes(encoded);
             body.content_type = Some(ContentType::Form);
         }
         rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => {
-            body.length = bytes_of(data).map_or(0, <[u8]>::len);
+            body.length = bytes_of(&data).map_or(0, <[u8]>::len);
             body.source = Source::Bytes(data);
         }
         rq_kind_t::RQ_KIND_FILE => {
@@ -284,19 +283,6 @@ pub fn url_basic_auth(url: &[u8]) -> PyResult<Obj> {
     })
 }
 
-pub fn request_error(e: RequestError) -> Exc {
-    match e {
-        RequestError::ControlCharacter => {
-            value_error("CR, LF or NUL in the request method, URL or a header")
-        }
-        RequestError::EmptyMethod => value_error("invalid HTTP method"),
-        RequestError::BadMethod => {
-            value_error("invalid HTTP method: not an RFC 9110 token (a space or TAB?)")
-        }
-        RequestError::BadHeaderName => value_error("invalid header name"),
-    }
-}
-
 pub struct HeadSpec<'a> {
     pub method: &'a [u8],
     pub url: &'a Url<'a>,
@@ -319,7 +305,7 @@ pub fn check_headers(headers: Obj) -> PyResult<Overrides> {
     }
     for (k, v) in DictItems::new(headers) {
         let name = match kind_of(k) {
-            rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => bytes_of(k).unwrap_or(&[]),
+            rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => bytes_of(&k).unwrap_or(&[]),
             _ => return Err(type_error("Header names must be str or bytes")),
         };
         // A None value still replaces the automatic header (it is then not
@@ -328,7 +314,7 @@ pub fn check_headers(headers: Obj) -> PyResult<Overrides> {
         match kind_of(v) {
             rq_kind_t::RQ_KIND_NONE => continue,
             rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => {
-                if has_control(bytes_of(v).unwrap_or(&[])) || has_control(name) {
+                if has_control(bytes_of(&v).unwrap_or(&[])) || has_control(name) {
                     return Err(request_error(RequestError::ControlCharacter));
                 }
             }
@@ -343,21 +329,6 @@ pub fn check_headers(headers: Obj) -> PyResult<Overrides> {
     Ok(o)
 }
 
-fn framing_error(e: FramingError) -> Exc {
-    value_error(match e {
-        FramingError::Both => {
-            "Content-Length and Transfer-Encoding headers together: a body has one framing"
-        }
-        FramingError::Repeated => "Content-Length or Transfer-Encoding header given twice",
-        FramingError::LengthDisagrees => {
-            "Content-Length header disagrees with the body (leave it out: it is computed)"
-        }
-        FramingError::TransferEncodingDisagrees => {
-            "Transfer-Encoding header disagrees with the body (only iterables are sent chunked)"
-        }
-    })
-}
-
 /// The caller's Content-Length / Transfer-Encoding (any spelling, None
 /// included) must announce exactly the framing the body gets; checked after
 /// `check_headers` has validated the dict, before anything is sent.
@@ -367,9 +338,14 @@ pub fn check_framing(headers: Obj, body: &Body) -> PyResult<()> {
     }
     let mut caller = CallerFraming::default();
     for (k, v) in DictItems::new(headers) {
-        let value = if is_none(v) { None } else { bytes_of(v) };
+        // SAFETY: the caller's headers dict holds `v` until the request ends.
+        let value = if is_none(v) {
+            None
+        } else {
+            unsafe { held_bytes(v) }
+        };
         caller
-            .note(bytes_of(k).unwrap_or(&[]), value)
+            .note(bytes_of(&k).unwrap_or(&[]), value)
             .map_err(framing_error)?;
     }
     caller.check(body.framing()).map_err(framing_error)
@@ -420,16 +396,16 @@ pub fn write_head(w: &mut Writer, spec: &HeadSpec, o: &Overrides) -> PyResult<()
         write_header(
             w,
             b"Authorization",
-            bytes_of(spec.authorization).unwrap_or(&[]),
+            bytes_of(&spec.authorization).unwrap_or(&[]),
         )
         .map_err(request_error)?;
     }
     if !is_none(spec.headers) {
         for (k, v) in DictItems::new(spec.headers) {
-            let Some(value) = bytes_of(v).filter(|_| !is_none(v)) else {
+            let Some(value) = bytes_of(&v).filter(|_| !is_none(v)) else {
                 continue;
             };
-            let name = bytes_of(k).unwrap_or(&[]);
+            let name = bytes_of(&k).unwrap_or(&[]);
             if !spec.dropped.keeps(name) {
                 continue;
             }

@@ -134,7 +134,7 @@ impl Sink for Bounded<'_, '_> {
 fn send_chunked(out: &mut Sender, it: Obj) -> PyResult<()> {
     while let Some(piece) = iter_next(it)? {
         let data = match kind_of(piece) {
-            rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => bytes_of(piece).unwrap_or(&[]),
+            rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => bytes_of(&piece).unwrap_or(&[]),
             _ => return Err(type_error("data iterables must yield str or bytes")),
         };
         if data.is_empty() {
@@ -162,7 +162,7 @@ pub fn send_body(out: &mut Sender, body: &Body) -> PyResult<()> {
                 left: body.length,
             };
             match body.source {
-                Source::Bytes(o) => bounded.put(bytes_of(o).unwrap_or(&[]))?,
+                Source::Bytes(o) => bounded.put(bytes_of(&o).unwrap_or(&[]))?,
                 Source::File(f) => bounded.put_file(f)?,
                 Source::Multipart(fields, files) => {
                     emit_multipart(fields, files, &body.boundary, &mut bounded)?

@@ -80,7 +80,7 @@ pub unsafe fn while_busy(
         Ok(o) => o,
         Err(e) => {
             // SAFETY: err is a valid out-pointer (the caller's contract).
-            unsafe { *err = e.0 };
+            unsafe { *err = e.into_obj() };
             ptr::null_mut()
         }
     }
@@ -99,7 +99,7 @@ pub unsafe extern "C" fn rq_session_close(s: *mut rq_session_t) -> rq_err_t {
     if !old.is_null() {
         s.set_last_response(ptr::null_mut());
         if let Err(e) = close_for_session(old) {
-            err = e.0;
+            err = e.into_obj();
         }
     }
     conn::close_all_idle(s.idle());

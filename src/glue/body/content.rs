@@ -2,7 +2,8 @@
 //! as needed), and the pieces `iter_content` and `iter_lines` hand out,
 //! from the connection or from a body `content` already holds.
 
-use super::read::{abandon, close_response, decoder, read_full, read_step, readable_error};
+use super::close::close_response;
+use super::read::{abandon, decoder, read_full, read_step, readable_error};
 use crate::engine::body::Need;
 use crate::glue::ffi::*;
 use crate::glue::py::*;
@@ -17,7 +18,12 @@ fn set_pending(r: &mut rq_response_t, o: Obj) {
     r.pending = o;
 }
 
-fn begin_bytes(len: usize) -> PyResult<(Obj, &'static mut [u8])> {
+/// A bytes object of `len` bytes to fill, and its buffer.
+///
+/// # Safety
+/// The caller keeps `handle` on its stack while it uses the buffer, and
+/// stops using it at `finish_bytes`/`rq_bytes_grow`.
+unsafe fn begin_bytes<'a>(len: usize) -> PyResult<(Obj, &'a mut [u8])> {
     let mut data: *mut u8 = ptr::null_mut();
     let mut handle = ptr::null_mut();
     // SAFETY: valid out-pointers.
@@ -67,12 +73,14 @@ fn content_inner(r: &mut rq_response_t) -> PyResult<Obj> {
     let out = if let Some(k) = known {
         // One allocation of the exact size when the length is known.
         let len = usize::try_from(k).map_err(|_| value_error("Content-Length too large"))?;
-        let (handle, dst) = begin_bytes(len)?;
+        // SAFETY: `handle` stays on this frame until finish_bytes.
+        let (handle, dst) = unsafe { begin_bytes(len) }?;
         let n = read_full(r, dst)?;
         finish_bytes(handle, n)?
     } else {
         let mut cap = 1024usize;
-        let (handle, mut dst) = begin_bytes(cap)?;
+        // SAFETY: as above; `dst` is replaced when the object grows.
+        let (handle, mut dst) = unsafe { begin_bytes(cap) }?;
         let mut filled = 0usize;
         loop {
             if filled < cap {
@@ -134,7 +142,8 @@ fn utf8_complete_prefix(b: &[u8]) -> usize {
 
 fn concat(a: &[u8], b: &[u8]) -> PyResult<Obj> {
     let total = a.len().saturating_add(b.len());
-    let (handle, dst) = begin_bytes(total)?;
+    // SAFETY: `handle` stays on this frame until finish_bytes.
+    let (handle, dst) = unsafe { begin_bytes(total) }?;
     let (da, db) = dst.split_at_mut(a.len().min(total));
     da.copy_from_slice(a);
     if let Some(d) = db.get_mut(..b.len()) {
@@ -143,14 +152,15 @@ fn concat(a: &[u8], b: &[u8]) -> PyResult<Obj> {
     finish_bytes(handle, total)
 }
 
-/// The part of a body that `content` already read and iteration has not
-/// reached yet; None when the body was not read whole.
-fn cached_rest<'a>(r: &rq_response_t) -> Option<&'a [u8]> {
-    if r.cached.is_null() {
+/// The part of a body that `content` already read (`cached`, the
+/// response's handle copied by the caller) and iteration has not reached
+/// yet; None when the body was not read whole.
+fn cached_rest(cached: &Obj, pos: u32) -> Option<&[u8]> {
+    if cached.is_null() {
         return None;
     }
-    let all = bytes_of(r.cached).unwrap_or(&[]);
-    Some(all.get(r.cached_pos as usize..).unwrap_or(&[]))
+    let all = bytes_of(cached).unwrap_or(&[]);
+    Some(all.get(pos as usize..).unwrap_or(&[]))
 }
 
 fn advance_cached(r: &mut rq_response_t, n: usize) {
@@ -189,15 +199,17 @@ fn next_cached_chunk(
 }
 
 pub fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Option<Obj>> {
-    if let Some(rest) = cached_rest(r) {
+    let cached = r.cached;
+    if let Some(rest) = cached_rest(&cached, r.cached_pos) {
         return next_cached_chunk(r, rest, size, decode);
     }
-    let (handle, dst) = begin_bytes(size)?;
+    // SAFETY: `handle` stays on this frame until finish_bytes.
+    let (handle, dst) = unsafe { begin_bytes(size) }?;
     let n = read_full(r, dst)?;
     if n == 0 {
         close_response(r)?;
         let left = pending(r);
-        if decode && !left.is_null() && bytes_of(left).is_some_and(|p| !p.is_empty()) {
+        if decode && !left.is_null() && bytes_of(&left).is_some_and(|p| !p.is_empty()) {
             set_pending(r, ptr::null_mut());
             return Err(unicode_error("response body ends inside a UTF-8 character"));
         }
@@ -212,11 +224,11 @@ pub fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<
         chunk
     } else {
         concat(
-            bytes_of(left).unwrap_or(&[]),
-            bytes_of(chunk).unwrap_or(&[]),
+            bytes_of(&left).unwrap_or(&[]),
+            bytes_of(&chunk).unwrap_or(&[]),
         )?
     };
-    let all = bytes_of(joined).unwrap_or(&[]);
+    let all = bytes_of(&joined).unwrap_or(&[]);
     let cut = utf8_complete_prefix(all);
     let (text, rest) = all.split_at(cut);
     let rest = if rest.is_empty() {
@@ -229,7 +241,8 @@ pub fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<
 }
 
 pub fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<Option<Obj>> {
-    if let Some(rest) = cached_rest(r) {
+    let cached = r.cached;
+    if let Some(rest) = cached_rest(&cached, r.cached_pos) {
         if rest.is_empty() {
             return Ok(None);
         }
@@ -250,7 +263,7 @@ pub fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<O
         let pending = if held.is_null() {
             &[][..]
         } else {
-            bytes_of(held).unwrap_or(&[])
+            bytes_of(&held).unwrap_or(&[])
         };
         if let Some(nl) = pending.iter().position(|&b| b == b'\n') {
             let line = pending.get(..nl).unwrap_or(&[]);
@@ -269,7 +282,8 @@ pub fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<O
             set_pending(r, rest);
             return Ok(Some(out));
         }
-        let (handle, dst) = begin_bytes(size)?;
+        // SAFETY: `handle` stays on this frame until finish_bytes.
+        let (handle, dst) = unsafe { begin_bytes(size) }?;
         let n = read_full(r, dst)?;
         if n == 0 {
             close_response(r)?;
@@ -288,7 +302,7 @@ pub fn next_line(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<O
         let joined = if pending.is_empty() {
             chunk
         } else {
-            concat(pending, bytes_of(chunk).unwrap_or(&[]))?
+            concat(pending, bytes_of(&chunk).unwrap_or(&[]))?
         };
         set_pending(r, joined);
     }

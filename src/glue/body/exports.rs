@@ -1,8 +1,9 @@
 //! Entry points of the Response type, called by cmodule/response_type.c
 //! with exceptions handed back in `*err`.
 
+use super::close::close_response;
 use super::content::{content, next_chunk, next_line};
-use super::read::{close_response, decoder, read_step, read_step_raw, readable_error};
+use super::read::{decoder, read_step, read_step_raw, readable_error};
 use crate::engine::body::Need;
 use crate::glue::ffi::*;
 use crate::glue::py::*;
@@ -13,7 +14,7 @@ fn set_err<T>(res: PyResult<T>, err: *mut rq_err_t, fail: T) -> T {
         Ok(v) => v,
         Err(e) => {
             // SAFETY: err is a valid out-pointer from the C caller.
-            unsafe { *err = e.0 };
+            unsafe { *err = e.into_obj() };
             fail
         }
     }
@@ -99,7 +100,7 @@ pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) -> rq_err_t {
     // SAFETY: as documented.
     close_response(unsafe { &mut *r })
         .err()
-        .map_or(ptr::null_mut(), |e| e.0)
+        .map_or(ptr::null_mut(), |e| e.into_obj())
 }
 
 /// # Safety
@@ -107,7 +108,7 @@ pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) -> rq_err_t {
 #[no_mangle]
 pub unsafe extern "C" fn rq_response_check_readable(r: *mut rq_response_t) -> rq_err_t {
     // SAFETY: as documented.
-    readable_error(unsafe { &mut *r }).map_or(ptr::null_mut(), |e| e.0)
+    readable_error(unsafe { &mut *r }).map_or(ptr::null_mut(), |e| e.into_obj())
 }
 
 /// Bodies up to this size are read whole by json(), so that content and text

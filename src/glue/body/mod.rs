@@ -3,11 +3,10 @@
 //! what the caller asks for (`content`, `iter_content`, `iter_lines`), and
 //! `exports` holds the entry points cmodule/response_type.c calls.
 
+mod close;
 mod content;
 mod exports;
 mod read;
 
-pub use read::{
-    abandon, close_for_session, close_response, decoder_init, drop_for_finaliser, end_of_body,
-    poll_step_raw, read_step, readable_error, supersede, wait_deadline,
-};
+pub use close::{close_for_session, close_response, drop_for_finaliser, end_of_body, supersede};
+pub use read::{abandon, decoder_init, poll_step_raw, read_step, readable_error, wait_deadline};

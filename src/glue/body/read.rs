@@ -1,6 +1,5 @@
 //! Reading a response body: the read loop over the engine's body decoder,
-//! handing the connection back at the end of the body, and closing with a
-//! bounded drain so the connection can be reused.
+//! and handing the connection back at the end of the body.
 //!
 //! A response owns its connection (`r.conn`) until the body ends or it is
 //! closed; then `r.conn` is NULL. The connection is separate memory (the
@@ -9,7 +8,7 @@
 
 use crate::engine::body::{BodyDecoder, BodyError, Need};
 use crate::engine::response::Framing;
-use crate::engine::reuse::{worth_draining, DRAIN_MAX_BYTES, DRAIN_WAIT_MS};
+use crate::engine::reuse::DRAIN_WAIT_MS;
 use crate::engine::timeout::remaining_ms;
 use crate::engine::trailer;
 use crate::engine::writer::compact;
@@ -52,23 +51,27 @@ pub fn decoder(r: &mut rq_response_t) -> &mut BodyDecoder {
     d
 }
 
-/// The response's connection, while it owns one.
+/// The response's connection, while it owns one: separate memory from `r`
+/// (see the module note), so both are borrowed side by side.
 ///
-/// The returned borrow is separate memory from `r` (see the module note);
-/// callers never hold two of them for one response.
-fn conn_of<'c>(r: &rq_response_t) -> Option<&'c mut rq_conn_t> {
+/// # Safety
+/// The caller uses the borrow only while `r` is alive and owns the
+/// connection (it ends where `finish`/`abandon` hand it back), and holds no
+/// other borrow of it meanwhile.
+pub(super) unsafe fn conn_of<'c>(r: &rq_response_t) -> Option<&'c mut rq_conn_t> {
     if r.conn.is_null() {
         return None;
     }
     // SAFETY: r.conn is the connection this response owns: the Session's
-    // `live` slot (kept alive by r.session) or a GC block r.conn references.
-    // Only the owning response dereferences it, one borrow at a time.
+    // `live` slot (kept alive by r.session) or a GC block r.conn references;
+    // exclusivity is the caller's contract.
     Some(unsafe { &mut *r.conn })
 }
 
 /// Whether the response still has its connection open.
 pub fn has_conn(r: &rq_response_t) -> bool {
-    conn_of(r).is_some_and(|c| live::is_open(c))
+    // SAFETY: a momentary look at the owned connection.
+    unsafe { conn_of(r) }.is_some_and(|c| live::is_open(c))
 }
 
 fn session(r: &rq_response_t) -> SessionRef {
@@ -77,22 +80,9 @@ fn session(r: &rq_response_t) -> SessionRef {
     unsafe { SessionRef::of(r.session) }
 }
 
-fn body_error(e: BodyError) -> Exc {
-    match e {
-        BodyError::Truncated => {
-            os_error(0, "Connection closed before the end of the response body")
-        }
-        BodyError::BadChunkSize => value_error("Invalid chunk size in chunked response"),
-        BodyError::ChunkSizeOverflow => value_error("Chunk size too large in chunked response"),
-        BodyError::LineTooLong => value_error("Chunk header or trailer line too long"),
-        BodyError::BadChunkEnd => value_error("Chunk data not followed by CRLF"),
-        BodyError::BadTrailer => value_error("Invalid trailer line in chunked response"),
-    }
-}
-
 /// The body is complete: the connection goes back to the session's idle
 /// list when the server allows reuse and nothing unexpected follows it.
-fn finish(r: &mut rq_response_t, c: &mut rq_conn_t) {
+pub(super) fn finish(r: &mut rq_response_t, c: &mut rq_conn_t) {
     r.fast_avail = 0;
     r.conn = ptr::null_mut();
     if !live::is_open(c) {
@@ -109,7 +99,8 @@ fn finish(r: &mut rq_response_t, c: &mut rq_conn_t) {
 /// Closes the connection (a broken or abandoned body).
 pub fn abandon(r: &mut rq_response_t) {
     r.fast_avail = 0;
-    if let Some(c) = conn_of(r) {
+    // SAFETY: the borrow ends here, with the connection handed back.
+    if let Some(c) = unsafe { conn_of(r) } {
         live::close(c);
     }
     r.conn = ptr::null_mut();
@@ -202,7 +193,8 @@ fn recv_into_window(c: &mut rq_conn_t) -> PyResult<Io<usize>> {
 
 /// When a non-blocking body read that is waiting times out (ticks_ms).
 pub fn wait_deadline(r: &rq_response_t) -> Option<u32> {
-    let c = conn_of(r)?;
+    // SAFETY: only read, within this call.
+    let c = unsafe { conn_of(r) }?;
     let limit = u32::try_from(c.timeout_ms).ok()?;
     (c.wait_since_ms != 0).then(|| c.wait_since_ms.wrapping_add(limit))
 }
@@ -368,11 +360,13 @@ fn read_step_inner(
 
 /// A read step that closes the connection when it fails, so a broken body
 /// never leaks a socket or leaves a half-read one for reuse.
-fn read_step_unchecked(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
+pub(super) fn read_step_unchecked(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
     if dst.is_empty() {
         return Ok(Io::Done(0));
     }
-    let Some(c) = conn_of(r) else {
+    // SAFETY: the borrow lives for this read step; `finish`/`abandon` end
+    // the response's ownership as its last use.
+    let Some(c) = (unsafe { conn_of(r) }) else {
         return Ok(Io::Done(0));
     };
     if !live::is_open(c) {
@@ -440,97 +434,4 @@ pub fn read_full(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
         filled = filled.saturating_add(n);
     }
     Ok(filled)
-}
-
-/// Closes the response; a small unread remainder is drained so that the
-/// connection can serve the next request, within DRAIN_WAIT_MS of waiting
-/// in all (a non-blocking connection drains only what arrived already). A
-/// failing or slow drain just closes the connection, except that a
-/// KeyboardInterrupt (or SystemExit) during it is handed back for the
-/// caller to raise, after the socket was closed. `why` is marked first, so
-/// a reader in another thread never takes the drained body for its end.
-pub fn close_response_as(r: &mut rq_response_t, why: u32) -> PyResult<()> {
-    let incomplete = !decoder(r).is_done();
-    if r.closed_why == RQ_CLOSED_NONE as u8 && (why != RQ_CLOSED_BY_CALLER || incomplete) {
-        r.closed_why = u8::try_from(why).unwrap_or(u8::MAX);
-    }
-    let Some(c) = conn_of(r).filter(|c| live::is_open(c)) else {
-        r.conn = ptr::null_mut();
-        return Ok(());
-    };
-    let remaining = match decoder(r).need() {
-        Need::Done => Some(0),
-        Need::Data(k) if r.framing == RQ_FRAMING_LENGTH as u8 => Some(k),
-        // A chunked rest is unknown; the byte and time budgets bound it.
-        _ if r.framing == RQ_FRAMING_CHUNKED as u8 => Some(0),
-        _ => None,
-    };
-    if worth_draining(r.keep_alive, remaining) {
-        c.draining = true;
-        c.drain_start_ms = ticks_ms();
-        let mut sink = [0u8; 256];
-        let mut budget = DRAIN_MAX_BYTES;
-        let mut interrupt = None;
-        while has_conn(r) && budget > 0 {
-            match read_step_unchecked(r, &mut sink) {
-                Ok(Io::Done(0)) | Ok(Io::Wait(_)) => break,
-                Ok(Io::Done(n)) => budget = budget.saturating_sub(n as u64),
-                Err(e) if e.is_interrupt() => {
-                    interrupt = Some(e);
-                    break;
-                }
-                Err(_) => break,
-            }
-        }
-        if let Some(c) = conn_of(r) {
-            c.draining = false;
-        }
-        if let Some(e) = interrupt {
-            abandon(r);
-            return Err(e);
-        }
-        if decoder(r).is_done() {
-            if let Some(c) = conn_of(r) {
-                finish(r, c);
-            }
-            r.conn = ptr::null_mut();
-            return Ok(());
-        }
-    }
-    abandon(r);
-    Ok(())
-}
-
-/// The caller has the whole body (a decompressed stream ended): what
-/// follows it on the connection is drained for reuse, and nothing is
-/// marked, since nothing the caller asked for was lost.
-pub fn end_of_body(r: &mut rq_response_t) -> PyResult<()> {
-    close_response_as(r, RQ_CLOSED_NONE)
-}
-
-/// Closed by the caller (`close()`, a context manager, a redirect hop).
-pub fn close_response(r: &mut rq_response_t) -> PyResult<()> {
-    close_response_as(r, RQ_CLOSED_BY_CALLER)
-}
-
-/// A newer request on the same session closes this response.
-pub fn supersede(resp: Obj) -> PyResult<()> {
-    // SAFETY: resp is a Response object the session kept alive.
-    let r = unsafe { &mut *rq_response_state(resp) };
-    close_response_as(r, RQ_CLOSED_SUPERSEDED)
-}
-
-/// Session.close closes its live response.
-pub fn close_for_session(resp: Obj) -> PyResult<()> {
-    // SAFETY: as above.
-    let r = unsafe { &mut *rq_response_state(resp) };
-    close_response_as(r, RQ_CLOSED_SESSION)
-}
-
-/// The finaliser of a Session: closes its live response's socket without
-/// draining (nothing may wait or allocate inside a collection).
-pub fn drop_for_finaliser(resp: Obj) {
-    // SAFETY: the response object is unreachable but not yet freed: the
-    // collector runs every finaliser before it frees any block.
-    abandon(unsafe { &mut *rq_response_state(resp) });
 }

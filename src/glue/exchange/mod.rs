@@ -11,39 +11,25 @@ use super::head::{Failed, HeadRead, HeadReader};
 use super::live;
 use super::py::*;
 use super::request::{
-    basic_auth, check_framing, check_headers, prepare_body, request_error, url_basic_auth,
-    write_form, write_head, Body, HeadSpec, Source,
+    basic_auth, check_framing, check_headers, prepare_body, url_basic_auth, write_form, Body,
+    Source,
 };
-use super::send::{send_body, Sender};
 use super::sessionref::SessionRef;
 use crate::engine::encode::eq_ignore_case;
 use crate::engine::redirect::{self, Dropped};
 use crate::engine::request::{check_method, Overrides};
 use crate::engine::retry::{connection_lost, may_resend};
-use crate::engine::url::{self, Scheme, Url, UrlError};
-use crate::engine::writer::Writer;
+use crate::engine::url::{self, Scheme, Url};
 use core::ptr;
 
 const MAX_REDIRECTS: usize = 30;
 
-fn url_error(e: UrlError, url: &[u8]) -> Exc {
-    match e {
-        UrlError::UnsupportedProtocol => {
-            let proto = url.split(|&b| b == b'/').next().unwrap_or(url);
-            value_error_with("Unsupported protocol: ", proto)
-        }
-        UrlError::MissingHost => value_error("Invalid URL: no host"),
-        UrlError::BadPort => value_error("Invalid URL: bad port"),
-        UrlError::ControlCharacter => {
-            value_error("CR, LF or NUL in the request method, URL or a header")
-        }
-    }
-}
-
-fn parse_url<'a>(url_obj: Obj) -> PyResult<Url<'a>> {
+fn parse_url(url_obj: &Obj) -> PyResult<Url<'_>> {
     let ub = bytes_of(url_obj).unwrap_or(&[]);
     url::parse(ub).map_err(|e| url_error(e, ub))
 }
+
+mod send_phase;
 
 fn is_redirect(status: u32) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
@@ -51,11 +37,11 @@ fn is_redirect(status: u32) -> bool {
 
 fn with_params(url_obj: Obj, params: Obj) -> PyResult<Obj> {
     let encoded = build(Built::Bytes, &mut |w| write_form(w, params))?;
-    let enc = bytes_of(encoded).unwrap_or(&[]);
+    let enc = bytes_of(&encoded).unwrap_or(&[]);
     if enc.is_empty() {
         return Ok(url_obj);
     }
-    let url = bytes_of(url_obj).unwrap_or(&[]);
+    let url = bytes_of(&url_obj).unwrap_or(&[]);
     // The fragment is never sent, so the query goes where it would start.
     let base = url.split(|&b| b == b'#').next().unwrap_or(url);
     build(Built::Str, &mut |w| {
@@ -133,12 +119,12 @@ impl Exchange {
         check_framing(a.headers, &body)?;
         // auth= wins over credentials in the URL.
         let authorization = if is_none(a.auth) {
-            url_basic_auth(bytes_of(url_obj).unwrap_or(&[]))?
+            url_basic_auth(bytes_of(&url_obj).unwrap_or(&[]))?
         } else {
             basic_auth(a.auth)?
         };
         // Checked here so that nothing is sent for a bad method.
-        check_method(bytes_of(a.method).unwrap_or(&[])).map_err(request_error)?;
+        check_method(bytes_of(&a.method).unwrap_or(&[])).map_err(request_error)?;
         let nonblocking = sref.nonblocking();
         if nonblocking && !matches!(body.source, Source::Empty | Source::Bytes(_)) {
             return Err(not_implemented(
@@ -252,7 +238,8 @@ impl Exchange {
     /// An idle connection that is still quiet (checked without waiting),
     /// else a new one. After a resend only a new one will do.
     fn connect(&mut self) -> PyResult<Io<()>> {
-        let u = parse_url(self.url_obj)?;
+        let url_obj = self.url_obj;
+        let u = parse_url(&url_obj)?;
         let https = u.scheme == Scheme::Https;
         let (nonblocking, read_timeout) = (self.nonblocking, self.a.read_timeout);
         let mut s = self.session();
@@ -295,156 +282,6 @@ impl Exchange {
         Ok(Io::Done(()))
     }
 
-    fn start_send(&mut self) {
-        self.since = ticks_ms();
-        self.phase = Phase::Send {
-            sent: 0,
-            in_buf: 0,
-            total: 0,
-        };
-    }
-
-    /// Writes the request head into the connection buffer (growing it once
-    /// when the head does not fit) and returns its length.
-    fn write_request_head(&mut self) -> PyResult<usize> {
-        let u = parse_url(self.url_obj)?;
-        let spec = HeadSpec {
-            method: bytes_of(self.method_obj).unwrap_or(&[]),
-            url: &u,
-            headers: self.a.headers,
-            body: &self.body,
-            authorization: self.authorization,
-            dropped: self.dropped,
-        };
-        let overrides = self.overrides;
-        // SAFETY: as in `conn()`: the connection is separate memory from
-        // `self`, whose fields `spec` borrows.
-        let c = unsafe { &mut *self.conn };
-        live::ensure_buf(c, live::INITIAL_BUF)?;
-        let (head_len, fits) = {
-            let mut w = Writer::new(live::buffer(c));
-            write_head(&mut w, &spec, &overrides)?;
-            if w.overflowed() {
-                (w.needed(), false)
-            } else {
-                (w.written().len(), true)
-            }
-        };
-        if fits {
-            return Ok(head_len);
-        }
-        live::ensure_buf(c, head_len)?;
-        let mut w = Writer::new(live::buffer(c));
-        write_head(&mut w, &spec, &overrides)?;
-        Ok(w.written().len())
-    }
-
-    /// Sends the request. Only a failed send says something about the
-    /// connection; an error of the body's own source is the caller's.
-    fn send(&mut self) -> Result<Io<()>, Failed> {
-        let Phase::Send {
-            mut sent,
-            mut in_buf,
-            mut total,
-        } = self.phase
-        else {
-            return Ok(Io::Done(()));
-        };
-        if total == 0 {
-            let head_len = self
-                .write_request_head()
-                .map_err(|e| Failed::other(e, false))?;
-            if !self.nonblocking {
-                let timeout_ms = self.a.read_timeout_ms;
-                let body = self.body;
-                let c = self.conn();
-                let sock = c.sock;
-                let mut out = Sender {
-                    sock,
-                    buf: live::buffer(c),
-                    len: head_len,
-                    failed: false,
-                    timeout_ms,
-                };
-                if let Err(e) = send_body(&mut out, &body) {
-                    let f = if out.failed {
-                        Failed::io(e, false)
-                    } else {
-                        Failed::other(e, false)
-                    };
-                    return self.failed_send(f);
-                }
-                self.start_head();
-                return Ok(Io::Done(()));
-            }
-            (in_buf, total) = self.stage_body(head_len);
-        }
-        let body_bytes = match self.body.source {
-            Source::Bytes(o) => bytes_of(o).unwrap_or(&[]),
-            _ => &[],
-        };
-        while sent < total {
-            let c = self.conn();
-            let sock = c.sock;
-            let buf = live::buffer(c);
-            let piece = if sent < in_buf {
-                buf.get(sent..in_buf).unwrap_or(&[])
-            } else {
-                body_bytes.get(sent.saturating_sub(in_buf)..).unwrap_or(&[])
-            };
-            let res = conn::send_nb(sock, piece);
-            match res {
-                Ok(Io::Done(n)) if n > 0 => {
-                    sent = sent.saturating_add(n);
-                    self.since = ticks_ms();
-                }
-                Ok(Io::Done(_)) | Ok(Io::Wait(_)) => {
-                    let w = match res {
-                        Ok(Io::Wait(w)) => w,
-                        _ => Wait::Write(sock),
-                    };
-                    self.phase = Phase::Send {
-                        sent,
-                        in_buf,
-                        total,
-                    };
-                    return Ok(Io::Wait(w));
-                }
-                Err(e) => {
-                    return self.failed_send(Failed::io(e, false));
-                }
-            }
-        }
-        self.start_head();
-        Ok(Io::Done(()))
-    }
-
-    fn failed_send(&mut self, f: Failed) -> Result<Io<()>, Failed> {
-        match self.failed(f) {
-            Ok(()) => Ok(Io::Done(())),
-            Err(e) => Err(Failed::other(e, false)),
-        }
-    }
-
-    /// Non-blocking: a body that fits joins the head in the buffer (one
-    /// send); a larger one is sent from its own object after it.
-    fn stage_body(&mut self, head_len: usize) -> (usize, usize) {
-        let body = match self.body.source {
-            Source::Bytes(o) => bytes_of(o).unwrap_or(&[]),
-            _ => &[],
-        };
-        let total = head_len.saturating_add(body.len());
-        let c = self.conn();
-        let buf = live::buffer(c);
-        match buf.get_mut(head_len..total) {
-            Some(dst) => {
-                dst.copy_from_slice(body);
-                (total, total)
-            }
-            None => (head_len, total),
-        }
-    }
-
     fn start_head(&mut self) {
         let c = self.conn();
         c.rstart = 0;
@@ -460,7 +297,7 @@ impl Exchange {
             url_obj: self.url_obj,
             read_timeout: self.a.read_timeout,
             read_timeout_ms: self.a.read_timeout_ms,
-            is_head: eq_ignore_case(bytes_of(self.method_obj).unwrap_or(&[]), b"HEAD"),
+            is_head: eq_ignore_case(bytes_of(&self.method_obj).unwrap_or(&[]), b"HEAD"),
         };
         let s = self.session();
         let res = reader.poll(&s, &hr, self.conn);
@@ -506,8 +343,9 @@ impl Exchange {
             close_response(r)?;
             return Err(runtime_error("Too many redirects (more than 30)"));
         }
-        let u = parse_url(self.url_obj)?;
-        let loc_bytes = bytes_of(loc).unwrap_or(&[]);
+        let url_obj = self.url_obj;
+        let u = parse_url(&url_obj)?;
+        let loc_bytes = bytes_of(&loc).unwrap_or(&[]);
         let next = build(Built::Str, &mut |w| {
             url::resolve(&u, loc_bytes, w).map_err(|e| url_error(e, loc_bytes))
         });
@@ -518,8 +356,9 @@ impl Exchange {
             self.history = list_new()?;
         }
         list_append(self.history, new_int(status as isize)?)?;
-        let nu = parse_url(next)?;
-        let method = bytes_of(self.method_obj).unwrap_or(&[]);
+        let nu = parse_url(&next)?;
+        let method_obj = self.method_obj;
+        let method = bytes_of(&method_obj).unwrap_or(&[]);
         let plan = redirect::plan(&u, &nu, u16::try_from(status).unwrap_or(0), method);
         self.dropped = self.dropped.after(plan);
         if plan.to_get {

@@ -1,0 +1,171 @@
+//! The exchange's sending phase: the request head written into the
+//! connection buffer, then the head and body on the wire — with blocking
+//! sends to the end, or non-blocking ones that stop where the socket
+//! would block.
+
+use super::{parse_url, Exchange, Phase};
+use crate::engine::writer::Writer;
+use crate::glue::conn::{self, Io, Wait};
+use crate::glue::head::Failed;
+use crate::glue::live;
+use crate::glue::py::*;
+use crate::glue::request::{write_head, HeadSpec, Source};
+use crate::glue::send::{send_body, Sender};
+use core::ptr;
+
+impl Exchange {
+    pub(super) fn start_send(&mut self) {
+        self.since = ticks_ms();
+        self.phase = Phase::Send {
+            sent: 0,
+            in_buf: 0,
+            total: 0,
+        };
+    }
+
+    /// Writes the request head into the connection buffer (growing it once
+    /// when the head does not fit) and returns its length.
+    pub(super) fn write_request_head(&mut self) -> PyResult<usize> {
+        let (url_obj, method_obj) = (self.url_obj, self.method_obj);
+        let u = parse_url(&url_obj)?;
+        let spec = HeadSpec {
+            method: bytes_of(&method_obj).unwrap_or(&[]),
+            url: &u,
+            headers: self.a.headers,
+            body: &self.body,
+            authorization: self.authorization,
+            dropped: self.dropped,
+        };
+        let overrides = self.overrides;
+        // SAFETY: as in `conn()`: the connection is separate memory from
+        // `self`, whose fields `spec` borrows.
+        let c = unsafe { &mut *self.conn };
+        live::ensure_buf(c, live::INITIAL_BUF)?;
+        let (head_len, fits) = {
+            let mut w = Writer::new(live::buffer(c));
+            write_head(&mut w, &spec, &overrides)?;
+            if w.overflowed() {
+                (w.needed(), false)
+            } else {
+                (w.written().len(), true)
+            }
+        };
+        if fits {
+            return Ok(head_len);
+        }
+        live::ensure_buf(c, head_len)?;
+        let mut w = Writer::new(live::buffer(c));
+        write_head(&mut w, &spec, &overrides)?;
+        Ok(w.written().len())
+    }
+
+    /// Sends the request. Only a failed send says something about the
+    /// connection; an error of the body's own source is the caller's.
+    pub(super) fn send(&mut self) -> Result<Io<()>, Failed> {
+        let Phase::Send {
+            mut sent,
+            mut in_buf,
+            mut total,
+        } = self.phase
+        else {
+            return Ok(Io::Done(()));
+        };
+        if total == 0 {
+            let head_len = self
+                .write_request_head()
+                .map_err(|e| Failed::other(e, false))?;
+            if !self.nonblocking {
+                let timeout_ms = self.a.read_timeout_ms;
+                let body = self.body;
+                let c = self.conn();
+                let sock = c.sock;
+                let mut out = Sender {
+                    sock,
+                    buf: live::buffer(c),
+                    len: head_len,
+                    failed: false,
+                    timeout_ms,
+                };
+                if let Err(e) = send_body(&mut out, &body) {
+                    let f = if out.failed {
+                        Failed::io(e, false)
+                    } else {
+                        Failed::other(e, false)
+                    };
+                    return self.failed_send(f);
+                }
+                self.start_head();
+                return Ok(Io::Done(()));
+            }
+            (in_buf, total) = self.stage_body(head_len);
+        }
+        let body_obj = self.body_obj();
+        let body_bytes = bytes_of(&body_obj).unwrap_or(&[]);
+        while sent < total {
+            let c = self.conn();
+            let sock = c.sock;
+            let buf = live::buffer(c);
+            let piece = if sent < in_buf {
+                buf.get(sent..in_buf).unwrap_or(&[])
+            } else {
+                body_bytes.get(sent.saturating_sub(in_buf)..).unwrap_or(&[])
+            };
+            let res = conn::send_nb(sock, piece);
+            match res {
+                Ok(Io::Done(n)) if n > 0 => {
+                    sent = sent.saturating_add(n);
+                    self.since = ticks_ms();
+                }
+                Ok(Io::Done(_)) | Ok(Io::Wait(_)) => {
+                    let w = match res {
+                        Ok(Io::Wait(w)) => w,
+                        _ => Wait::Write(sock),
+                    };
+                    self.phase = Phase::Send {
+                        sent,
+                        in_buf,
+                        total,
+                    };
+                    return Ok(Io::Wait(w));
+                }
+                Err(e) => {
+                    return self.failed_send(Failed::io(e, false));
+                }
+            }
+        }
+        self.start_head();
+        Ok(Io::Done(()))
+    }
+
+    pub(super) fn failed_send(&mut self, f: Failed) -> Result<Io<()>, Failed> {
+        match self.failed(f) {
+            Ok(()) => Ok(Io::Done(())),
+            Err(e) => Err(Failed::other(e, false)),
+        }
+    }
+
+    /// The object a str/bytes body is sent from (NULL for other bodies).
+    pub(super) fn body_obj(&self) -> Obj {
+        match self.body.source {
+            Source::Bytes(o) => o,
+            _ => ptr::null_mut(),
+        }
+    }
+
+    /// Non-blocking: a body that fits joins the head in the buffer (one
+    /// send); a larger one is sent from its own object after it.
+    pub(super) fn stage_body(&mut self, head_len: usize) -> (usize, usize) {
+        let body_obj = self.body_obj();
+        let body = bytes_of(&body_obj).unwrap_or(&[]);
+        let total = head_len.saturating_add(body.len());
+        let c = self.conn();
+        let buf = live::buffer(c);
+        match buf.get_mut(head_len..total) {
+            Some(dst) => {
+                dst.copy_from_slice(body);
+                (total, total)
+            }
+            None => (head_len, total),
+        }
+    }
+}
