@@ -56,6 +56,60 @@ pub struct Url<'a> {
     pub userinfo: Option<&'a [u8]>,
 }
 
+/// Where a slice lies within the text it was cut from.
+fn span_in(text: &[u8], part: &[u8]) -> (u32, u32) {
+    let start = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    let start = u32::try_from(start).unwrap_or(u32::MAX);
+    let len = u32::try_from(part.len()).unwrap_or(0);
+    (start, len)
+}
+
+fn cut(text: &[u8], (start, len): (u32, u32)) -> &[u8] {
+    let start = start as usize;
+    text.get(start..start.saturating_add(len as usize))
+        .unwrap_or(&[])
+}
+
+/// A parsed URL as positions in its text, to keep beside that text (a
+/// request parses its URL once and reads the parts again where needed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UrlSpans {
+    scheme: Scheme,
+    host: (u32, u32),
+    is_ipv6: bool,
+    port: u16,
+    target: (u32, u32),
+    userinfo: Option<(u32, u32)>,
+}
+
+impl UrlSpans {
+    /// The parts again, over the same text the spans were taken from.
+    pub fn of<'a>(&self, text: &'a [u8]) -> Url<'a> {
+        Url {
+            scheme: self.scheme,
+            host: cut(text, self.host),
+            is_ipv6: self.is_ipv6,
+            port: self.port,
+            target: cut(text, self.target),
+            userinfo: self.userinfo.map(|u| cut(text, u)),
+        }
+    }
+}
+
+impl Url<'_> {
+    /// Positions of the parts in `text`, the bytes this URL was parsed from.
+    pub fn spans(&self, text: &[u8]) -> UrlSpans {
+        UrlSpans {
+            scheme: self.scheme,
+            host: span_in(text, self.host),
+            is_ipv6: self.is_ipv6,
+            port: self.port,
+            target: span_in(text, self.target),
+            userinfo: self.userinfo.map(|u| span_in(text, u)),
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UrlError {
     UnsupportedProtocol,

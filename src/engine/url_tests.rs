@@ -493,3 +493,30 @@ fn resolve_long_dot_chains_terminate() {
     assert!(!w.overflowed());
     assert_eq!(w.written(), b"http://a/");
 }
+
+#[test]
+fn spans_give_the_same_parts_back() {
+    for s in [
+        "http://example.com",
+        "https://user:p%40ss@[::1]:8443/a/b?q=1#frag",
+        "http://h:1/?x",
+        "HTTP://a@b@c/d",
+        "http://example.com#only-fragment",
+    ] {
+        let u = url(s);
+        let spans = u.spans(s.as_bytes());
+        assert_eq!(spans.of(s.as_bytes()), u, "{s}");
+        // Over a copy of the text (another address) the parts are the same.
+        let copy = std::string::String::from(s);
+        assert_eq!(spans.of(copy.as_bytes()), u, "{s}");
+    }
+}
+
+#[test]
+fn spans_over_shorter_text_give_empty_parts_not_a_panic() {
+    let s = "http://example.com/long/path";
+    let spans = url(s).spans(s.as_bytes());
+    let u = spans.of(b"http://e");
+    assert_eq!(u.host, b"");
+    assert_eq!(u.target, b"");
+}

@@ -288,7 +288,9 @@ impl HeadReader {
                 }
             }
             let got_any = self.got_any || self.informational > 0;
-            if let Some(budget) = budget {
+            // The first receive waits for the socket's own timeout (the
+            // whole budget); later ones only for what is left of it.
+            if let (Some(budget), true) = (budget, got_any || c.nonblocking) {
                 let elapsed = ticks_ms().wrapping_sub(self.sent_at);
                 let Some(left) = remaining_ms(elapsed, budget) else {
                     return Err(Failed::io(timeout_error(), got_any));

@@ -82,6 +82,41 @@ pub unsafe fn held_bytes<'a>(o: Obj) -> Option<&'a [u8]> {
     Some(unsafe { core::slice::from_raw_parts(b.ptr, b.len) })
 }
 
+/// A str and its bytes, looked up once: the struct holds the handle, so
+/// the (immutable) str stays alive and in place while the bytes are used.
+#[derive(Clone, Copy)]
+pub struct HeldStr {
+    obj: Obj,
+    ptr: *const u8,
+    len: usize,
+}
+
+impl HeldStr {
+    /// `obj` must be a str (the C layer checks the URL and the method).
+    pub fn new(obj: Obj) -> Self {
+        let b = bytes_of(&obj).unwrap_or(&[]);
+        HeldStr {
+            obj,
+            ptr: b.as_ptr(),
+            len: b.len(),
+        }
+    }
+
+    pub fn obj(&self) -> Obj {
+        self.obj
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: the bytes of the str `obj`, which this struct holds (the
+        // collector sees it wherever the struct lives) and which never
+        // changes or moves.
+        unsafe { core::slice::from_raw_parts(self.ptr, self.len) }
+    }
+}
+
 pub fn str_of(o: Obj) -> PyResult<Obj> {
     let mut out = ptr::null_mut();
     // SAFETY: `out` is a valid out-pointer.

@@ -270,11 +270,8 @@ pub fn basic_auth(auth: Obj) -> PyResult<Obj> {
 /// Basic auth from the URL's userinfo (`http://user:pw@host/`),
 /// percent-decoded as CPython `requests` does; None when it names none.
 /// An unparsable URL gives None here and its error where it is parsed.
-pub fn url_basic_auth(url: &[u8]) -> PyResult<Obj> {
-    let Some((user, pass)) = crate::engine::url::parse(url)
-        .ok()
-        .and_then(|u| u.credentials())
-    else {
+pub fn url_basic_auth(url: &Url) -> PyResult<Obj> {
+    let Some((user, pass)) = url.credentials() else {
         return Ok(none());
     };
     build(Built::Bytes, &mut |w| {

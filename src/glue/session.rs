@@ -23,8 +23,10 @@ pub fn supersede_live(s: &mut SessionRef) -> PyResult<()> {
 
 fn request(s: &mut SessionRef, a: &rq_request_args_t) -> PyResult<Obj> {
     supersede_live(s)?;
-    // SAFETY: `s` is the state of the live Session object the C caller holds.
-    let mut x = unsafe { Exchange::begin(s.raw(), s.obj(), a) }?;
+    let mut x = core::mem::MaybeUninit::<Exchange>::uninit();
+    // SAFETY: `s` is the state of the live Session object the C caller
+    // holds; begin_into writes the exchange in place (no copy of it).
+    let x = unsafe { Exchange::begin_into(&mut x, s.raw(), s.obj(), a) }?;
     match x.poll()? {
         Io::Done(resp) => {
             s.set_last_response(resp);

@@ -19,7 +19,7 @@ use crate::engine::encode::eq_ignore_case;
 use crate::engine::redirect::{self, Dropped};
 use crate::engine::request::{check_method, Overrides};
 use crate::engine::retry::{connection_lost, may_resend};
-use crate::engine::url::{self, Scheme, Url};
+use crate::engine::url::{self, Scheme, Url, UrlSpans};
 use core::ptr;
 
 const MAX_REDIRECTS: usize = 30;
@@ -75,8 +75,11 @@ pub struct Exchange {
     s: *mut rq_session_t,
     session_obj: Obj,
     a: rq_request_args_t,
-    url_obj: Obj,
-    method_obj: Obj,
+    url_obj: HeldStr,
+    /// `url_obj` parsed (positions in its text).
+    url: UrlSpans,
+    method_obj: HeldStr,
+    is_head: bool,
     overrides: Overrides,
     body: Body,
     authorization: Obj,
@@ -117,14 +120,20 @@ impl Exchange {
         let overrides = check_headers(a.headers)?;
         let body = prepare_body(a.data, a.json, a.files)?;
         check_framing(a.headers, &body)?;
+        // Parsed once; later steps read the parts through `url`.
+        let parsed = parse_url(&url_obj);
         // auth= wins over credentials in the URL.
         let authorization = if is_none(a.auth) {
-            url_basic_auth(bytes_of(&url_obj).unwrap_or(&[]))?
+            match &parsed {
+                Ok(u) => url_basic_auth(u)?,
+                Err(_) => none(),
+            }
         } else {
             basic_auth(a.auth)?
         };
         // Checked here so that nothing is sent for a bad method.
         check_method(bytes_of(&a.method).unwrap_or(&[])).map_err(request_error)?;
+        let url = parsed?.spans(bytes_of(&url_obj).unwrap_or(&[]));
         let nonblocking = sref.nonblocking();
         if nonblocking && !matches!(body.source, Source::Empty | Source::Bytes(_)) {
             return Err(not_implemented(
@@ -140,8 +149,10 @@ impl Exchange {
             s,
             session_obj,
             a: *a,
-            url_obj,
-            method_obj: a.method,
+            url_obj: HeldStr::new(url_obj),
+            url,
+            method_obj: HeldStr::new(a.method),
+            is_head: eq_ignore_case(bytes_of(&a.method).unwrap_or(&[]), b"HEAD"),
             overrides,
             body,
             authorization,
@@ -155,6 +166,21 @@ impl Exchange {
             since: 0,
             phase: Phase::Connect,
         })
+    }
+
+    /// As `begin`, writing the exchange into `slot` (the blocking driver's
+    /// frame, or the awaitable's storage) rather than returning it.
+    ///
+    /// # Safety
+    /// As `begin`.
+    pub unsafe fn begin_into<'x>(
+        slot: &'x mut core::mem::MaybeUninit<Exchange>,
+        s: *mut rq_session_t,
+        session_obj: Obj,
+        a: &rq_request_args_t,
+    ) -> PyResult<&'x mut Exchange> {
+        // SAFETY: as documented.
+        Ok(slot.write(unsafe { Self::begin(s, session_obj, a) }?))
     }
 
     fn session(&self) -> SessionRef {
@@ -239,7 +265,7 @@ impl Exchange {
     /// else a new one. After a resend only a new one will do.
     fn connect(&mut self) -> PyResult<Io<()>> {
         let url_obj = self.url_obj;
-        let u = parse_url(&url_obj)?;
+        let u = self.url.of(url_obj.bytes());
         let https = u.scheme == Scheme::Https;
         let (nonblocking, read_timeout) = (self.nonblocking, self.a.read_timeout);
         let mut s = self.session();
@@ -294,10 +320,10 @@ impl Exchange {
             return Err(Failed::other(runtime_error("no request was sent"), false));
         };
         let hr = HeadRead {
-            url_obj: self.url_obj,
+            url_obj: self.url_obj.obj(),
             read_timeout: self.a.read_timeout,
             read_timeout_ms: self.a.read_timeout_ms,
-            is_head: eq_ignore_case(bytes_of(&self.method_obj).unwrap_or(&[]), b"HEAD"),
+            is_head: self.is_head,
         };
         let s = self.session();
         let res = reader.poll(&s, &hr, self.conn);
@@ -344,7 +370,7 @@ impl Exchange {
             return Err(runtime_error("Too many redirects (more than 30)"));
         }
         let url_obj = self.url_obj;
-        let u = parse_url(&url_obj)?;
+        let u = self.url.of(url_obj.bytes());
         let loc_bytes = bytes_of(&loc).unwrap_or(&[]);
         let next = build(Built::Str, &mut |w| {
             url::resolve(&u, loc_bytes, w).map_err(|e| url_error(e, loc_bytes))
@@ -358,18 +384,20 @@ impl Exchange {
         list_append(self.history, new_int(status as isize)?)?;
         let nu = parse_url(&next)?;
         let method_obj = self.method_obj;
-        let method = bytes_of(&method_obj).unwrap_or(&[]);
+        let method = method_obj.bytes();
         let plan = redirect::plan(&u, &nu, u16::try_from(status).unwrap_or(0), method);
         self.dropped = self.dropped.after(plan);
         if plan.to_get {
-            self.method_obj = new_str(b"GET")?;
+            self.method_obj = HeldStr::new(new_str(b"GET")?);
+            self.is_head = false;
             self.body = Body::EMPTY;
         } else if !self.body.replayable() {
             return Err(value_error(
                 "Cannot follow a redirect that needs a streamed body sent again",
             ));
         }
-        self.url_obj = next;
+        self.url = nu.spans(bytes_of(&next).unwrap_or(&[]));
+        self.url_obj = HeldStr::new(next);
         self.resent = false;
         self.phase = Phase::Connect;
         Ok(None)

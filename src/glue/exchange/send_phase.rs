@@ -3,7 +3,7 @@
 //! sends to the end, or non-blocking ones that stop where the socket
 //! would block.
 
-use super::{parse_url, Exchange, Phase};
+use super::{Exchange, Phase};
 use crate::engine::writer::Writer;
 use crate::glue::conn::{self, Io, Wait};
 use crate::glue::head::Failed;
@@ -15,7 +15,9 @@ use core::ptr;
 
 impl Exchange {
     pub(super) fn start_send(&mut self) {
-        self.since = ticks_ms();
+        if self.nonblocking {
+            self.since = ticks_ms();
+        }
         self.phase = Phase::Send {
             sent: 0,
             in_buf: 0,
@@ -27,9 +29,9 @@ impl Exchange {
     /// when the head does not fit) and returns its length.
     pub(super) fn write_request_head(&mut self) -> PyResult<usize> {
         let (url_obj, method_obj) = (self.url_obj, self.method_obj);
-        let u = parse_url(&url_obj)?;
+        let u = self.url.of(url_obj.bytes());
         let spec = HeadSpec {
-            method: bytes_of(&method_obj).unwrap_or(&[]),
+            method: method_obj.bytes(),
             url: &u,
             headers: self.a.headers,
             body: &self.body,
@@ -76,8 +78,8 @@ impl Exchange {
                 .map_err(|e| Failed::other(e, false))?;
             if !self.nonblocking {
                 let timeout_ms = self.a.read_timeout_ms;
-                let body = self.body;
-                let c = self.conn();
+                // SAFETY: as in `conn()`; separate memory from `self.body`.
+                let c = unsafe { &mut *self.conn };
                 let sock = c.sock;
                 let mut out = Sender {
                     sock,
@@ -86,7 +88,7 @@ impl Exchange {
                     failed: false,
                     timeout_ms,
                 };
-                if let Err(e) = send_body(&mut out, &body) {
+                if let Err(e) = send_body(&mut out, &self.body) {
                     let f = if out.failed {
                         Failed::io(e, false)
                     } else {
