@@ -51,6 +51,9 @@ pub unsafe extern "C" fn rq_exchange_begin(
     session_obj: Obj,
     args: *const rq_request_args_t,
 ) -> rq_err_t {
+    // Only AsyncSessions come here: their connections never block.
+    // SAFETY: as documented; one field written through the raw pointer.
+    unsafe { (*s).nonblocking = true };
     // SAFETY: as documented.
     let res = unsafe { Exchange::begin(s, session_obj, &*args) };
     match res {
