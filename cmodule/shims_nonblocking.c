@@ -1,29 +1,161 @@
-// Non-blocking socket shims for AsyncSession: placeholders that raise
-// NotImplementedError until the asyncio driver's versions replace them.
+// Non-blocking socket shims for AsyncSession (see rq_ffi.h). They take the
+// firmware's own sockets only: those can be set non-blocking and polled by
+// asyncio's I/O queue, and their stream protocol reports "would block"
+// (MP_EAGAIN) without an exception. Each call is nlr-protected and hands a
+// MicroPython exception back as a value.
 #include "py/runtime.h"
+#include "py/stream.h"
+#include "py/mperrno.h"
+#include "py/objtype.h"
 #include "rq_ffi.h"
 
-static rq_err_t rq_nb_missing(void) {
-    static const char msg[] = "AsyncSession sockets are not built in";
-    return rq_exc_new(RQ_EXC_NOT_IMPLEMENTED, msg, sizeof(msg) - 1, 0);
+// The socket's stream protocol, or a clear error for sockets asyncio cannot
+// wait on (Python-level pools, coprocessor sockets).
+static const mp_stream_p_t *rq_nb_stream(mp_obj_t sock) {
+    const mp_obj_type_t *t = mp_obj_get_type(sock);
+    if (!mp_obj_is_instance_type(t) && MP_OBJ_TYPE_HAS_SLOT(t, protocol)) {
+        const mp_stream_p_t *p = MP_OBJ_TYPE_GET_SLOT(t, protocol);
+        if (p->read != NULL && p->write != NULL && p->ioctl != NULL) {
+            return p;
+        }
+    }
+    mp_raise_msg(&mp_type_NotImplementedError,
+        MP_ERROR_TEXT("AsyncSession needs the firmware's own sockets (non-blocking and pollable)"));
+}
+
+static int rq_nb_errno(mp_obj_t exc) {
+    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_OSError))) {
+        return 0;
+    }
+    mp_obj_t v = mp_obj_exception_get_value(exc);
+    return mp_obj_is_small_int(v) ? MP_OBJ_SMALL_INT_VALUE(v) : 0;
 }
 
 rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj_t *raw_out, rq_poll_t *wait) {
-    (void)pool; (void)host; (void)port; (void)raw_out; (void)wait;
-    return rq_nb_missing();
+    // volatile: read after a longjmp to close a half-made socket.
+    volatile mp_obj_t sock = MP_OBJ_NULL;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t call[6];
+        mp_load_method(pool, MP_QSTR_getaddrinfo, call);
+        call[2] = host;
+        call[3] = MP_OBJ_NEW_SMALL_INT(port);
+        call[4] = MP_OBJ_NEW_SMALL_INT(0);
+        call[5] = mp_load_attr(pool, MP_QSTR_SOCK_STREAM);
+        mp_obj_t infos = mp_call_method_n_kw(4, 0, call);
+        mp_obj_t info = mp_obj_subscr(infos, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL);
+        size_t n_info;
+        mp_obj_t *fields;
+        mp_obj_get_array(info, &n_info, &fields);
+        if (n_info < 2) {
+            mp_raise_ValueError(MP_ERROR_TEXT("getaddrinfo returned a malformed address"));
+        }
+        mp_load_method(pool, MP_QSTR_socket, call);
+        call[2] = fields[0];
+        call[3] = fields[1];
+        sock = mp_call_method_n_kw(2, 0, call);
+        rq_nb_stream(sock);
+        mp_load_method(sock, MP_QSTR_setblocking, call);
+        call[2] = mp_const_false;
+        mp_call_method_n_kw(1, 0, call);
+        mp_obj_t addr = fields[n_info - 1];
+        if (mp_obj_is_type(addr, &mp_type_tuple) || mp_obj_is_type(addr, &mp_type_list)) {
+            // A socketpool-style (host, port) address: connect by number.
+            mp_obj_t parts[2] = {mp_obj_subscr(addr, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL), MP_OBJ_NEW_SMALL_INT(port)};
+            addr = mp_obj_new_tuple(2, parts);
+        }
+        mp_load_method(sock, MP_QSTR_connect, call);
+        call[2] = addr;
+        nlr_buf_t inner;
+        if (nlr_push(&inner) == 0) {
+            mp_call_method_n_kw(1, 0, call);
+            nlr_pop();
+            *wait = RQ_POLL_READY;
+        } else {
+            int e = rq_nb_errno(MP_OBJ_FROM_PTR(inner.ret_val));
+            if (e != MP_EINPROGRESS && e != MP_EAGAIN) {
+                nlr_jump(inner.ret_val);
+            }
+            *wait = RQ_POLL_WRITE;
+        }
+        nlr_pop();
+        *raw_out = sock;
+        return NULL;
+    }
+    if (sock != MP_OBJ_NULL) {
+        rq_sock_close(sock);
+    }
+    return (rq_err_t)nlr.ret_val;
 }
 
 rq_err_t rq_connect_nb_finish(rq_obj_t raw, rq_obj_t ssl_context, rq_obj_t host, bool https, rq_obj_t *sock_out) {
-    (void)raw; (void)ssl_context; (void)host; (void)https; (void)sock_out;
-    return rq_nb_missing();
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t sock = raw;
+        if (https) {
+            if (ssl_context == MP_OBJ_NULL || ssl_context == mp_const_none) {
+                mp_raise_ValueError(MP_ERROR_TEXT("ssl_context must be provided if using ssl"));
+            }
+            // The handshake runs inside the first non-blocking sends and
+            // receives; the TLS object's poll asks for what it needs next.
+            mp_obj_t dest[7];
+            mp_load_method(ssl_context, MP_QSTR_wrap_socket, dest);
+            dest[2] = raw;
+            dest[3] = MP_OBJ_NEW_QSTR(MP_QSTR_server_hostname);
+            dest[4] = host;
+            dest[5] = MP_OBJ_NEW_QSTR(MP_QSTR_do_handshake_on_connect);
+            dest[6] = mp_const_false;
+            sock = mp_call_method_n_kw(1, 2, dest);
+            rq_nb_stream(sock);
+        }
+        nlr_pop();
+        *sock_out = sock;
+        return NULL;
+    }
+    // The caller closes `raw` (it is the connection's socket until then).
+    return (rq_err_t)nlr.ret_val;
 }
 
 rq_err_t rq_sock_send_nb(rq_obj_t sock, const uint8_t *buf, size_t len, size_t *sent, rq_poll_t *wait) {
-    (void)sock; (void)buf; (void)len; (void)sent; (void)wait;
-    return rq_nb_missing();
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        const mp_stream_p_t *sp = rq_nb_stream(sock);
+        int err = 0;
+        mp_uint_t r = sp->write(sock, buf, len, &err);
+        if (r == MP_STREAM_ERROR) {
+            if (err != MP_EAGAIN) {
+                mp_raise_OSError(err);
+            }
+            *sent = 0;
+            *wait = RQ_POLL_WRITE;
+        } else {
+            *sent = r;
+            *wait = RQ_POLL_READY;
+        }
+        nlr_pop();
+        return NULL;
+    }
+    return (rq_err_t)nlr.ret_val;
 }
 
 rq_err_t rq_sock_recv_nb(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got, rq_poll_t *wait) {
-    (void)sock; (void)buf; (void)len; (void)got; (void)wait;
-    return rq_nb_missing();
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        const mp_stream_p_t *sp = rq_nb_stream(sock);
+        int err = 0;
+        mp_uint_t r = sp->read(sock, buf, len, &err);
+        if (r == MP_STREAM_ERROR) {
+            if (err != MP_EAGAIN) {
+                mp_raise_OSError(err);
+            }
+            *got = 0;
+            *wait = RQ_POLL_READ;
+        } else {
+            *got = r;
+            *wait = RQ_POLL_READY;
+        }
+        nlr_pop();
+        return NULL;
+    }
+    return (rq_err_t)nlr.ret_val;
 }
