@@ -206,6 +206,7 @@ static const mp_rom_map_elem_t adafruit_requests_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_adafruit_requests) },
     { MP_ROM_QSTR(MP_QSTR___version__), MP_ROM_PTR(&rq_version_obj) },
     { MP_ROM_QSTR(MP_QSTR_Session), MP_ROM_PTR(&rq_type_session) },
+    { MP_ROM_QSTR(MP_QSTR_AsyncSession), MP_ROM_PTR(&rq_type_async_session) },
     { MP_ROM_QSTR(MP_QSTR_Response), MP_ROM_PTR(&rq_type_response) },
     { MP_ROM_QSTR(MP_QSTR_OutOfRetries), MP_ROM_PTR(&rq_type_out_of_retries) },
     { MP_ROM_QSTR(MP_QSTR_set_socket), MP_ROM_PTR(&mod_set_socket_obj) },

@@ -249,6 +249,11 @@ static const mp_rom_map_elem_t response_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_raise_for_status), MP_ROM_PTR(&response_raise_for_status_obj) },
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&response_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&response_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_aread), MP_ROM_PTR(&rq_response_aread_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ajson), MP_ROM_PTR(&rq_response_ajson_obj) },
+    { MP_ROM_QSTR(MP_QSTR_aiter_content), MP_ROM_PTR(&rq_response_aiter_content_obj) },
+    { MP_ROM_QSTR(MP_QSTR_aiter_lines), MP_ROM_PTR(&rq_response_aiter_lines_obj) },
+    { MP_ROM_QSTR(MP_QSTR_aclose), MP_ROM_PTR(&rq_response_aclose_obj) },
 };
 static MP_DEFINE_CONST_DICT(response_locals, response_locals_table);
 

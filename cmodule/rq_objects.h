@@ -50,6 +50,71 @@ NORETURN void rq_raise(rq_err_t err);
 // and the module-level API).
 mp_obj_t rq_session_do_request(mp_obj_t session, mp_obj_t method, size_t n_args, const mp_obj_t *pos, mp_map_t *kw_args);
 
+// Session.request's arguments checked and converted (the timeout in
+// milliseconds too); shared with AsyncSession.
+void rq_parse_request_args(mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, mp_obj_t default_timeout, rq_request_args_t *out);
+
+// AsyncSession (async_session_type.c): a Session's state, then what the
+// asyncio driver keeps per session.
+typedef struct {
+    rq_session_obj_t so;
+    mp_obj_t parked;            // asyncio TaskQueue of requests waiting for a connection slot, or NULL
+    mp_obj_t timer;             // the Task that wakes timed-out waits, or NULL
+    mp_obj_t waits;             // list of the awaitables waiting with a deadline
+    uint32_t timer_at;          // when the timer is due (ticks_ms), while it sleeps
+    uint16_t max_connections;
+    uint16_t in_flight;
+} rq_async_session_obj_t;
+
+extern const mp_obj_type_t rq_type_async_session;
+
+// One wait of an awaitable on the asyncio I/O queue (async_wait.c).
+typedef struct {
+    mp_obj_t task;              // the Task that waits
+    uint32_t deadline;          // ticks_ms; valid when has_deadline
+    bool has_deadline;
+    bool waiting;               // registered on the I/O queue (and in the session's waits)
+    bool timed_out;             // the timer woke it: its deadline passed
+} rq_aio_wait_t;
+
+// What every AsyncSession awaitable starts with (after its base).
+typedef struct {
+    mp_obj_base_t base;
+    mp_obj_t session;           // the AsyncSession
+    rq_aio_wait_t wait;
+} rq_aio_head_t;
+
+// A finished awaitable: `await` gives `value` at once (aclose, __aenter__).
+mp_obj_t rq_aio_done(mp_obj_t value);
+
+// Registers the running task to wake when `sock` is readable (poll ==
+// RQ_POLL_READ) or writable, with an optional deadline on `session`'s timer.
+void rq_aio_wait_io(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w, mp_obj_t sock, rq_poll_t poll);
+// After the task resumed: leaves the session's timed waits. Raises
+// OSError(ETIMEDOUT) when the timer woke it.
+void rq_aio_resumed(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w);
+// Gives up a wait (cancelled): off the timer list; asyncio already took the
+// task off the I/O queue.
+void rq_aio_forget(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w);
+// Reschedules the running task at once (a long transfer lets others run).
+void rq_aio_yield_now(void);
+// Parks the running task until rq_aio_unpark wakes it (max_connections).
+void rq_aio_park(rq_async_session_obj_t *s);
+void rq_aio_unpark(rq_async_session_obj_t *s);
+
+// The body of an AsyncSession response read without blocking into `acc`
+// until `want` bytes are there (0: the whole body), or a line when `line`.
+// Returns true when done (the body ended, or enough is there), false after
+// registering a wait on `w` (call again once resumed).
+bool rq_aio_pump_body(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w, mp_obj_t response, vstr_t *acc, size_t want, bool line, bool *ended);
+
+// Response.aread/ajson/aiter_content/aiter_lines/aclose (async_response.c).
+extern const mp_obj_fun_builtin_fixed_t rq_response_aread_obj;
+extern const mp_obj_fun_builtin_var_t rq_response_ajson_obj;
+extern const mp_obj_fun_builtin_var_t rq_response_aiter_content_obj;
+extern const mp_obj_fun_builtin_fixed_t rq_response_aiter_lines_obj;
+extern const mp_obj_fun_builtin_fixed_t rq_response_aclose_obj;
+
 // The same for the module-level functions, with their default timeout.
 mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
 

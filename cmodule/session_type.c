@@ -111,8 +111,8 @@ static mp_obj_t rq_normalize_timeout(mp_obj_t t, int32_t *ms) {
 }
 
 // `pos` holds url then the optional positional arguments; `default_timeout`
-// is 60 for Session and 1 for the legacy module-level functions.
-static mp_obj_t rq_request_impl(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, mp_obj_t default_timeout) {
+// is 60 for Session and AsyncSession, 1 for the legacy module-level functions.
+void rq_parse_request_args(mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, mp_obj_t default_timeout, rq_request_args_t *out) {
     if (n_pos < 1) {
         mp_raise_TypeError(MP_ERROR_TEXT("missing url"));
     }
@@ -152,6 +152,12 @@ static mp_obj_t rq_request_impl(mp_obj_t session, mp_obj_t method, size_t n_pos,
     }
     r.connect_timeout = rq_normalize_timeout(r.connect_timeout, &r.connect_timeout_ms);
     r.read_timeout = rq_normalize_timeout(r.read_timeout, &r.read_timeout_ms);
+    *out = r;
+}
+
+static mp_obj_t rq_request_impl(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, mp_obj_t default_timeout) {
+    rq_request_args_t r;
+    rq_parse_request_args(method, n_pos, pos, kw, default_timeout, &r);
     rq_session_obj_t *s = MP_OBJ_TO_PTR(session);
     rq_err_t err = NULL;
     mp_obj_t resp = rq_session_request(&s->s, session, &r, &err);

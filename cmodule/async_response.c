@@ -1,0 +1,203 @@
+// Response.aread(), ajson(...), aiter_content(n), aiter_lines(), aclose():
+// the body of an AsyncSession response read without blocking the event
+// loop. One awaitable type serves them all; for the iterators it is also
+// the async iterator (__aiter__/__anext__ return it), so a loop over a body
+// allocates only the pieces it hands out. On a blocking Session's response
+// the reads block, as its own readers do.
+#include <string.h>
+
+#include "py/runtime.h"
+#include "rq_objects.h"
+
+enum {
+    BODY_ALL = 0,   // aread / ajson: the whole body
+    BODY_CHUNKS,    // aiter_content
+    BODY_LINES,     // aiter_lines
+};
+
+typedef struct {
+    rq_aio_head_t h;
+    mp_obj_t response;
+    mp_obj_t json_args;     // ajson: the path arguments (a tuple), else NULL
+    vstr_t acc;
+    size_t chunk;
+    uint8_t mode;
+    bool ended;
+    bool done;              // BODY_ALL: the result was handed out
+} rq_aio_body_obj_t;
+
+static mp_obj_t body_result_all(rq_aio_body_obj_t *b) {
+    rq_response_t *r = rq_response_state(b->response);
+    if (r->cached == MP_OBJ_NULL) {
+        r->cached = mp_obj_new_bytes_from_vstr(&b->acc);
+    }
+    b->done = true;
+    if (b->json_args == MP_OBJ_NULL) {
+        return r->cached;
+    }
+    // The body is in memory now: json() and its paths work from it.
+    size_t n;
+    mp_obj_t *items;
+    mp_obj_tuple_get(b->json_args, &n, &items);
+    mp_obj_t dest[2 + 8];
+    if (n > 8) {
+        mp_raise_ValueError(MP_ERROR_TEXT("ajson takes at most 8 path arguments"));
+    }
+    mp_load_method(b->response, MP_QSTR_json, dest);
+    memcpy(&dest[2], items, n * sizeof(mp_obj_t));
+    return mp_call_method_n_kw(n, 0, dest);
+}
+
+// The next piece for an iterator, or NULL when the body ended.
+static mp_obj_t body_take_piece(rq_aio_body_obj_t *b) {
+    if (b->acc.len == 0) {
+        return MP_OBJ_NULL;
+    }
+    size_t take = b->acc.len;
+    size_t skip = 0;
+    if (b->mode == BODY_LINES) {
+        const char *nl = memchr(b->acc.buf, '\n', b->acc.len);
+        if (nl != NULL) {
+            take = nl - b->acc.buf;
+            skip = 1;
+        }
+        if (take > 0 && b->acc.buf[take - 1] == '\r') {
+            take--;
+            skip++;
+        }
+    } else if (take > b->chunk) {
+        take = b->chunk;
+    }
+    mp_obj_t piece = mp_obj_new_bytes((const byte *)b->acc.buf, take);
+    size_t used = take + skip;
+    memmove(b->acc.buf, b->acc.buf + used, b->acc.len - used);
+    b->acc.len -= used;
+    return piece;
+}
+
+static mp_obj_t body_iternext(mp_obj_t self_in) {
+    rq_aio_body_obj_t *b = MP_OBJ_TO_PTR(self_in);
+    if (b->h.wait.waiting || b->h.wait.timed_out) {
+        rq_aio_resumed(b->h.session, self_in, &b->h.wait);
+    }
+    if (b->mode == BODY_ALL) {
+        if (b->done) {
+            mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("body already awaited"));
+        }
+        rq_response_t *r = rq_response_state(b->response);
+        if (r->cached == MP_OBJ_NULL && !b->ended
+            && !rq_aio_pump_body(b->h.session, self_in, &b->h.wait, b->response, &b->acc, 0, false, &b->ended)) {
+            return mp_const_none;
+        }
+        return mp_make_stop_iteration(body_result_all(b));
+    }
+    if (!b->ended) {
+        size_t want = b->mode == BODY_CHUNKS ? b->chunk : 0;
+        if (!rq_aio_pump_body(b->h.session, self_in, &b->h.wait, b->response, &b->acc, want, b->mode == BODY_LINES, &b->ended)) {
+            return mp_const_none;
+        }
+    }
+    mp_obj_t piece = body_take_piece(b);
+    if (piece == MP_OBJ_NULL) {
+        mp_raise_type(&mp_type_StopAsyncIteration);
+    }
+    return mp_make_stop_iteration(piece);
+}
+
+static mp_obj_t body_send(mp_obj_t self_in, mp_obj_t value) {
+    (void)value;
+    mp_obj_t r = body_iternext(self_in);
+    if (r == MP_OBJ_STOP_ITERATION) {
+        mp_raise_StopIteration(MP_STATE_THREAD(stop_iteration_arg));
+    }
+    return r;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(body_send_obj, body_send);
+
+// Cancelled while reading: the response is closed (its connection too).
+static mp_obj_t body_throw(size_t n_args, const mp_obj_t *args) {
+    rq_aio_body_obj_t *b = MP_OBJ_TO_PTR(args[0]);
+    rq_aio_forget(b->h.session, args[0], &b->h.wait);
+    rq_err_t err = rq_response_close(rq_response_state(b->response));
+    (void)err;  // only a blocking drain can be interrupted; this one does not wait
+    nlr_raise(mp_make_raise_obj(args[1]));
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(body_throw_obj, 2, 4, body_throw);
+
+static mp_obj_t body_self(mp_obj_t self_in) {
+    return self_in;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(body_self_obj, body_self);
+
+static const mp_rom_map_elem_t body_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&body_send_obj) },
+    { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&body_throw_obj) },
+    { MP_ROM_QSTR(MP_QSTR___aiter__), MP_ROM_PTR(&body_self_obj) },
+    { MP_ROM_QSTR(MP_QSTR___anext__), MP_ROM_PTR(&body_self_obj) },
+};
+static MP_DEFINE_CONST_DICT(body_locals, body_locals_table);
+
+static MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_aio_body,
+    MP_QSTR_BodyReader,
+    MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+    iter, body_iternext,
+    locals_dict, &body_locals
+    );
+
+static mp_obj_t body_new(mp_obj_t response, uint8_t mode, size_t chunk) {
+    rq_response_t *r = rq_response_state(response);
+    rq_aio_body_obj_t *b = mp_obj_malloc(rq_aio_body_obj_t, &rq_type_aio_body);
+    memset(&b->h.wait, 0, sizeof(b->h.wait));
+    b->h.session = r->session;
+    b->response = response;
+    b->json_args = MP_OBJ_NULL;
+    b->mode = mode;
+    b->chunk = chunk;
+    b->ended = false;
+    b->done = false;
+    vstr_init(&b->acc, mode == BODY_ALL ? 256 : (chunk < 64 ? 64 : chunk));
+    if (r->cached != MP_OBJ_NULL && mode != BODY_ALL) {
+        // Read already (content, aread): the pieces come from memory.
+        mp_buffer_info_t bi;
+        mp_get_buffer_raise(r->cached, &bi, MP_BUFFER_READ);
+        vstr_add_strn(&b->acc, bi.buf, bi.len);
+        b->ended = true;
+    }
+    return MP_OBJ_FROM_PTR(b);
+}
+
+static mp_obj_t response_aread(mp_obj_t self_in) {
+    return body_new(self_in, BODY_ALL, 0);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(rq_response_aread_obj, response_aread);
+
+static mp_obj_t response_ajson(size_t n_args, const mp_obj_t *args) {
+    mp_obj_t b = body_new(args[0], BODY_ALL, 0);
+    ((rq_aio_body_obj_t *)MP_OBJ_TO_PTR(b))->json_args = mp_obj_new_tuple(n_args - 1, args + 1);
+    return b;
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR(rq_response_ajson_obj, 1, response_ajson);
+
+static mp_obj_t response_aiter_content(size_t n_args, const mp_obj_t *args) {
+    mp_int_t n = n_args > 1 ? mp_obj_get_int(args[1]) : 1;
+    if (n < 1) {
+        mp_raise_ValueError(MP_ERROR_TEXT("chunk_size must be at least 1"));
+    }
+    return body_new(args[0], BODY_CHUNKS, (size_t)n);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(rq_response_aiter_content_obj, 1, 2, response_aiter_content);
+
+static mp_obj_t response_aiter_lines(mp_obj_t self_in) {
+    return body_new(self_in, BODY_LINES, 0);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(rq_response_aiter_lines_obj, response_aiter_lines);
+
+static mp_obj_t response_aclose(mp_obj_t self_in) {
+    rq_err_t err = rq_response_close(rq_response_state(self_in));
+    if (err != NULL) {
+        rq_raise(err);
+    }
+    return rq_aio_done(mp_const_none);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(rq_response_aclose_obj, response_aclose);

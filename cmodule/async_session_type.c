@@ -1,0 +1,122 @@
+// The AsyncSession type: Session's arguments and verbs, each returning an
+// awaitable (async_request.c); `async with`, close/aclose, a finaliser.
+#include <string.h>
+
+#include "py/runtime.h"
+#include "rq_objects.h"
+
+mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
+
+static mp_obj_t async_session_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
+    enum { ARG_socket_pool, ARG_ssl_context, ARG_max_connections };
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_socket_pool, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_ssl_context, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_max_connections, MP_ARG_INT, {.u_int = 4} },
+    };
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed)];
+    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed), allowed, args);
+    mp_int_t max = args[ARG_max_connections].u_int;
+    if (max < 1 || max > 64) {
+        mp_raise_ValueError(MP_ERROR_TEXT("max_connections must be 1 to 64"));
+    }
+    // With a finaliser, as Session: its idle sockets are few and precious.
+    rq_async_session_obj_t *o = mp_obj_malloc_with_finaliser(rq_async_session_obj_t, type);
+    memset(&o->so.s, 0, sizeof(o->so.s));
+    o->so.s.pool = args[ARG_socket_pool].u_obj;
+    o->so.s.ssl_context = args[ARG_ssl_context].u_obj;
+    o->so.s.session_id = mp_const_none;
+    o->so.s.max_head_bytes = 8192;
+    o->so.s.max_headers = 48;
+    o->so.s.nonblocking = true;
+    o->parked = MP_OBJ_NULL;
+    o->timer = MP_OBJ_NULL;
+    o->waits = MP_OBJ_NULL;
+    o->timer_at = 0;
+    o->max_connections = (uint16_t)max;
+    o->in_flight = 0;
+    return MP_OBJ_FROM_PTR(o);
+}
+
+static mp_obj_t async_session_request(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
+    if (n_args < 3) {
+        mp_raise_TypeError(MP_ERROR_TEXT("request(method, url, ...)"));
+    }
+    return rq_async_request(args[0], args[1], n_args - 2, args + 2, kw);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(async_session_request_obj, 3, async_session_request);
+
+#define RQ_AVERB(NAME, QSTR) \
+    static mp_obj_t async_session_##NAME(size_t n_args, const mp_obj_t *args, mp_map_t *kw) { \
+        return rq_async_request(args[0], MP_OBJ_NEW_QSTR(QSTR), n_args - 1, args + 1, kw); \
+    } \
+    static MP_DEFINE_CONST_FUN_OBJ_KW(async_session_##NAME##_obj, 2, async_session_##NAME);
+
+RQ_AVERB(get, MP_QSTR_GET)
+RQ_AVERB(post, MP_QSTR_POST)
+RQ_AVERB(put, MP_QSTR_PUT)
+RQ_AVERB(patch, MP_QSTR_PATCH)
+RQ_AVERB(delete, MP_QSTR_DELETE)
+RQ_AVERB(head, MP_QSTR_HEAD)
+RQ_AVERB(options, MP_QSTR_OPTIONS)
+
+// Closes the idle connections; responses still being read keep theirs
+// until they end or are closed.
+static mp_obj_t async_session_close(mp_obj_t self_in) {
+    rq_async_session_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    rq_err_t err = rq_session_close(&o->so.s);
+    if (err != NULL) {
+        rq_raise(err);
+    }
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(async_session_close_obj, async_session_close);
+
+static mp_obj_t async_session_aclose(mp_obj_t self_in) {
+    async_session_close(self_in);
+    return rq_aio_done(mp_const_none);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(async_session_aclose_obj, async_session_aclose);
+
+static mp_obj_t async_session_aenter(mp_obj_t self_in) {
+    return rq_aio_done(self_in);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(async_session_aenter_obj, async_session_aenter);
+
+static mp_obj_t async_session_aexit(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    return async_session_aclose(args[0]);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(async_session_aexit_obj, 1, 4, async_session_aexit);
+
+static mp_obj_t async_session_del(mp_obj_t self_in) {
+    rq_async_session_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    rq_session_finalise(&o->so.s);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(async_session_del_obj, async_session_del);
+
+static const mp_rom_map_elem_t async_session_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&async_session_request_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&async_session_get_obj) },
+    { MP_ROM_QSTR(MP_QSTR_post), MP_ROM_PTR(&async_session_post_obj) },
+    { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&async_session_put_obj) },
+    { MP_ROM_QSTR(MP_QSTR_patch), MP_ROM_PTR(&async_session_patch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_delete), MP_ROM_PTR(&async_session_delete_obj) },
+    { MP_ROM_QSTR(MP_QSTR_head), MP_ROM_PTR(&async_session_head_obj) },
+    { MP_ROM_QSTR(MP_QSTR_options), MP_ROM_PTR(&async_session_options_obj) },
+    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&async_session_close_obj) },
+    { MP_ROM_QSTR(MP_QSTR_aclose), MP_ROM_PTR(&async_session_aclose_obj) },
+    { MP_ROM_QSTR(MP_QSTR___aenter__), MP_ROM_PTR(&async_session_aenter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___aexit__), MP_ROM_PTR(&async_session_aexit_obj) },
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&async_session_del_obj) },
+};
+static MP_DEFINE_CONST_DICT(async_session_locals, async_session_locals_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_async_session,
+    MP_QSTR_AsyncSession,
+    MP_TYPE_FLAG_NONE,
+    make_new, async_session_make_new,
+    locals_dict, &async_session_locals
+    );
