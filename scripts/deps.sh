@@ -22,6 +22,10 @@ DL=${RQ_DEPS_CACHE:-$DEPS_DIR/downloads}
 MICROPYTHON_VERSION=1.25.0
 REFERENCE_REQUESTS=adafruit-circuitpython-requests==4.1.17
 REFERENCE_CM=adafruit-circuitpython-connectionmanager==3.1.5
+# CircuitPython's asyncio library (and the ticks module it imports): the
+# AsyncSession tests run on it as well as on MicroPython's built-in asyncio.
+CP_ASYNCIO=adafruit-circuitpython-asyncio==3.1.1
+CP_TICKS=adafruit-circuitpython-ticks==1.1.7
 
 APT_PACKAGES=(build-essential pkg-config libffi-dev libclang-dev clang cmake
               nginx valgrind xz-utils bzip2 ca-certificates python3 python3-venv)
@@ -161,6 +165,7 @@ step_reference() {
     stamp="$REFERENCE_REQUESTS $REFERENCE_CM"
     if [ "$(cat "$dest/.installed" 2>/dev/null)" = "$stamp" ]; then
         log "reference adafruit_requests present"
+        step_cp_asyncio
         return
     fi
     log "installing reference $REFERENCE_REQUESTS"
@@ -168,6 +173,20 @@ step_reference() {
     [ -x "$DEPS_DIR/venv/bin/python" ] || step_python
     "$DEPS_DIR/venv/bin/python" -m pip install --disable-pip-version-check -q --no-deps \
         --target "$dest" "$REFERENCE_REQUESTS" "$REFERENCE_CM"
+    echo "$stamp" > "$dest/.installed"
+    step_cp_asyncio
+}
+
+step_cp_asyncio() {
+    local dest=$DEPS_DIR/cp_asyncio stamp="$CP_ASYNCIO $CP_TICKS"
+    if [ "$(cat "$dest/.installed" 2>/dev/null)" = "$stamp" ]; then
+        log "CircuitPython asyncio library present"
+        return
+    fi
+    log "installing $CP_ASYNCIO"
+    rm -rf "$dest"
+    "$DEPS_DIR/venv/bin/python" -m pip install --disable-pip-version-check -q --no-deps \
+        --target "$dest" "$CP_ASYNCIO" "$CP_TICKS"
     echo "$stamp" > "$dest/.installed"
 }
 

@@ -157,8 +157,8 @@ pub fn take_idle(
     true
 }
 
-/// Keeps the connection of `c` for reuse (one per key; when every slot is
-/// taken the oldest connection is closed) and leaves `c` without a socket.
+/// Keeps the connection of `c` for reuse (when every slot is taken the
+/// oldest connection is closed) and leaves `c` without a socket.
 pub fn put_idle(idle: &mut [rq_idle_t], closed: bool, c: &mut rq_conn_t) {
     let sock = core::mem::replace(&mut c.sock, ptr::null_mut());
     if closed || c.host.is_null() {
@@ -169,10 +169,15 @@ pub fn put_idle(idle: &mut [rq_idle_t], closed: bool, c: &mut rq_conn_t) {
     }
     let key = bytes_of(&c.host).unwrap_or(&[]);
     let https = c.https != 0;
-    for slot in idle.iter_mut() {
-        if same_key(slot, https, key, c.port) {
-            close_sock(slot.sock);
-            *slot = rq_idle_t::default();
+    // A Session has one connection in use at a time, so an older idle one
+    // to the same place is surplus; an AsyncSession's concurrent requests
+    // each come back with theirs, and all are worth keeping.
+    if !c.nonblocking {
+        for slot in idle.iter_mut() {
+            if same_key(slot, https, key, c.port) {
+                close_sock(slot.sock);
+                *slot = rq_idle_t::default();
+            }
         }
     }
     let free = match idle.iter().position(|slot| slot.sock.is_null()) {

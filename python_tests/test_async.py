@@ -1,0 +1,373 @@
+"""SPEC §11: AsyncSession on both asyncio implementations (MicroPython's
+built-in one and CircuitPython's library from PyPI, loaded from deps/),
+against httpbin, nginx and scripted servers, over HTTP and HTTPS:
+concurrency, keep-alive, streamed bodies, timeouts that hold while other
+tasks run, and cancellation at each phase that closes the connection and
+leaves the session usable. Time bounds are stated next to their asserts."""
+
+import pathlib
+
+import pytest
+
+from hostile_kit import hostile_server, ok_response  # noqa: F401
+
+pytestmark = pytest.mark.native_only
+
+CP_ASYNCIO = pathlib.Path(__file__).resolve().parent.parent / "deps" / "cp_asyncio"
+# Scheduling slack on a loaded two-core machine, on top of each bound.
+SLACK_MS = 1000
+
+PRELUDE = """
+import sys
+if P["aio"] == "circuitpython":
+    sys.path.insert(0, P["cp_path"])
+import asyncio, socket, time, gc
+import asyncio.core as _core
+# The implementation the test asked for is the one running.
+assert ("cp_asyncio" in getattr(_core, "__file__", "")) == (P["aio"] == "circuitpython")
+import adafruit_requests as requests
+import faultpool, relykit
+U = P.get("url")
+def ctx():
+    return faultpool.firmware_tls_context(P["ca"]) if P.get("ca") else None
+def ms_since(t):
+    return time.ticks_diff(time.ticks_ms(), t)
+async def caught(aw):
+    try:
+        return ["ok", await aw]
+    except BaseException as e:
+        return ["err", type(e).__name__, str(e), relykit.errno_of(e)]
+"""
+
+
+@pytest.fixture(params=["micropython", "circuitpython"])
+def aio(request):
+    if request.param == "circuitpython" and not (CP_ASYNCIO / "asyncio" / "core.py").exists():
+        pytest.fail("CircuitPython's asyncio library is missing: run make deps", pytrace=False)
+    return request.param
+
+
+def run(mpy, aio, script, heapsize="4m", timeout=60, **params):
+    params.update({"aio": aio, "cp_path": str(CP_ASYNCIO)})
+    return mpy.run(PRELUDE + script, params=params, heapsize=heapsize, timeout=timeout,
+                   import_requests=False).one
+
+
+def test_get_post_redirect_over_http_and_https(mpy, aio, httpbin_both):
+    base, ca = httpbin_both
+    out = run(mpy, aio, """
+async def main():
+    async with requests.AsyncSession(socket, ctx()) as s:
+        r = await s.get(U + "/get?x=1", headers={"X-Test": "a"})
+        got = [r.status_code, r.json()["args"], r.json()["headers"]["X-Test"]]
+        r = await s.post(U + "/post", json={"k": [1, 2]})
+        got.append(r.json()["json"])
+        r = await s.post(U + "/post", data={"f": "v"})
+        got.append(r.json()["form"])
+        r = await s.get(U + "/redirect/2")
+        got += [r.status_code, r.url.endswith("/get"), r.history]
+        r = await s.head(U + "/get")
+        got += [r.status_code, r.content]
+        return got
+emit(asyncio.run(main()))
+""", url=base, ca=ca)
+    assert out == [200, {"x": "1"}, "a", {"k": [1, 2]}, {"f": "v"}, 200, True, [302, 302],
+                   200, b""]
+
+
+def test_concurrent_requests_overlap_each_on_its_own_connection(mpy, aio, hostile_server):
+    # Each connection answers after 0.5 s.
+    srv = hostile_server([[("read",), ("sleep", 0.5), ("send", ok_response(b"slow"))]])
+    out = run(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(socket, max_connections=8)
+    t = time.ticks_ms()
+    rs = await asyncio.gather(*(s.get(U) for _ in range(8)))
+    return [[r.content for r in rs], ms_since(t)]
+emit(asyncio.run(main()))
+""", url=srv.url("/slow"))
+    bodies, elapsed = out
+    assert bodies == [b"slow"] * 8
+    # sequential would take 8 x 0.5 s; overlapping takes about one
+    assert elapsed < 500 + SLACK_MS, out
+    assert srv.connections == 8
+
+
+def test_max_connections_bounds_the_requests_in_flight(mpy, aio, hostile_server):
+    srv = hostile_server([[("read",), ("sleep", 0.3), ("send", ok_response(b"a"))] * 4])
+    out = run(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(socket, max_connections=2)
+    t = time.ticks_ms()
+    rs = await asyncio.gather(*(s.get(U) for _ in range(6)))
+    return [[r.content for r in rs], ms_since(t)]
+emit(asyncio.run(main()))
+""", url=srv.url("/a"))
+    bodies, elapsed = out
+    assert bodies == [b"a"] * 6
+    # two at a time: three rounds of 0.3 s at least
+    assert elapsed >= 850, out
+    assert srv.connections == 2
+
+
+def test_sequential_awaits_reuse_one_connection(mpy, aio, hostile_server):
+    srv = hostile_server([[("read",), ("send", ok_response(b"k"))] * 5])
+    out = run(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(socket)
+    got = []
+    for _ in range(5):
+        got.append((await s.get(U)).content)
+    return got
+emit(asyncio.run(main()))
+""", url=srv.url("/k"))
+    assert out == [b"k"] * 5
+    assert srv.connections == 1
+
+
+def test_streamed_body_readers(mpy, aio, hostile_server):
+    text = b"line one\r\nline two\nlast"
+    doc = b'{"daily": {"max": [3, 7, 5]}, "other": "x"}'
+    srv = hostile_server([[("read",), ("send", ok_response(text)),
+                           ("read",), ("send", ok_response(text)),
+                           ("read",), ("send", ok_response(doc)),
+                           ("read",), ("send", ok_response(doc)),
+                           ("read",), ("send", ok_response(text))]])
+    out = run(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(socket)
+    got = []
+    r = await s.get(U, stream=True)
+    lines = []
+    async for line in r.aiter_lines():
+        lines.append(line)
+    got.append(lines)
+    r = await s.get(U, stream=True)
+    pieces = []
+    async for c in r.aiter_content(5):
+        pieces.append(c)
+    got.append(pieces)
+    r = await s.get(U, stream=True)
+    got.append(await r.ajson("daily", "max", 1))
+    r = await s.get(U, stream=True)
+    got.append(await r.ajson())
+    r = await s.get(U, stream=True)
+    got.append(await r.aread())
+    got.append(r.text)
+    await r.aclose()
+    return got
+emit(asyncio.run(main()))
+""", url=srv.url("/t"))
+    assert out[0] == [b"line one", b"line two", b"last"]
+    assert out[1] == [b"line ", b"one\r\n", b"line ", b"two\nl", b"ast"]
+    assert out[2] == 7
+    assert out[3] == {"daily": {"max": [3, 7, 5]}, "other": "x"}
+    assert out[4] == text and out[5] == text.decode()
+    assert srv.connections == 1
+
+
+def test_large_download_over_nginx_keeps_other_tasks_running(mpy, aio, nginx):
+    out = run(mpy, aio, """
+async def ticker(state):
+    while not state["done"]:
+        await asyncio.sleep_ms(10)
+        state["ticks"] += 1
+async def main():
+    s = requests.AsyncSession(socket)
+    state = {"done": False, "ticks": 0}
+    t = asyncio.create_task(ticker(state))
+    start = time.ticks_ms()
+    r = await s.get(U, stream=True)
+    n = 0
+    async for c in r.aiter_content(4096):
+        n += len(c)
+    took = ms_since(start)
+    state["done"] = True
+    await t
+    return [n, took, state["ticks"]]
+emit(asyncio.run(main()))
+""", url=nginx.url("/1m.bin"), heapsize="8m")
+    n, took, ticks = out
+    assert n == 1024 * 1024
+    # A ticker every 10 ms keeps most of its ticks while the body streams.
+    assert ticks >= 0.5 * took / 10 - 2, out
+
+
+def test_timeout_holds_while_another_task_ticks(mpy, aio, hostile_server):
+    srv = hostile_server([[("read",), ("hold", 10)]])
+    out = run(mpy, aio, """
+async def ticker(state):
+    while not state["done"]:
+        await asyncio.sleep_ms(10)
+        state["ticks"] += 1
+async def main():
+    s = requests.AsyncSession(socket)
+    base = relykit.fds()
+    state = {"done": False, "ticks": 0}
+    t = asyncio.create_task(ticker(state))
+    start = time.ticks_ms()
+    res = await caught(s.get(U, timeout=1))
+    took = ms_since(start)
+    state["done"] = True
+    await t
+    return [res, took, state["ticks"], relykit.fds() - base]
+emit(asyncio.run(main()))
+""", url=srv.url("/hold"))
+    res, took, ticks, leaked = out
+    assert res[1] == "OSError" and res[3] == 110, out
+    # within the timeout + 1 s, and not before it
+    assert 900 <= took < 1000 + SLACK_MS, out
+    assert ticks >= 50, out
+    assert leaked == 0, out
+
+
+def test_body_timeout_is_per_wait(mpy, aio, hostile_server):
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 30\r\n\r\n"
+    srv = hostile_server([[("read",), ("send", head)] + [("send", b"0123456789"), ("sleep", 0.6)] * 3])
+    out = run(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(socket)
+    r = await s.get(U, timeout=1)
+    return r.content
+emit(asyncio.run(main()))
+""", url=srv.url("/drip"))
+    # 1.8 s of dripping with timeout=1: each wait is under a second
+    assert out == b"0123456789" * 3
+
+
+CANCEL = """
+async def main():
+    s = requests.AsyncSession(socket, ctx())
+    warm = (await s.get(P["good"])).content
+    base = relykit.fds()
+    async def victim():
+        r = await s.get(U, stream=P["stream"], timeout=30)
+        if P["stream"]:
+            await r.aread()
+        return r
+    t = asyncio.create_task(victim())
+    await asyncio.sleep_ms(400)
+    start = time.ticks_ms()
+    t.cancel()
+    res = await caught(t)
+    took = ms_since(start)
+    gc.collect()
+    leaked = relykit.fds() - base
+    again = (await s.get(P["good"])).content
+    return [warm, res[:2], took, leaked, again]
+emit(asyncio.run(main()))
+"""
+
+
+@pytest.mark.parametrize("phase", ["handshake", "head", "body", "streamed_body"])
+def test_cancel_at_each_phase_closes_the_connection(mpy, aio, hostile_server, tls_material,
+                                                    phase):
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"
+    scripts = {
+        # TCP accepted, no TLS ever answered: the handshake waits.
+        "handshake": [("hold", 10)],
+        "head": [("read",), ("hold", 10)],
+        "body": [("read",), ("send", head), ("hold", 10)],
+        "streamed_body": [("read",), ("send", head), ("hold", 10)],
+    }
+    victim = hostile_server([scripts[phase]])
+    good = hostile_server([[("read",), ("send", ok_response())] * 4])
+    scheme_url = victim.url("/v")
+    ca = None
+    if phase == "handshake":
+        scheme_url = scheme_url.replace("http://", "https://")
+        ca = tls_material.ca_der
+    out = run(mpy, aio, CANCEL, url=scheme_url, good=good.url("/g"), ca=ca,
+              stream=phase == "streamed_body")
+    warm, res, took, leaked, again = out
+    assert warm == b"good"
+    assert res == ["err", "CancelledError"], out
+    # cancelled at once, not after the 30 s timeout
+    assert took < SLACK_MS, out
+    assert leaked == 0, out
+    assert again == b"good", out
+
+
+def test_wait_for_times_out_and_the_session_goes_on(mpy, aio, hostile_server):
+    srv = hostile_server([[("read",), ("hold", 10)]])
+    good = hostile_server([[("read",), ("send", ok_response())] * 4])
+    out = run(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(socket)
+    warm = (await s.get(P["good"])).content
+    base = relykit.fds()
+    start = time.ticks_ms()
+    res = await caught(asyncio.wait_for(s.get(U), 0.5))
+    took = ms_since(start)
+    leaked = relykit.fds() - base
+    again = (await s.get(P["good"])).content
+    return [warm, res[:2], took, leaked, again]
+emit(asyncio.run(main()))
+""", url=srv.url("/hold"), good=good.url("/g"))
+    warm, res, took, leaked, again = out
+    assert warm == b"good" and again == b"good"
+    assert res[0] == "err" and res[1] in ("TimeoutError", "CancelledError"), out
+    # within the wait_for limit + 1 s
+    assert took < 500 + SLACK_MS, out
+    assert leaked == 0, out
+
+
+def test_no_heap_growth_over_many_requests(mpy, aio, hostile_server):
+    srv = hostile_server([[("read",), ("send", ok_response(b"x"))] * 400])
+    out = run(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(socket)
+    for _ in range(100):
+        (await s.get(U)).content
+    gc.collect()
+    first = gc.mem_alloc()
+    for _ in range(300):
+        (await s.get(U)).content
+    gc.collect()
+    return gc.mem_alloc() - first
+emit(asyncio.run(main()))
+""", url=srv.url("/x"))
+    # 300 more requests: a per-request leak of even 8 bytes would show as 2400
+    assert out < 1024, out
+    assert srv.connections == 1
+
+
+def test_a_python_level_pool_is_refused_clearly(mpy, aio, hostile_server):
+    srv = hostile_server([[("read",), ("send", ok_response())]])
+    out = run(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(faultpool.FaultPool())
+    return await caught(s.get(U))
+emit(asyncio.run(main()))
+""", url=srv.url("/x"))
+    assert out[:2] == ["err", "NotImplementedError"] and "non-blocking" in out[2], out
+
+
+def test_bodies_async_cannot_send_are_refused(mpy, aio, hostile_server):
+    srv = hostile_server([[("read",), ("send", ok_response())]])
+    out = run(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(socket)
+    def gen():
+        yield b"x"
+    async def go():
+        return await s.post(U, data=gen())
+    return await caught(go())
+emit(asyncio.run(main()))
+""", url=srv.url("/x"))
+    assert out[:2] == ["err", "NotImplementedError"], out
+
+
+def test_async_refused_connection_is_an_oserror(mpy, aio):
+    import socket as pysock
+    probe = pysock.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    out = run(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(socket)
+    return await caught(s.get(U, timeout=5))
+emit(asyncio.run(main()))
+""", url="http://127.0.0.1:%d/" % port)
+    assert out[0] == "err" and out[1] in ("OSError", "OutOfRetries"), out
