@@ -109,6 +109,7 @@ fuzz:
 bench: deps firmware firmware-plain
 	cd $(ROOT) && $(PYTHON) bench/run.py
 	cd $(ROOT) && $(PYTHON) bench/json_select.py
+	cd $(ROOT) && $(PYTHON) bench/async.py
 
 bench-quick: deps firmware firmware-plain
 	cd $(ROOT) && $(PYTHON) bench/run.py --quick

@@ -54,7 +54,10 @@ static void op_stop(rq_aio_request_obj_t *op) {
     op->state = OP_DONE;
 }
 
+// The request is made (its body read, unless streamed): its connection
+// slot goes to the next request waiting for one.
 static mp_obj_t op_finish(rq_aio_request_obj_t *op) {
+    op_release_slot(op);
     op->state = OP_DONE;
     return mp_make_stop_iteration(op->response);
 }
@@ -96,9 +99,7 @@ static mp_obj_t op_iternext(mp_obj_t self_in) {
                 rq_aio_wait_io(op->h.session, self_in, &op->h.wait, wait_on, k);
                 return mp_const_none;
             }
-            // The connection now belongs to the response: the slot is free.
             op->response = out;
-            op_release_slot(op);
             rq_response_note_request_headers(out, op->headers_arg);
             if (op->stream) {
                 return op_finish(op);
@@ -186,6 +187,7 @@ mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const
     rq_parse_request_args(method, n_pos, pos, kw, MP_OBJ_NEW_SMALL_INT(60), &a);
     rq_aio_request_obj_t *op = mp_obj_malloc(rq_aio_request_obj_t, &rq_type_aio_request);
     memset(&op->h.wait, 0, sizeof(op->h.wait));
+    op->h.wait.ran_since = rq_ticks_ms();
     op->h.session = session;
     op->response = MP_OBJ_NULL;
     op->headers_arg = a.headers;

@@ -149,6 +149,7 @@ static mp_obj_t body_new(mp_obj_t response, uint8_t mode, size_t chunk) {
     rq_response_t *r = rq_response_state(response);
     rq_aio_body_obj_t *b = mp_obj_malloc(rq_aio_body_obj_t, &rq_type_aio_body);
     memset(&b->h.wait, 0, sizeof(b->h.wait));
+    b->h.wait.ran_since = rq_ticks_ms();
     b->h.session = r->session;
     b->response = response;
     b->json_args = MP_OBJ_NULL;

@@ -193,6 +193,7 @@ void rq_aio_wait_io(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w, mp_obj_t
         MP_OBJ_NEW_SMALL_INT(poll == RQ_POLL_READ ? 0 : 1));
     w->waiting = true;
     w->timed_out = false;
+    w->ran_since = rq_ticks_ms();
     if (w->has_deadline) {
         rq_aio_arm(session, owner, w, core);
     }
@@ -214,9 +215,19 @@ void rq_aio_resumed(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w) {
     }
 }
 
-void rq_aio_yield_now(void) {
+// How long an awaitable may run before other tasks get a turn: well under
+// the 10 ms a display or LED task typically sleeps.
+#define RQ_AIO_SLICE_MS (3)
+
+bool rq_aio_should_pause(rq_aio_wait_t *w) {
+    uint32_t now = rq_ticks_ms();
+    if ((uint32_t)(now - w->ran_since) < RQ_AIO_SLICE_MS) {
+        return false;
+    }
     mp_obj_t core = rq_aio_core();
     rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, mp_load_attr(core, MP_QSTR_cur_task));
+    w->ran_since = now;
+    return true;
 }
 
 void rq_aio_park(rq_async_session_obj_t *s) {
@@ -283,12 +294,8 @@ mp_obj_t rq_aio_done(mp_obj_t value) {
 
 // ---- the body, read without blocking ----
 
-// Bytes a body read takes before letting other tasks run.
-#define RQ_AIO_FAIR_BYTES (8192)
-
 bool rq_aio_pump_body(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w, mp_obj_t response, vstr_t *acc, size_t want, bool line, bool *ended) {
     rq_response_t *r = rq_response_state(response);
-    size_t taken = 0;
     for (;;) {
         if (line && acc->len > 0 && memchr(acc->buf, '\n', acc->len) != NULL) {
             return true;
@@ -296,8 +303,7 @@ bool rq_aio_pump_body(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w, mp_obj
         if (want > 0 && acc->len >= want) {
             return true;
         }
-        if (taken >= RQ_AIO_FAIR_BYTES) {
-            rq_aio_yield_now();
+        if (rq_aio_should_pause(w)) {
             return false;
         }
         size_t chunk = want > 0 ? want - acc->len : (line ? 256 : (acc->len < 1024 ? 1024 : acc->len));
@@ -318,7 +324,6 @@ bool rq_aio_pump_body(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w, mp_obj
                 *ended = true;
                 return true;
             }
-            taken += got;
             continue;
         }
         w->has_deadline = rq_response_deadline(r, &w->deadline);

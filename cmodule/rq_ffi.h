@@ -287,7 +287,7 @@ typedef enum {
     RQ_POLL_ERROR,      // failed: the exception is in *out (or *err); its connection is closed
 } rq_poll_t;
 
-#define RQ_EXCHANGE_WORDS (48)
+#define RQ_EXCHANGE_WORDS (36)
 // A request in progress, inside the GC object of its awaitable. The
 // collector scans these words, so the objects the exchange holds stay alive.
 typedef struct {

@@ -72,6 +72,7 @@ extern const mp_obj_type_t rq_type_async_session;
 typedef struct {
     mp_obj_t task;              // the Task that waits
     uint32_t deadline;          // ticks_ms; valid when has_deadline
+    uint32_t ran_since;         // ticks_ms when it last let other tasks run
     bool has_deadline;
     bool waiting;               // registered on the I/O queue (and in the session's waits)
     bool timed_out;             // the timer woke it: its deadline passed
@@ -96,8 +97,9 @@ void rq_aio_resumed(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w);
 // Gives up a wait (cancelled): off the timer list; asyncio already took the
 // task off the I/O queue.
 void rq_aio_forget(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w);
-// Reschedules the running task at once (a long transfer lets others run).
-void rq_aio_yield_now(void);
+// Whether the awaitable has run long enough without a pause that it should
+// let other tasks run (then it is rescheduled at once and must yield).
+bool rq_aio_should_pause(rq_aio_wait_t *w);
 // Parks the running task until rq_aio_unpark wakes it (max_connections).
 void rq_aio_park(rq_async_session_obj_t *s);
 void rq_aio_unpark(rq_async_session_obj_t *s);

@@ -71,10 +71,22 @@ enum Phase {
     Over,
 }
 
+/// What the exchange still needs of the caller's arguments once it began
+/// (the rest went into the body, the URL and the authorization).
+#[derive(Clone, Copy)]
+struct Args {
+    headers: Obj,
+    connect_timeout: Obj,
+    read_timeout: Obj,
+    connect_timeout_ms: i32,
+    read_timeout_ms: i32,
+    allow_redirects: bool,
+}
+
 pub struct Exchange {
     s: *mut rq_session_t,
     session_obj: Obj,
-    a: rq_request_args_t,
+    a: Args,
     url_obj: HeldStr,
     /// `url_obj` parsed (positions in its text).
     url: UrlSpans,
@@ -148,7 +160,14 @@ impl Exchange {
         Ok(Exchange {
             s,
             session_obj,
-            a: *a,
+            a: Args {
+                headers: a.headers,
+                connect_timeout: a.connect_timeout,
+                read_timeout: a.read_timeout,
+                connect_timeout_ms: a.connect_timeout_ms,
+                read_timeout_ms: a.read_timeout_ms,
+                allow_redirects: a.allow_redirects,
+            },
             url_obj: HeldStr::new(url_obj),
             url,
             method_obj: HeldStr::new(a.method),
