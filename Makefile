@@ -14,6 +14,10 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD_DIR := $(ROOT)/build
 FIRMWARE := $(BUILD_DIR)/micropython
 FIRMWARE_PLAIN := $(BUILD_DIR)/micropython-plain
+FIRMWARE_MINIMAL := $(BUILD_DIR)/micropython-minimal
+# Every build-time switch off (cmodule/rq_config.h).
+RQ_ALL_OFF := RQ_ENABLE_MULTIPART=0 RQ_ENABLE_LEGACY_API=0 RQ_ENABLE_ITER_LINES=0 \
+	RQ_ENABLE_JSON_SELECT=0 RQ_ENABLE_DEFLATE=0 RQ_ENABLE_ASYNC=0
 
 MPY_CROSS := $(BUILD_DIR)/mpy-cross/mpy-cross
 
@@ -30,7 +34,7 @@ UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 
 export MICROPY_DIR
 
-.PHONY: help deps mpy-cross firmware firmware-plain size test lint fuzz bench bench-quick run clean distclean
+.PHONY: help deps mpy-cross firmware firmware-plain firmware-minimal size test lint fuzz bench bench-quick run clean distclean
 .PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module test-pico
 .PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython
 
@@ -38,6 +42,7 @@ help:
 	@echo "make deps            Debian packages, MicroPython + Mbed TLS sources, Python test packages"
 	@echo "make firmware        unix MicroPython with adafruit_requests -> build/micropython"
 	@echo "make firmware-plain  same firmware without the module -> build/micropython-plain"
+	@echo "make firmware-minimal  the module with every build switch off -> build/micropython-minimal"
 	@echo "make size            size(1) of both firmwares"
 	@echo "make test            clippy, cargo test, then pytest python_tests against build/micropython"
 	@echo "make lint            clippy with the crate's no-panic lints"
@@ -45,7 +50,7 @@ help:
 	@echo "make bench           native vs reference vs bare socket -> bench/results.json"
 	@echo "make run             run examples/demo.py on the firmware against a local server"
 	@echo "make deps-cross      ARM toolchain, qemu, Rust targets and llvm-tools for the cross builds"
-	@echo "make cross           Rust library for 4 MCU targets, code size per target"
+	@echo "make cross           Rust library for 4 MCU targets, code size per target; flash per build switch"
 	@echo "make qemu            emulated-board firmwares: MPS2 AN385 (Cortex-M3) -> build/qemu/,"
 	@echo "                     micro:bit (Cortex-M0) -> build/qemu-microbit/,"
 	@echo "                     RISC-V virt (rv32imac) -> build/qemu-rv32/"
@@ -80,6 +85,13 @@ firmware-plain: mpy-cross
 	@mkdir -p $(BUILD_DIR)
 	cp $(BUILD_DIR)/unix-plain/micropython $(FIRMWARE_PLAIN).tmp && mv -f $(FIRMWARE_PLAIN).tmp $(FIRMWARE_PLAIN)
 
+# The unix firmware with every switch off: python_tests/test_build_switches.py
+# checks what is left out says so.
+firmware-minimal: mpy-cross
+	$(UNIX_MAKE) BUILD=$(BUILD_DIR)/unix-minimal USER_C_MODULES=$(ROOT) $(RQ_ALL_OFF)
+	@mkdir -p $(BUILD_DIR)
+	cp $(BUILD_DIR)/unix-minimal/micropython $(FIRMWARE_MINIMAL).tmp && mv -f $(FIRMWARE_MINIMAL).tmp $(FIRMWARE_MINIMAL)
+
 size: firmware firmware-plain
 	@echo
 	@size $(FIRMWARE_PLAIN) $(FIRMWARE)
@@ -88,7 +100,7 @@ size: firmware firmware-plain
 
 # --lib: the doctest/integration builds compile the crate as a staticlib
 # without the `firmware` feature, which has no panic handler and cannot link.
-test: deps firmware lint
+test: deps firmware firmware-minimal lint
 	cd $(ROOT) && $(CARGO) test
 	cd $(ROOT) && $(PYTHON) -m pytest python_tests -q
 
@@ -96,6 +108,7 @@ test: deps firmware lint
 # firmware build also checks the glue, which needs bindgen.
 lint:
 	cd $(ROOT) && $(CARGO) fmt --check
+	cd $(ROOT) && $(CARGO) clippy --release --features firmware,multipart -- -D warnings
 	cd $(ROOT) && $(CARGO) clippy --release --features firmware -- -D warnings
 	cd $(ROOT) && $(CARGO) clippy --all-targets -- -D warnings
 
@@ -130,6 +143,7 @@ deps-cross:
 
 cross:
 	$(PYTHON) $(ROOT)/scripts/cross_size.py
+	$(PYTHON) $(ROOT)/scripts/switch_sizes.py
 
 # MicroPython's qemu port with the board directories in ports/qemu: MPS2 AN385
 # (Cortex-M3), micro:bit (nRF51, Cortex-M0) and RISC-V virt (rv32imac);

@@ -25,6 +25,8 @@ fn generate_bindings() {
         .layout_tests(false)
         .generate_comments(false)
         .derive_default(true)
+        // RQ_MUST_USE (warn_unused_result) becomes #[must_use].
+        .enable_function_attribute_detection()
         .generate();
     match bindings {
         Ok(b) => {

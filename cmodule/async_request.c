@@ -9,6 +9,8 @@
 #include "py/runtime.h"
 #include "rq_objects.h"
 
+#if RQ_ENABLE_ASYNC
+
 enum {
     OP_SLOT = 0,    // waiting for a connection slot (max_connections)
     OP_EXCHANGE,    // connection, request, head, redirects
@@ -207,3 +209,5 @@ mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const
     }
     return MP_OBJ_FROM_PTR(op);
 }
+
+#endif // RQ_ENABLE_ASYNC

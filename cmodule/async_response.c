@@ -9,6 +9,8 @@
 #include "py/runtime.h"
 #include "rq_objects.h"
 
+#if RQ_ENABLE_ASYNC
+
 enum {
     BODY_ALL = 0,   // aread / ajson: the whole body
     BODY_CHUNKS,    // aiter_content
@@ -202,3 +204,5 @@ static mp_obj_t response_aclose(mp_obj_t self_in) {
     return rq_aio_done(mp_const_none);
 }
 MP_DEFINE_CONST_FUN_OBJ_1(rq_response_aclose_obj, response_aclose);
+
+#endif // RQ_ENABLE_ASYNC

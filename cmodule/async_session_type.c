@@ -5,6 +5,8 @@
 #include "py/runtime.h"
 #include "rq_objects.h"
 
+#if RQ_ENABLE_ASYNC
+
 mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
 
 static mp_obj_t async_session_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
@@ -120,3 +122,5 @@ MP_DEFINE_CONST_OBJ_TYPE(
     make_new, async_session_make_new,
     locals_dict, &async_session_locals
     );
+
+#endif // RQ_ENABLE_ASYNC

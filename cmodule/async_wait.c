@@ -12,6 +12,8 @@
 #include "py/objlist.h"
 #include "rq_objects.h"
 
+#if RQ_ENABLE_ASYNC
+
 // asyncio's core module, looked up on every use: new_event_loop() replaces
 // its queues, and a program may use CircuitPython's library instead.
 static mp_obj_t rq_aio_core(void) {
@@ -331,3 +333,5 @@ bool rq_aio_pump_body(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w, mp_obj
         return false;
     }
 }
+
+#endif // RQ_ENABLE_ASYNC

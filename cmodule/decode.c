@@ -9,6 +9,8 @@
 #include "py/mperrno.h"
 #include "rq_objects.h"
 
+#if RQ_ENABLE_DEFLATE
+
 typedef struct {
     mp_obj_base_t base;
     mp_obj_t response;
@@ -151,3 +153,26 @@ rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t 
     }
     return exc;
 }
+
+#else // RQ_ENABLE_DEFLATE
+
+// Not built in: bodies are handed out as they came, as without
+// Accept-Encoding; no decoder is ever put over a response.
+void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers) {
+    (void)response;
+    (void)headers;
+}
+
+void rq_response_prepare_body(mp_obj_t self_in) {
+    (void)self_in;
+}
+
+rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t *got) {
+    (void)decoder;
+    (void)buf;
+    (void)len;
+    *got = 0;
+    return rq_exc_new(RQ_EXC_NOT_IMPLEMENTED, "deflate", 7, 0);
+}
+
+#endif // RQ_ENABLE_DEFLATE

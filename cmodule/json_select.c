@@ -59,6 +59,8 @@ rq_err_t rq_capture_append(rq_obj_t bytearray, const uint8_t *p, size_t len) {
     return (rq_err_t)nlr.ret_val;
 }
 
+#if RQ_ENABLE_JSON_SELECT
+
 // ---- setting up a selection ----
 
 static bool rq_path_has_any(mp_obj_t path) {
@@ -275,3 +277,5 @@ mp_obj_t rq_response_json_select(mp_obj_t response, size_t n_args, const mp_obj_
     }
     return rq_json_select_one(response, mp_obj_new_tuple(n_args, args));
 }
+
+#endif // RQ_ENABLE_JSON_SELECT

@@ -68,10 +68,23 @@ set(RQ_CARGO_TARGET_DIR ${CMAKE_BINARY_DIR}/cargo)
 set(RQ_LIB ${RQ_CARGO_TARGET_DIR}/${RUST_TARGET}/release/libadafruit_requests_native.a)
 set(RQ_PRELINKED ${CMAKE_BINARY_DIR}/adafruit_requests_rust/libadafruit_requests_prelinked.a)
 
+# Build-time switches (cmodule/rq_config.h): -DRQ_ENABLE_X=0 leaves a part
+# out; the Rust side gets the matching features.
+set(RQ_SWITCH_DEFS)
+foreach(sw MULTIPART LEGACY_API ITER_LINES JSON_SELECT DEFLATE ASYNC)
+    if(DEFINED RQ_ENABLE_${sw})
+        list(APPEND RQ_SWITCH_DEFS RQ_ENABLE_${sw}=${RQ_ENABLE_${sw}})
+    endif()
+endforeach()
+set(RQ_FEATURES firmware)
+if(NOT DEFINED RQ_ENABLE_MULTIPART OR RQ_ENABLE_MULTIPART)
+    set(RQ_FEATURES firmware,multipart)
+endif()
+
 # `cargo rustc --crate-type staticlib`: with the manifest's two crate types
 # rustc skips LTO (see micropython.mk).
 set(RQ_CARGO_COMMAND
-    ${CARGO} rustc --lib --crate-type staticlib --release --features firmware
+    ${CARGO} rustc --lib --crate-type staticlib --release --features ${RQ_FEATURES}
     --manifest-path ${RQ_ROOT}/Cargo.toml
     --target-dir ${RQ_CARGO_TARGET_DIR}
     --target ${RUST_TARGET})
@@ -134,6 +147,7 @@ file(GLOB RQ_SOURCES CONFIGURE_DEPENDS ${RQ_MOD_DIR}/*.c)
 add_library(usermod_adafruit_requests INTERFACE)
 target_sources(usermod_adafruit_requests INTERFACE ${RQ_SOURCES})
 target_include_directories(usermod_adafruit_requests INTERFACE ${RQ_MOD_DIR})
+target_compile_definitions(usermod_adafruit_requests INTERFACE ${RQ_SWITCH_DEFS})
 target_link_libraries(usermod_adafruit_requests INTERFACE adafruit_requests_native)
 # Dependencies of interface libraries are followed by whatever links them;
 # this orders cargo before the firmware's objects, not only before its link.

@@ -9,6 +9,9 @@
 #   CARGO                cargo executable
 #   RQ_CARGO_FLAGS       extra arguments for cargo
 #   RQ_CARGO_TARGET_DIR  cargo's --target-dir (default: $(BUILD)/cargo)
+#   RQ_ENABLE_MULTIPART, RQ_ENABLE_LEGACY_API, RQ_ENABLE_ITER_LINES,
+#   RQ_ENABLE_JSON_SELECT, RQ_ENABLE_DEFLATE, RQ_ENABLE_ASYNC
+#                        0 leaves that part out (cmodule/rq_config.h)
 #
 # The Rust std for the target must be installed (rustup target add <triple>).
 
@@ -19,6 +22,13 @@ RQ_ROOT := $(abspath $(RQ_MOD_DIR)/..)
 RQ_SRC_C := $(wildcard $(RQ_MOD_DIR)/*.c)
 SRC_USERMOD_C += $(RQ_SRC_C)
 CFLAGS_USERMOD += -I$(RQ_MOD_DIR)
+
+# Build-time switches (cmodule/rq_config.h): only those set on the command
+# line reach the compiler; the Rust side gets the matching features.
+RQ_SWITCHES := MULTIPART LEGACY_API ITER_LINES JSON_SELECT DEFLATE ASYNC
+CFLAGS_USERMOD += $(foreach s,$(RQ_SWITCHES),$(if $(RQ_ENABLE_$(s)),-DRQ_ENABLE_$(s)=$(RQ_ENABLE_$(s))))
+rq_comma := ,
+RQ_FEATURES := firmware$(if $(filter 0,$(RQ_ENABLE_MULTIPART)),,$(rq_comma)multipart)
 
 CARGO ?= cargo
 RUST_TARGET ?=
@@ -95,7 +105,7 @@ RQ_OBJCOPY_FLAGS = --wildcard --keep-global-symbol='rq_*' \
 # firmware has no use for them.
 $(RQ_NATIVE_O): FORCE
 	$(ECHO) "CARGO adafruit_requests_native$(if $(RQ_TARGET), ($(RQ_TARGET)))"
-	$(Q)$(CARGO) rustc --lib --crate-type staticlib --release --features firmware \
+	$(Q)$(CARGO) rustc --lib --crate-type staticlib --release --features $(RQ_FEATURES) \
 		--manifest-path $(RQ_ROOT)/Cargo.toml \
 		--target-dir $(RQ_CARGO_TARGET_DIR) \
 		$(if $(RQ_TARGET),--target $(RQ_TARGET)) $(RQ_CARGO_FLAGS)

@@ -49,6 +49,7 @@ static MP_DEFINE_STR_OBJ(rq_version_obj, "4.1.17");
 
 // The firmware's own networking: CircuitPython's socketpool and ssl, or
 // MicroPython's socket module with a client TLS context.
+#if RQ_ENABLE_LEGACY_API
 static mp_obj_t rq_import(qstr name) {
     return mp_import_name(name, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
 }
@@ -129,6 +130,8 @@ static mp_obj_t rq_default_session(void) {
     return MP_STATE_VM(rq_default_session);
 }
 
+#endif // RQ_ENABLE_LEGACY_API
+
 static void coprocessor_tls_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
     rq_coprocessor_tls_obj_t *self = MP_OBJ_TO_PTR(self_in);
     mp_printf(print, "<CoprocessorTLS mode=%r>", self->mode);
@@ -141,6 +144,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     print, coprocessor_tls_print
     );
 
+#if RQ_ENABLE_LEGACY_API
 // The TLS for a set_socket interface: an AirLift (ESP32SPI) interface
 // names its TLS_MODE, with which its sockets connect and do TLS on the
 // coprocessor, as the original module-level API did; otherwise the
@@ -202,13 +206,18 @@ RQ_MOD_VERB(delete, MP_QSTR_DELETE)
 RQ_MOD_VERB(head, MP_QSTR_HEAD)
 RQ_MOD_VERB(options, MP_QSTR_OPTIONS)
 
+#endif // RQ_ENABLE_LEGACY_API
+
 static const mp_rom_map_elem_t adafruit_requests_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_adafruit_requests) },
     { MP_ROM_QSTR(MP_QSTR___version__), MP_ROM_PTR(&rq_version_obj) },
     { MP_ROM_QSTR(MP_QSTR_Session), MP_ROM_PTR(&rq_type_session) },
+    #if RQ_ENABLE_ASYNC
     { MP_ROM_QSTR(MP_QSTR_AsyncSession), MP_ROM_PTR(&rq_type_async_session) },
+    #endif
     { MP_ROM_QSTR(MP_QSTR_Response), MP_ROM_PTR(&rq_type_response) },
     { MP_ROM_QSTR(MP_QSTR_OutOfRetries), MP_ROM_PTR(&rq_type_out_of_retries) },
+    #if RQ_ENABLE_LEGACY_API
     { MP_ROM_QSTR(MP_QSTR_set_socket), MP_ROM_PTR(&mod_set_socket_obj) },
     { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&mod_request_obj) },
     { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&mod_get_obj) },
@@ -218,6 +227,7 @@ static const mp_rom_map_elem_t adafruit_requests_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_delete), MP_ROM_PTR(&mod_delete_obj) },
     { MP_ROM_QSTR(MP_QSTR_head), MP_ROM_PTR(&mod_head_obj) },
     { MP_ROM_QSTR(MP_QSTR_options), MP_ROM_PTR(&mod_options_obj) },
+    #endif
 };
 static MP_DEFINE_CONST_DICT(adafruit_requests_globals, adafruit_requests_globals_table);
 

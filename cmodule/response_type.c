@@ -96,18 +96,23 @@ static mp_obj_t response_json_var(size_t n_args, const mp_obj_t *args) {
     if (n_args == 1) {
         return response_json(args[0]);
     }
+    #if !RQ_ENABLE_JSON_SELECT
+    mp_raise_NotImplementedError(MP_ERROR_TEXT("json(*path) is not built in (RQ_ENABLE_JSON_SELECT=0)"));
+    #endif
     rq_response_prepare_body(args[0]);
     rq_check_not_gzip(rq_resp(args[0]));
     return rq_response_json_select(args[0], n_args - 1, args + 1);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR(response_json_obj, 1, response_json_var);
 
+#if RQ_ENABLE_JSON_SELECT
 static mp_obj_t response_iter_json(size_t n_args, const mp_obj_t *args) {
     rq_response_prepare_body(args[0]);
     rq_check_not_gzip(rq_resp(args[0]));
     return rq_response_iter_json(args[0], n_args - 1, args + 1);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR(response_iter_json_obj, 1, response_iter_json);
+#endif
 
 static mp_obj_t response_readinto(mp_obj_t self_in, mp_obj_t buf_in) {
     mp_buffer_info_t bi;
@@ -177,9 +182,13 @@ static mp_obj_t body_iter_next(mp_obj_t self_in) {
     rq_body_iter_t *it = MP_OBJ_TO_PTR(self_in);
     rq_err_t err = NULL;
     rq_response_t *r = rq_resp(it->response);
+    #if RQ_ENABLE_ITER_LINES
     mp_obj_t x = it->lines
         ? rq_response_next_line(r, it->chunk_size, it->decode_unicode, &err)
         : rq_response_next_chunk(r, it->chunk_size, it->decode_unicode, &err);
+    #else
+    mp_obj_t x = rq_response_next_chunk(r, it->chunk_size, false, &err);
+    #endif
     if (x == MP_OBJ_NULL) {
         if (err != NULL) {
             if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(err)), MP_OBJ_FROM_PTR(&mp_type_StopIteration))) {
@@ -216,6 +225,11 @@ static mp_obj_t rq_new_body_iter(size_t n_args, const mp_obj_t *pos, mp_map_t *k
     if (size < 1) {
         mp_raise_ValueError(MP_ERROR_TEXT("chunk_size must be at least 1"));
     }
+    #if !RQ_ENABLE_ITER_LINES
+    if (a[ARG_decode_unicode].u_bool) {
+        mp_raise_NotImplementedError(MP_ERROR_TEXT("decode_unicode is not built in (RQ_ENABLE_ITER_LINES=0)"));
+    }
+    #endif
     rq_response_prepare_body(pos[0]);
     // Over a body already read whole, each iterator starts at its beginning.
     rq_resp(pos[0])->cached_pos = 0;
@@ -232,28 +246,36 @@ static mp_obj_t response_iter_content(size_t n_args, const mp_obj_t *pos, mp_map
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(response_iter_content_obj, 1, response_iter_content);
 
+#if RQ_ENABLE_ITER_LINES
 static mp_obj_t response_iter_lines(size_t n_args, const mp_obj_t *pos, mp_map_t *kw) {
     return rq_new_body_iter(n_args, pos, kw, true);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(response_iter_lines_obj, 1, response_iter_lines);
+#endif
 
 // ---- attributes ----
 
 static const mp_rom_map_elem_t response_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_json), MP_ROM_PTR(&response_json_obj) },
+    #if RQ_ENABLE_JSON_SELECT
     { MP_ROM_QSTR(MP_QSTR_iter_json), MP_ROM_PTR(&response_iter_json_obj) },
+    #endif
     { MP_ROM_QSTR(MP_QSTR_iter_content), MP_ROM_PTR(&response_iter_content_obj) },
+    #if RQ_ENABLE_ITER_LINES
     { MP_ROM_QSTR(MP_QSTR_iter_lines), MP_ROM_PTR(&response_iter_lines_obj) },
+    #endif
     { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&response_readinto_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&response_close_obj) },
     { MP_ROM_QSTR(MP_QSTR_raise_for_status), MP_ROM_PTR(&response_raise_for_status_obj) },
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&response_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&response_exit_obj) },
+    #if RQ_ENABLE_ASYNC
     { MP_ROM_QSTR(MP_QSTR_aread), MP_ROM_PTR(&rq_response_aread_obj) },
     { MP_ROM_QSTR(MP_QSTR_ajson), MP_ROM_PTR(&rq_response_ajson_obj) },
     { MP_ROM_QSTR(MP_QSTR_aiter_content), MP_ROM_PTR(&rq_response_aiter_content_obj) },
     { MP_ROM_QSTR(MP_QSTR_aiter_lines), MP_ROM_PTR(&rq_response_aiter_lines_obj) },
     { MP_ROM_QSTR(MP_QSTR_aclose), MP_ROM_PTR(&rq_response_aclose_obj) },
+    #endif
 };
 static MP_DEFINE_CONST_DICT(response_locals, response_locals_table);
 

@@ -4,7 +4,7 @@
 // MicroPython's headers, so the Rust side never depends on a port's
 // configuration. rq_obj_t is mp_obj_t (a pointer-sized handle; object
 // representations A-C). Every shim declared here is implemented in C
-// (rq_shims.c) and never raises: a MicroPython exception is caught with
+// (shims_*.c) and never raises: a MicroPython exception is caught with
 // nlr_push and handed back as the return value (NULL means success).
 //
 // The rq_session_t / rq_response_t structs live inside GC-allocated Python
@@ -18,6 +18,14 @@
 #include <stdbool.h>
 
 typedef void *rq_obj_t;
+
+// On functions that return an error: ignoring it is a compile-time warning
+// in C, and bindgen turns it into #[must_use] for Rust.
+#if defined(__GNUC__) || defined(__clang__)
+#define RQ_MUST_USE __attribute__((warn_unused_result))
+#else
+#define RQ_MUST_USE
+#endif
 
 // An exception object caught by a shim, or NULL for success.
 typedef rq_obj_t rq_err_t;
@@ -245,7 +253,7 @@ rq_obj_t rq_session_request(rq_session_t *s, rq_obj_t session_obj, const rq_requ
 // connection has no keep-alive key: it is closed when the response is done.
 rq_obj_t rq_response_from_socket(rq_session_t *s, rq_obj_t session_obj, rq_obj_t sock, bool is_head, rq_err_t *err);
 // Returns a KeyboardInterrupt caught while closing, for the caller to raise.
-rq_err_t rq_session_close(rq_session_t *s);
+RQ_MUST_USE rq_err_t rq_session_close(rq_session_t *s);
 // Reads body bytes into buf; returns the count (0 at the end) or -1 with *err set.
 // Each receive waits at most the read timeout. Serves readinto() and the
 // stream protocol json.load reads through.
@@ -257,17 +265,20 @@ rq_obj_t rq_response_next_line(rq_response_t *r, size_t chunk_size, bool decode_
 // Closes the response, keeping the socket for reuse when the body is done or
 // a small remainder could be drained. Returns a KeyboardInterrupt caught
 // while draining (the socket is closed then), else NULL.
-rq_err_t rq_response_close(rq_response_t *r);
+RQ_MUST_USE rq_err_t rq_response_close(rq_response_t *r);
 // Whether json() should read the whole body first (small or already read)
 // rather than parse it from the socket.
 bool rq_response_body_is_small(rq_response_t *r);
 // The error a body read on this response must raise (closed/superseded), or NULL.
-rq_err_t rq_response_check_readable(rq_response_t *r);
+RQ_MUST_USE rq_err_t rq_response_check_readable(rq_response_t *r);
 
 // Raw (still encoded) body bytes, for the decompressor: as readinto, never
 // through it.
 intptr_t rq_response_read_raw(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
 
+// Whether a repeated response header's values are joined with ", " (else
+// the last one is kept); `name` is lower-case.
+bool rq_header_repeat_joins(const uint8_t *name, size_t len);
 // Checks a timeout in seconds: 0 usable as given, 1 capped (*capped holds
 // the value to use), -1 negative or NaN. *ms: the milliseconds to wait.
 int rq_timeout_check(double secs, double *capped, int32_t *ms);
@@ -297,7 +308,7 @@ typedef struct {
 // Checks the arguments and prepares the request as Session.request does
 // before anything is sent; nothing waits. `s` is the state inside
 // `session_obj` (an AsyncSession). NULL on success.
-rq_err_t rq_exchange_begin(rq_exchange_t *x, rq_session_t *s, rq_obj_t session_obj, const rq_request_args_t *args);
+RQ_MUST_USE rq_err_t rq_exchange_begin(rq_exchange_t *x, rq_session_t *s, rq_obj_t session_obj, const rq_request_args_t *args);
 // Runs the exchange as far as it goes without waiting: an idle connection or
 // a new non-blocking one (TLS handshake included), the request, the response
 // head, redirects. READY: *out is the Response (head read, body unread; read
@@ -317,8 +328,8 @@ bool rq_response_deadline(rq_response_t *r, uint32_t *ticks_ms);
 
 // ---- shims: implemented in C, never raise ----
 uint32_t rq_ticks_ms(void);
-rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode);
-rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, rq_err_t cause);
+RQ_MUST_USE rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode);
+RQ_MUST_USE rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, rq_err_t cause);
 bool rq_exc_is_memory(rq_err_t exc);
 bool rq_exc_is_os_error(rq_err_t exc);
 // The pool could not give a socket: MemoryError, RuntimeError (ESP32SPI's
@@ -329,93 +340,93 @@ bool rq_exc_is_out_of_sockets(rq_err_t exc);
 bool rq_exc_is_exception(rq_err_t exc);
 rq_fail_kind_t rq_exc_failure(rq_err_t exc);
 // OSError(ETIMEDOUT), the firmware's own errno value.
-rq_err_t rq_exc_timeout(void);
+RQ_MUST_USE rq_err_t rq_exc_timeout(void);
 
 rq_obj_t rq_none(void);
 bool rq_is_none(rq_obj_t o);
 rq_kind_t rq_kind_of(rq_obj_t o);
 // Buffer of a str or bytes-like object (no copy); false if it has none.
 bool rq_get_bytes(rq_obj_t o, rq_bytes_t *out);
-rq_err_t rq_str_of(rq_obj_t o, rq_obj_t *out);                  // str(o)
-rq_err_t rq_new_str(const uint8_t *p, size_t len, rq_obj_t *out);
-rq_err_t rq_new_bytes(const uint8_t *p, size_t len, rq_obj_t *out);
-rq_err_t rq_new_int(intptr_t v, rq_obj_t *out);
+RQ_MUST_USE rq_err_t rq_str_of(rq_obj_t o, rq_obj_t *out);                  // str(o)
+RQ_MUST_USE rq_err_t rq_new_str(const uint8_t *p, size_t len, rq_obj_t *out);
+RQ_MUST_USE rq_err_t rq_new_bytes(const uint8_t *p, size_t len, rq_obj_t *out);
+RQ_MUST_USE rq_err_t rq_new_int(intptr_t v, rq_obj_t *out);
 // An int's value; false for other types or ints that do not fit.
 bool rq_int_value(rq_obj_t o, intptr_t *out);
 // A bytes object of exactly len bytes to fill through *data (uninitialised).
 // Finish it with rq_bytes_finish (which may shrink it).
-rq_err_t rq_bytes_begin(size_t len, uint8_t **data, rq_obj_t *handle);
-rq_err_t rq_bytes_grow(rq_obj_t handle, size_t new_len, uint8_t **data);
-rq_err_t rq_bytes_finish(rq_obj_t handle, size_t used, rq_obj_t *out);
-rq_err_t rq_buf_alloc(size_t len, uint8_t **out);
-rq_err_t rq_buf_realloc(uint8_t *old, size_t old_len, size_t new_len, uint8_t **out);
+RQ_MUST_USE rq_err_t rq_bytes_begin(size_t len, uint8_t **data, rq_obj_t *handle);
+RQ_MUST_USE rq_err_t rq_bytes_grow(rq_obj_t handle, size_t new_len, uint8_t **data);
+RQ_MUST_USE rq_err_t rq_bytes_finish(rq_obj_t handle, size_t used, rq_obj_t *out);
+RQ_MUST_USE rq_err_t rq_buf_alloc(size_t len, uint8_t **out);
+RQ_MUST_USE rq_err_t rq_buf_realloc(uint8_t *old, size_t old_len, size_t new_len, uint8_t **out);
 
 // Dicts and sequences.
 // Iterates dict items: *index starts at 0; returns false after the last.
 bool rq_dict_next(rq_obj_t dict, size_t *index, rq_obj_t *key, rq_obj_t *value);
 size_t rq_seq_len(rq_obj_t seq);
 rq_obj_t rq_seq_get(rq_obj_t seq, size_t i);        // tuple/list item, no bounds raise: NULL if out of range
-rq_err_t rq_getiter(rq_obj_t o, rq_obj_t *iter);
+RQ_MUST_USE rq_err_t rq_getiter(rq_obj_t o, rq_obj_t *iter);
 // Next item; *item is NULL at the end.
-rq_err_t rq_iternext(rq_obj_t iter, rq_obj_t *item);
-rq_err_t rq_list_new(rq_obj_t *out);
-rq_err_t rq_list_append(rq_obj_t list, rq_obj_t item);
+RQ_MUST_USE rq_err_t rq_iternext(rq_obj_t iter, rq_obj_t *item);
+RQ_MUST_USE rq_err_t rq_list_new(rq_obj_t *out);
+RQ_MUST_USE rq_err_t rq_list_append(rq_obj_t list, rq_obj_t item);
 // Decoded bytes from a response's DeflateIO; *got == 0 at the end of the
 // compressed stream. A corrupt or cut stream is a ValueError.
-rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t *got);
+RQ_MUST_USE rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t *got);
 // A bytearray collecting a selected JSON value: emptied (keeping its
 // memory), and appended to with amortised growth.
 void rq_capture_clear(rq_obj_t bytearray);
-rq_err_t rq_capture_append(rq_obj_t bytearray, const uint8_t *p, size_t len);
+RQ_MUST_USE rq_err_t rq_capture_append(rq_obj_t bytearray, const uint8_t *p, size_t len);
 
 // Files and other objects.
-rq_err_t rq_call_method(rq_obj_t o, rq_method_t m, size_t n_args, const rq_obj_t *args, rq_obj_t *out);
-rq_err_t rq_file_readinto(rq_obj_t file, uint8_t *buf, size_t len, size_t *got);
-rq_err_t rq_json_dumps(rq_obj_t o, rq_obj_t *out);
-rq_err_t rq_urandom(uint8_t *buf, size_t len);
+RQ_MUST_USE rq_err_t rq_call_method(rq_obj_t o, rq_method_t m, size_t n_args, const rq_obj_t *args, rq_obj_t *out);
+RQ_MUST_USE rq_err_t rq_file_readinto(rq_obj_t file, uint8_t *buf, size_t len, size_t *got);
+RQ_MUST_USE rq_err_t rq_json_dumps(rq_obj_t o, rq_obj_t *out);
+RQ_MUST_USE rq_err_t rq_urandom(uint8_t *buf, size_t len);
 
 // Response objects and headers.
-rq_err_t rq_response_new(rq_obj_t session, rq_response_t **r, rq_obj_t *obj);
+RQ_MUST_USE rq_err_t rq_response_new(rq_obj_t session, rq_response_t **r, rq_obj_t *obj);
 rq_response_t *rq_response_state(rq_obj_t response);
 rq_session_t *rq_session_state(rq_obj_t session);
 // `repeats`: some header name occurs more than once (get_all needs a record).
-rq_err_t rq_headers_new(size_t n, bool repeats, rq_obj_t *out);
+RQ_MUST_USE rq_err_t rq_headers_new(size_t n, bool repeats, rq_obj_t *out);
 // Adds a header with a lower-cased name; values of a repeated name are
 // joined with ", " and also kept for get_all. Short names and values come
 // from the session's string cache.
-rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len);
+RQ_MUST_USE rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len);
 // A str with these bytes, from the session's cache when short.
-rq_err_t rq_session_str(rq_session_t *s, const uint8_t *p, size_t len, rq_obj_t *out);
+RQ_MUST_USE rq_err_t rq_session_str(rq_session_t *s, const uint8_t *p, size_t len, rq_obj_t *out);
 rq_obj_t rq_headers_get(rq_obj_t headers, const char *lower_name);   // NULL when missing
 
 // Sockets and pools.
-rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, rq_obj_t *sock, rq_obj_t *raw_sock);
+RQ_MUST_USE rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, rq_obj_t *sock, rq_obj_t *raw_sock);
 // Sets the timeout on sock, or on raw_sock when sock (a TLS socket) has no settimeout.
-rq_err_t rq_sock_settimeout(rq_obj_t sock, rq_obj_t raw_sock, rq_obj_t timeout);
+RQ_MUST_USE rq_err_t rq_sock_settimeout(rq_obj_t sock, rq_obj_t raw_sock, rq_obj_t timeout);
 // Sends all of buf; timeout_ms (-1: none) bounds every wait for progress.
-rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len, int32_t timeout_ms);
+RQ_MUST_USE rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len, int32_t timeout_ms);
 // Sets a timeout in milliseconds (-1: none).
-rq_err_t rq_sock_settimeout_ms(rq_obj_t sock, rq_obj_t raw_sock, int32_t ms);
+RQ_MUST_USE rq_err_t rq_sock_settimeout_ms(rq_obj_t sock, rq_obj_t raw_sock, int32_t ms);
 // Checks an idle connection without waiting; returns only an interrupt.
-rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *out);
+RQ_MUST_USE rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *out);
 // Receives at most len bytes; *got == 0 means the peer closed.
-rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got);
+RQ_MUST_USE rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got);
 void rq_sock_close(rq_obj_t sock);
 
 // Non-blocking sockets (AsyncSession). Start connecting: resolves the name
 // (this blocks where the pool's getaddrinfo does), makes the socket,
 // sets it non-blocking and connects. *wait: READY when connected, WRITE
 // when in progress (wait writable on *raw_out, then call finish).
-rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj_t *raw_out, rq_poll_t *wait);
+RQ_MUST_USE rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj_t *raw_out, rq_poll_t *wait);
 // The socket connected (or failed: raised here when the platform tells):
 // for https wraps it without handshaking (the handshake runs inside the
 // first non-blocking sends and receives). *sock_out: the socket to use.
-rq_err_t rq_connect_nb_finish(rq_obj_t raw, rq_obj_t ssl_context, rq_obj_t host, bool https, rq_obj_t *sock_out);
+RQ_MUST_USE rq_err_t rq_connect_nb_finish(rq_obj_t raw, rq_obj_t ssl_context, rq_obj_t host, bool https, rq_obj_t *sock_out);
 // Sends what it can without waiting: *sent bytes, or 0 with *wait READ or
 // WRITE when the socket (or a TLS handshake under it) would block.
-rq_err_t rq_sock_send_nb(rq_obj_t sock, const uint8_t *buf, size_t len, size_t *sent, rq_poll_t *wait);
+RQ_MUST_USE rq_err_t rq_sock_send_nb(rq_obj_t sock, const uint8_t *buf, size_t len, size_t *sent, rq_poll_t *wait);
 // Receives without waiting: *wait READY with *got bytes (0: the peer
 // closed), or READ/WRITE with *got 0 when it would block.
-rq_err_t rq_sock_recv_nb(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got, rq_poll_t *wait);
+RQ_MUST_USE rq_err_t rq_sock_recv_nb(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got, rq_poll_t *wait);
 
 #endif // RQ_FFI_H

@@ -5,6 +5,7 @@
 
 #include "py/obj.h"
 #include "py/objlist.h"
+#include "rq_config.h"
 #include "rq_port.h"
 #include "rq_ffi.h"
 

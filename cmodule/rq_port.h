@@ -87,7 +87,7 @@
 // - Native sockets: CircuitPython's socketpool.Socket has recv_into, send,
 //   settimeout and the C stream protocol (no readinto, no recv); a timeout
 //   is EAGAIN. MicroPython's socket has readinto/recv/send and the stream
-//   protocol. rq_shims.c uses the stream protocol when the type has one,
+//   protocol. shims_sockets.c uses the stream protocol when the type has one,
 //   then recv_into, then readinto, and reports EAGAIN as ETIMEDOUT.
 //   (CircuitPython's socketpool is not in its unix port: on it the suite
 //   drives MicroPython's socket module and Python-level pools; every test

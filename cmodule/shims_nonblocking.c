@@ -2,12 +2,14 @@
 // firmware's own sockets only: those can be set non-blocking and polled by
 // asyncio's I/O queue, and their stream protocol reports "would block"
 // (MP_EAGAIN) without an exception. Each call is nlr-protected and hands a
-// MicroPython exception back as a value.
+// MicroPython exception back as a value. Built whatever RQ_ENABLE_ASYNC
+// says: the exchange both drivers share refers to them.
 #include "py/runtime.h"
 #include "py/stream.h"
 #include "py/mperrno.h"
 #include "py/objtype.h"
-#include "rq_ffi.h"
+#include "rq_shims.h"
+
 
 // The socket's stream protocol, or a clear error for sockets asyncio cannot
 // wait on (Python-level pools, coprocessor sockets).
@@ -21,14 +23,6 @@ static const mp_stream_p_t *rq_nb_stream(mp_obj_t sock) {
     }
     mp_raise_msg(&mp_type_NotImplementedError,
         MP_ERROR_TEXT("AsyncSession needs the firmware's own sockets (non-blocking and pollable)"));
-}
-
-static int rq_nb_errno(mp_obj_t exc) {
-    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_OSError))) {
-        return 0;
-    }
-    mp_obj_t v = mp_obj_exception_get_value(exc);
-    return mp_obj_is_small_int(v) ? MP_OBJ_SMALL_INT_VALUE(v) : 0;
 }
 
 rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj_t *raw_out, rq_poll_t *wait) {
@@ -72,7 +66,7 @@ rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj
             nlr_pop();
             *wait = RQ_POLL_READY;
         } else {
-            int e = rq_nb_errno(MP_OBJ_FROM_PTR(inner.ret_val));
+            int e = rq_exc_errno(MP_OBJ_FROM_PTR(inner.ret_val));
             if (e != MP_EINPROGRESS && e != MP_EAGAIN) {
                 nlr_jump(inner.ret_val);
             }

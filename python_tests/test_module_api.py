@@ -45,13 +45,15 @@ def stub_surface():
 
 def test_stub_covers_spec_surface():
     surface = stub_surface()
-    assert {"Session", "Response", "OutOfRetries", "__version__", "request", "get", "post",
-            "put", "patch", "delete", "head", "options", "set_socket"} == surface["module"]
+    assert {"Session", "AsyncSession", "Response", "OutOfRetries", "__version__", "request",
+            "get", "post", "put", "patch", "delete", "head", "options",
+            "set_socket"} == surface["module"]
     assert {"request", "get", "post", "put", "patch", "delete", "head", "options",
             "close"} == surface["Session"]
     assert {"status_code", "reason", "headers", "encoding", "socket", "content", "text",
             "json", "iter_content", "close", "ok", "raise_for_status", "url", "history",
-            "iter_lines", "readinto", "iter_json"} == surface["Response"]
+            "iter_lines", "readinto", "iter_json", "aread", "ajson", "aiter_content",
+            "aiter_lines", "aclose"} == surface["Response"]
 
 
 @pytest.mark.native_only

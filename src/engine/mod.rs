@@ -7,12 +7,14 @@
 pub mod body;
 pub mod encode;
 pub mod framing;
+pub mod head_out;
 pub mod json;
 pub mod redirect;
 pub mod request;
 pub mod response;
 pub mod retry;
 pub mod reuse;
+pub mod text;
 pub mod timeout;
 pub mod trailer;
 pub mod url;

@@ -13,6 +13,7 @@ use crate::engine::response::{
     header_storage, is_informational, parse_head, Framing, Head, HeadError, Limits,
 };
 use crate::engine::retry::Failure;
+use crate::engine::text::{self, repeat_rule, Repeat};
 use crate::engine::timeout::remaining_ms;
 use crate::engine::writer::compact;
 use core::ptr;
@@ -57,36 +58,6 @@ fn session_str(s: &SessionRef, b: &[u8]) -> PyResult<Obj> {
     // only the string cache.
     check(unsafe { rq_session_str(s.raw(), b.as_ptr(), b.len(), &mut out) })?;
     Ok(out)
-}
-
-fn charset_of(content_type: &[u8]) -> Option<&[u8]> {
-    let mut rest = content_type;
-    while let Some(pos) = rest.iter().position(|&b| b == b';') {
-        rest = rest.get(pos.saturating_add(1)..).unwrap_or(&[]);
-        let param = rest.split(|&b| b == b';').next().unwrap_or(&[]);
-        let param = trim(param);
-        if param.len() > 8 && eq_ignore_case(param.get(..8).unwrap_or(&[]), b"charset=") {
-            let v = trim(param.get(8..).unwrap_or(&[]));
-            let v = v.strip_prefix(b"\"").unwrap_or(v);
-            let v = v.strip_suffix(b"\"").unwrap_or(v);
-            if !v.is_empty() {
-                return Some(v);
-            }
-        }
-    }
-    None
-}
-
-fn trim(b: &[u8]) -> &[u8] {
-    let start = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    let end = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(start, |e| e.saturating_add(1));
-    b.get(start..end).unwrap_or(&[])
 }
 
 fn framing_code(f: Framing) -> u8 {
@@ -152,7 +123,7 @@ fn build_response(
     r.encoding = session_str(
         s,
         head.header(b"content-type")
-            .and_then(charset_of)
+            .and_then(text::charset_of)
             .unwrap_or(b"utf-8"),
     )?;
     r.url = x.url_obj;
@@ -331,4 +302,16 @@ impl HeadReader {
             self.got_any = true;
         }
     }
+}
+
+/// Whether the values of a repeated response header are joined (else the
+/// last one is kept): asked by the headers shim (engine::text::repeat_rule).
+///
+/// # Safety
+/// `name` is valid for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn rq_header_repeat_joins(name: *const u8, len: usize) -> bool {
+    // SAFETY: as documented.
+    let name = unsafe { core::slice::from_raw_parts(name, len) };
+    repeat_rule(name) == Repeat::Join
 }

@@ -2,6 +2,7 @@
 //! the C shims declared in `cmodule/rq_ffi.h`, and exports the entry points
 //! the C registration layer calls. No MicroPython exception ever passes
 //! through these frames: the shims catch them and return them as values.
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 mod adopt;
 mod async_exchange;
@@ -25,7 +26,8 @@ mod sessionref;
     non_upper_case_globals,
     non_snake_case,
     dead_code,
-    clippy::all
+    clippy::all,
+    clippy::undocumented_unsafe_blocks
 )]
 mod ffi {
     include!(concat!(env!("OUT_DIR"), "/rq_ffi.rs"));

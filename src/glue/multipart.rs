@@ -1,9 +1,13 @@
 //! multipart/form-data framing for `files=`: the same emitter runs twice,
 //! once into a byte counter for Content-Length and once into the socket.
 
+#[cfg(feature = "multipart")]
 use super::ffi::rq_kind_t;
 use super::py::*;
-use super::request::{file_length, for_each_field, text_of};
+use super::request::file_length;
+#[cfg(feature = "multipart")]
+use super::request::{for_each_field, text_of};
+#[cfg(feature = "multipart")]
 use crate::engine::encode::{for_each_param_piece, has_control};
 
 /// Where a multipart body goes: a byte counter or the socket.
@@ -30,6 +34,7 @@ impl Sink for Counter {
 
 /// A part's Content-Type or extra header: a header line of its own, so CR,
 /// LF or NUL in it are refused rather than escaped.
+#[cfg(feature = "multipart")]
 fn checked_field(b: &[u8]) -> PyResult<&[u8]> {
     if has_control(b) {
         Err(value_error("CR, LF or NUL in a multipart field"))
@@ -40,6 +45,7 @@ fn checked_field(b: &[u8]) -> PyResult<&[u8]> {
 
 /// A field name or filename inside its quotes, with `"`, CR and LF
 /// percent-escaped so it cannot end the string or the header line.
+#[cfg(feature = "multipart")]
 fn put_param(out: &mut dyn Sink, value: &[u8]) -> PyResult<()> {
     if value.contains(&0) {
         return Err(value_error("NUL in a multipart field name or filename"));
@@ -49,6 +55,7 @@ fn put_param(out: &mut dyn Sink, value: &[u8]) -> PyResult<()> {
 
 /// The opening of one multipart part, up to the end of its
 /// Content-Disposition line.
+#[cfg(feature = "multipart")]
 fn part_start(out: &mut dyn Sink, boundary: &[u8], name: &[u8]) -> PyResult<()> {
     out.put(b"--")?;
     out.put(boundary)?;
@@ -60,6 +67,7 @@ fn part_start(out: &mut dyn Sink, boundary: &[u8], name: &[u8]) -> PyResult<()> 
 /// multipart/form-data framing: first the `data=` fields as plain parts (as
 /// CPython requests puts them), then the `files=` dict as the reference
 /// frames it: values are (filename, content[, content_type[, headers]]).
+#[cfg(feature = "multipart")]
 pub fn emit_multipart(
     fields: Obj,
     files: Obj,
@@ -133,4 +141,18 @@ pub fn emit_multipart(
     out.put(b"--")?;
     out.put(boundary)?;
     out.put(b"--\r\n")
+}
+
+/// files= on a firmware built without it (RQ_ENABLE_MULTIPART=0): refused
+/// before anything is sent.
+#[cfg(not(feature = "multipart"))]
+pub fn emit_multipart(
+    _fields: Obj,
+    _files: Obj,
+    _boundary: &[u8],
+    _out: &mut dyn Sink,
+) -> PyResult<()> {
+    Err(not_implemented(
+        "files= is not built into this firmware (RQ_ENABLE_MULTIPART=0)",
+    ))
 }

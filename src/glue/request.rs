@@ -7,17 +7,11 @@ use super::multipart::{emit_multipart, Counter};
 use super::py::*;
 use crate::engine::encode::{form_urlencode, has_control, hex_lower, write_basic_auth};
 use crate::engine::framing::{BodyFraming, CallerFraming};
+use crate::engine::head_out::{self, ContentType, HeadParts};
 use crate::engine::redirect::Dropped;
-use crate::engine::request::{end_head, write_header, write_request_line, Overrides, RequestError};
+use crate::engine::request::{Overrides, RequestError};
 use crate::engine::url::Url;
 use crate::engine::writer::Writer;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum ContentType {
-    Json,
-    Form,
-    Multipart,
-}
 
 #[derive(Clone, Copy)]
 pub enum Source {
@@ -335,10 +329,10 @@ pub fn check_framing(headers: Obj, body: &Body) -> PyResult<()> {
     }
     let mut caller = CallerFraming::default();
     for (k, v) in DictItems::new(headers) {
-        // SAFETY: the caller's headers dict holds `v` until the request ends.
         let value = if is_none(v) {
             None
         } else {
+            // SAFETY: the caller's headers dict holds `v` until the request ends.
             unsafe { held_bytes(v) }
         };
         caller
@@ -348,67 +342,35 @@ pub fn check_framing(headers: Obj, body: &Body) -> PyResult<()> {
     caller.check(body.framing()).map_err(framing_error)
 }
 
-/// Writes the whole request head in the reference's order: request line,
-/// Host, User-Agent, Content-Type, Content-Length (or Transfer-Encoding),
-/// Authorization from auth=, then the user's headers as given.
+/// Writes the whole request head (engine::head_out decides its order and
+/// contents); this side turns the caller's headers dict into the visit.
 pub fn write_head(w: &mut Writer, spec: &HeadSpec, o: &Overrides) -> PyResult<()> {
-    write_request_line(w, spec.method, spec.url).map_err(request_error)?;
-    if !o.host {
-        w.put(b"Host: ");
-        spec.url.write_host(w);
-        w.put(b"\r\n");
-    }
-    if !o.user_agent {
-        w.put(b"User-Agent: Adafruit CircuitPython\r\n");
-    }
-    let body = spec.body;
-    if let (Some(ct), false) = (body.content_type, o.content_type) {
-        w.put(b"Content-Type: ");
-        match ct {
-            ContentType::Json => w.put(b"application/json"),
-            ContentType::Form => w.put(b"application/x-www-form-urlencoded"),
-            ContentType::Multipart => {
-                w.put(b"multipart/form-data; boundary=");
-                w.put(&body.boundary);
-            }
+    let auth = spec.authorization;
+    let parts = HeadParts {
+        method: spec.method,
+        url: spec.url,
+        overrides: *o,
+        content_type: spec.body.content_type,
+        boundary: &spec.body.boundary,
+        framing: spec.body.framing(),
+        authorization: if is_none(auth) { None } else { bytes_of(&auth) },
+        dropped: spec.dropped,
+    };
+    let headers = spec.headers;
+    head_out::write_head(w, &parts, &mut |each| {
+        if is_none(headers) {
+            return Ok(());
         }
-        w.put(b"\r\n");
-    }
-    match body.source {
-        Source::Empty => {}
-        Source::Chunked(_) => {
-            if !o.transfer_encoding {
-                w.put(b"Transfer-Encoding: chunked\r\n");
+        for (k, v) in DictItems::new(headers) {
+            if is_none(v) {
+                continue;
             }
-        }
-        _ => {
-            if !o.content_length {
-                w.put(b"Content-Length: ");
-                w.put_decimal(body.length);
-                w.put(b"\r\n");
-            }
-        }
-    }
-    if !is_none(spec.authorization) && !o.authorization && !spec.dropped.credentials {
-        write_header(
-            w,
-            b"Authorization",
-            bytes_of(&spec.authorization).unwrap_or(&[]),
-        )
-        .map_err(request_error)?;
-    }
-    if !is_none(spec.headers) {
-        for (k, v) in DictItems::new(spec.headers) {
-            let Some(value) = bytes_of(&v).filter(|_| !is_none(v)) else {
+            let (Some(name), Some(value)) = (bytes_of(&k), bytes_of(&v)) else {
                 continue;
             };
-            let name = bytes_of(&k).unwrap_or(&[]);
-            if !spec.dropped.keeps(name) {
-                continue;
-            }
-            write_header(w, name, value).map_err(request_error)?;
+            each(name, value)?;
         }
-    }
-    end_head(w);
-    Ok(())
+        Ok(())
+    })
+    .map_err(request_error)
 }

@@ -5,6 +5,7 @@
 use super::close::close_response;
 use super::read::{abandon, decoder, read_full, read_step, readable_error};
 use crate::engine::body::Need;
+use crate::engine::text::utf8_complete_prefix;
 use crate::glue::ffi::*;
 use crate::glue::py::*;
 use core::ptr;
@@ -114,30 +115,6 @@ fn content_inner(r: &mut rq_response_t) -> PyResult<Obj> {
     };
     r.cached = out;
     Ok(out)
-}
-
-/// Length of the longest prefix of `b` that ends on a UTF-8 character
-/// boundary (an incomplete trailing sequence waits for the next chunk).
-fn utf8_complete_prefix(b: &[u8]) -> usize {
-    let len = b.len();
-    for back in 1..=len.min(3) {
-        let i = len.saturating_sub(back);
-        let c = b.get(i).copied().unwrap_or(0);
-        if c & 0xC0 == 0x80 {
-            continue;
-        }
-        let need = if c & 0x80 == 0 {
-            1
-        } else if c & 0xE0 == 0xC0 {
-            2
-        } else if c & 0xF0 == 0xE0 {
-            3
-        } else {
-            4
-        };
-        return if back >= need { len } else { i };
-    }
-    len
 }
 
 fn concat(a: &[u8], b: &[u8]) -> PyResult<Obj> {
