@@ -7,8 +7,6 @@
 
 #if RQ_ENABLE_ASYNC
 
-mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
-
 static mp_obj_t async_session_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     enum { ARG_socket_pool, ARG_ssl_context, ARG_max_connections };
     static const mp_arg_t allowed[] = {

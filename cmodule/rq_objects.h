@@ -69,6 +69,10 @@ typedef struct {
 
 extern const mp_obj_type_t rq_type_async_session;
 
+// AsyncSession.request and its verbs: checks the arguments and returns the
+// awaitable that makes the request (async_request.c).
+mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
+
 // One wait of an awaitable on the asyncio I/O queue (async_wait.c).
 typedef struct {
     mp_obj_t task;              // the Task that waits
