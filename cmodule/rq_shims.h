@@ -24,4 +24,8 @@ int rq_exc_errno(mp_obj_t exc);
 // A str of header bytes that are not UTF-8, read as ISO-8859-1.
 mp_obj_t rq_str_lenient(const uint8_t *p, size_t len);
 
+// getaddrinfo(host, port)[0] through the pool and a socket of its family
+// (raises): the socket, with the address to connect to in *sockaddr.
+mp_obj_t rq_pool_socket(mp_obj_t pool, mp_obj_t host, uint16_t port, mp_obj_t *sockaddr);
+
 #endif // RQ_SHIMS_H

@@ -30,29 +30,13 @@ rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj
     volatile mp_obj_t sock = MP_OBJ_NULL;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t call[6];
-        mp_load_method(pool, MP_QSTR_getaddrinfo, call);
-        call[2] = host;
-        call[3] = MP_OBJ_NEW_SMALL_INT(port);
-        call[4] = MP_OBJ_NEW_SMALL_INT(0);
-        call[5] = mp_load_attr(pool, MP_QSTR_SOCK_STREAM);
-        mp_obj_t infos = mp_call_method_n_kw(4, 0, call);
-        mp_obj_t info = mp_obj_subscr(infos, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL);
-        size_t n_info;
-        mp_obj_t *fields;
-        mp_obj_get_array(info, &n_info, &fields);
-        if (n_info < 2) {
-            mp_raise_ValueError(MP_ERROR_TEXT("getaddrinfo returned a malformed address"));
-        }
-        mp_load_method(pool, MP_QSTR_socket, call);
-        call[2] = fields[0];
-        call[3] = fields[1];
-        sock = mp_call_method_n_kw(2, 0, call);
+        mp_obj_t addr;
+        sock = rq_pool_socket(pool, host, port, &addr);
+        mp_obj_t call[3];
         rq_nb_stream(sock);
         mp_load_method(sock, MP_QSTR_setblocking, call);
         call[2] = mp_const_false;
         mp_call_method_n_kw(1, 0, call);
-        mp_obj_t addr = fields[n_info - 1];
         if (mp_obj_is_type(addr, &mp_type_tuple) || mp_obj_is_type(addr, &mp_type_list)) {
             // A socketpool-style (host, port) address: connect by number.
             mp_obj_t parts[2] = {mp_obj_subscr(addr, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL), MP_OBJ_NEW_SMALL_INT(port)};
@@ -110,20 +94,24 @@ rq_err_t rq_connect_nb_finish(rq_obj_t raw, rq_obj_t ssl_context, rq_obj_t host,
     return (rq_err_t)nlr.ret_val;
 }
 
-rq_err_t rq_sock_send_nb(rq_obj_t sock, const uint8_t *buf, size_t len, size_t *sent, rq_poll_t *wait) {
+// One non-blocking read or write: *n bytes and READY, or 0 and what to wait
+// for (a TLS object under a handshake maps the direction in its poll).
+// `out` is sent when given, else `in` is filled.
+static rq_err_t rq_nb_transfer(rq_obj_t sock, const uint8_t *out, uint8_t *in, size_t len, size_t *n, rq_poll_t *wait) {
+    bool write = out != NULL;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         const mp_stream_p_t *sp = rq_nb_stream(sock);
         int err = 0;
-        mp_uint_t r = sp->write(sock, buf, len, &err);
+        mp_uint_t r = write ? sp->write(sock, out, len, &err) : sp->read(sock, in, len, &err);
         if (r == MP_STREAM_ERROR) {
             if (err != MP_EAGAIN) {
                 mp_raise_OSError(err);
             }
-            *sent = 0;
-            *wait = RQ_POLL_WRITE;
+            *n = 0;
+            *wait = write ? RQ_POLL_WRITE : RQ_POLL_READ;
         } else {
-            *sent = r;
+            *n = r;
             *wait = RQ_POLL_READY;
         }
         nlr_pop();
@@ -132,24 +120,10 @@ rq_err_t rq_sock_send_nb(rq_obj_t sock, const uint8_t *buf, size_t len, size_t *
     return (rq_err_t)nlr.ret_val;
 }
 
+rq_err_t rq_sock_send_nb(rq_obj_t sock, const uint8_t *buf, size_t len, size_t *sent, rq_poll_t *wait) {
+    return rq_nb_transfer(sock, buf, NULL, len, sent, wait);
+}
+
 rq_err_t rq_sock_recv_nb(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got, rq_poll_t *wait) {
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        const mp_stream_p_t *sp = rq_nb_stream(sock);
-        int err = 0;
-        mp_uint_t r = sp->read(sock, buf, len, &err);
-        if (r == MP_STREAM_ERROR) {
-            if (err != MP_EAGAIN) {
-                mp_raise_OSError(err);
-            }
-            *got = 0;
-            *wait = RQ_POLL_READ;
-        } else {
-            *got = r;
-            *wait = RQ_POLL_READY;
-        }
-        nlr_pop();
-        return NULL;
-    }
-    return (rq_err_t)nlr.ret_val;
+    return rq_nb_transfer(sock, NULL, buf, len, got, wait);
 }

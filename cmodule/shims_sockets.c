@@ -68,6 +68,28 @@ static mp_obj_t rq_wrap(mp_obj_t ssl_context, mp_obj_t sock, mp_obj_t host) {
     return mp_call_method_n_kw(1, 1, dest);
 }
 
+mp_obj_t rq_pool_socket(mp_obj_t pool, mp_obj_t host, uint16_t port, mp_obj_t *sockaddr) {
+    mp_obj_t call[6];
+    mp_load_method(pool, MP_QSTR_getaddrinfo, call);
+    call[2] = host;
+    call[3] = MP_OBJ_NEW_SMALL_INT(port);
+    call[4] = MP_OBJ_NEW_SMALL_INT(0);
+    call[5] = mp_load_attr(pool, MP_QSTR_SOCK_STREAM);
+    mp_obj_t infos = mp_call_method_n_kw(4, 0, call);
+    mp_obj_t info = mp_obj_subscr(infos, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL);
+    size_t n_info;
+    mp_obj_t *fields;
+    mp_obj_get_array(info, &n_info, &fields);
+    if (n_info < 2) {
+        mp_raise_ValueError(MP_ERROR_TEXT("getaddrinfo returned a malformed address"));
+    }
+    *sockaddr = fields[n_info - 1];
+    mp_load_method(pool, MP_QSTR_socket, call);
+    call[2] = fields[0];
+    call[3] = fields[1];
+    return mp_call_method_n_kw(2, 0, call);
+}
+
 rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, rq_obj_t *sock_out, rq_obj_t *raw_out) {
     // TLS done by an AirLift coprocessor (set_socket with an interface that
     // has TLS_MODE): the socket connects by name with that mode and carries
@@ -83,25 +105,8 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
     volatile mp_obj_t sock = MP_OBJ_NULL;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t call[6];
-        mp_load_method(pool, MP_QSTR_getaddrinfo, call);
-        call[2] = host;
-        call[3] = MP_OBJ_NEW_SMALL_INT(port);
-        call[4] = MP_OBJ_NEW_SMALL_INT(0);
-        call[5] = mp_load_attr(pool, MP_QSTR_SOCK_STREAM);
-        mp_obj_t infos = mp_call_method_n_kw(4, 0, call);
-        mp_obj_t info = mp_obj_subscr(infos, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL);
-        size_t n_info;
-        mp_obj_t *fields;
-        mp_obj_get_array(info, &n_info, &fields);
-        if (n_info < 2) {
-            mp_raise_ValueError(MP_ERROR_TEXT("getaddrinfo returned a malformed address"));
-        }
-        mp_obj_t sockaddr = fields[n_info - 1];
-        mp_load_method(pool, MP_QSTR_socket, call);
-        call[2] = fields[0];
-        call[3] = fields[1];
-        sock = mp_call_method_n_kw(2, 0, call);
+        mp_obj_t sockaddr;
+        sock = rq_pool_socket(pool, host, port, &sockaddr);
         mp_obj_t raw = sock;
         rq_settimeout_raw(sock, timeout);
         if (coprocessor_mode != MP_OBJ_NULL) {

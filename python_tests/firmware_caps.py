@@ -18,7 +18,7 @@ def firmware_path():
 _CAPS_SCRIPT = """
 import sys, json
 caps = {"name": sys.implementation.name}
-for m in ("socket", "tls", "ssl", "socketpool", "wifi", "deflate"):
+for m in ("socket", "tls", "ssl", "socketpool", "wifi", "deflate", "select", "asyncio"):
     try:
         __import__(m)
         caps[m] = True
@@ -67,3 +67,16 @@ def has_decompressor():
     """Whether compressed bodies can be decoded (SPEC §10): the module uses
     MicroPython's deflate.DeflateIO; CircuitPython's zlib is not wired."""
     return firmware_caps().get("deflate", False)
+
+
+def asyncio_skip_reason(aio):
+    """Why AsyncSession cannot run on this firmware with this asyncio, or
+    None: MicroPython's asyncio must be built in; CircuitPython's library
+    needs select.poll (both wait through it)."""
+    caps = firmware_caps()
+    if not caps.get("select", False):
+        return "%s firmware without select, which asyncio's I/O queue polls" % caps["name"]
+    if aio == "micropython" and not caps.get("asyncio", False):
+        return ("%s firmware without a built-in asyncio (CircuitPython's library from PyPI "
+                "runs the same tests)" % caps["name"])
+    return None

@@ -9,6 +9,7 @@ import pathlib
 
 import pytest
 
+from firmware_caps import asyncio_skip_reason
 from hostile_kit import hostile_server, ok_response  # noqa: F401
 
 pytestmark = pytest.mark.native_only
@@ -44,6 +45,9 @@ async def caught(aw):
 def aio(request):
     if request.param == "circuitpython" and not (CP_ASYNCIO / "asyncio" / "core.py").exists():
         pytest.fail("CircuitPython's asyncio library is missing: run make deps", pytrace=False)
+    reason = asyncio_skip_reason(request.param)
+    if reason:
+        pytest.skip(reason)
     return request.param
 
 

@@ -132,8 +132,11 @@ impl Exchange {
         let overrides = check_headers(a.headers)?;
         let body = prepare_body(a.data, a.json, a.files)?;
         check_framing(a.headers, &body)?;
-        // Parsed once; later steps read the parts through `url`.
-        let parsed = parse_url(&url_obj);
+        // Looked up and parsed once; later steps read the parts through `url`.
+        let url_text = HeldStr::new(url_obj);
+        let method = HeldStr::new(a.method);
+        let ub = url_text.bytes();
+        let parsed = url::parse(ub).map_err(|e| url_error(e, ub));
         // auth= wins over credentials in the URL.
         let authorization = if is_none(a.auth) {
             match &parsed {
@@ -144,8 +147,8 @@ impl Exchange {
             basic_auth(a.auth)?
         };
         // Checked here so that nothing is sent for a bad method.
-        check_method(bytes_of(&a.method).unwrap_or(&[])).map_err(request_error)?;
-        let url = parsed?.spans(bytes_of(&url_obj).unwrap_or(&[]));
+        check_method(method.bytes()).map_err(request_error)?;
+        let url = parsed?.spans(ub);
         let nonblocking = sref.nonblocking();
         if nonblocking && !matches!(body.source, Source::Empty | Source::Bytes(_)) {
             return Err(not_implemented(
@@ -168,10 +171,10 @@ impl Exchange {
                 read_timeout_ms: a.read_timeout_ms,
                 allow_redirects: a.allow_redirects,
             },
-            url_obj: HeldStr::new(url_obj),
+            is_head: eq_ignore_case(method.bytes(), b"HEAD"),
+            url_obj: url_text,
             url,
-            method_obj: HeldStr::new(a.method),
-            is_head: eq_ignore_case(bytes_of(&a.method).unwrap_or(&[]), b"HEAD"),
+            method_obj: method,
             overrides,
             body,
             authorization,
