@@ -5,10 +5,10 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod adopt;
+mod args;
 mod async_exchange;
 mod body;
 mod conn;
-mod decoded;
 mod error;
 mod exchange;
 mod head;

@@ -1,12 +1,12 @@
 //! multipart/form-data framing for `files=`: the same emitter runs twice,
 //! once into a byte counter for Content-Length and once into the socket.
 
+use super::args::file_length;
+#[cfg(feature = "multipart")]
+use super::args::{for_each_field, text_of};
 #[cfg(feature = "multipart")]
 use super::ffi::rq_kind_t;
 use super::py::*;
-use super::request::file_length;
-#[cfg(feature = "multipart")]
-use super::request::{for_each_field, text_of};
 #[cfg(feature = "multipart")]
 use crate::engine::encode::{for_each_param_piece, has_control};
 

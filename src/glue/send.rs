@@ -1,11 +1,12 @@
 //! Putting a request body on the wire after its head, batched in the
 //! session buffer, and never more (or fewer) bytes than the head announced.
 
+use super::args::file_length;
 use super::conn::send;
 use super::ffi::rq_kind_t;
 use super::multipart::{emit_multipart, Sink};
 use super::py::*;
-use super::request::{file_length, Body, Source};
+use super::request::{Body, Source};
 use crate::engine::request::write_chunk_start;
 use crate::engine::writer::Writer;
 

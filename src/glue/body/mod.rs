@@ -5,8 +5,9 @@
 
 mod close;
 mod content;
+mod decoded;
 mod exports;
 mod read;
 
-pub use close::{close_for_session, close_response, drop_for_finaliser, end_of_body, supersede};
-pub use read::{abandon, decoder_init, poll_step_raw, read_step, readable_error, wait_deadline};
+pub use close::{close_for_session, close_response, drop_for_finaliser, supersede};
+pub use read::{decoder_init, poll_step_raw, read_step, wait_deadline};

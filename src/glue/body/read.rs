@@ -391,7 +391,7 @@ pub fn read_step(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
     if r.decoded.is_null() {
         read_step_raw(r, dst)
     } else {
-        crate::glue::decoded::read_decoded(r, dst)
+        super::decoded::read_decoded(r, dst)
     }
 }
 

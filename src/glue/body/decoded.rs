@@ -4,9 +4,10 @@
 //! compressed body is never held; the decompressor pulls raw bytes back
 //! through `rq_response_read_raw`.
 
-use super::body::{abandon, end_of_body, readable_error};
-use super::ffi::*;
-use super::py::*;
+use super::close::end_of_body;
+use super::read::{abandon, readable_error};
+use crate::glue::ffi::*;
+use crate::glue::py::*;
 
 /// Decoded bytes into `dst`; Ok(0) only at the end of the compressed stream,
 /// when whatever follows it in the body is drained so the connection can be
