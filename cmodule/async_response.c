@@ -134,6 +134,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(body_self_obj, body_self);
 static const mp_rom_map_elem_t body_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&body_send_obj) },
     { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&body_throw_obj) },
+    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&body_self_obj) },
     { MP_ROM_QSTR(MP_QSTR___aiter__), MP_ROM_PTR(&body_self_obj) },
     { MP_ROM_QSTR(MP_QSTR___anext__), MP_ROM_PTR(&body_self_obj) },
 };

@@ -275,7 +275,14 @@ static mp_obj_t done_send(mp_obj_t self_in, mp_obj_t value) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(done_send_obj, done_send);
 
+// CircuitPython's `await` asks for __await__; MicroPython's iterates.
+static mp_obj_t done_await(mp_obj_t self_in) {
+    return self_in;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(done_await_obj, done_await);
+
 static const mp_rom_map_elem_t done_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&done_await_obj) },
     { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&done_send_obj) },
 };
 static MP_DEFINE_CONST_DICT(done_locals, done_locals_table);
