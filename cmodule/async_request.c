@@ -39,6 +39,7 @@ static void op_release_slot(rq_aio_request_obj_t *op) {
         op->has_slot = false;
         rq_async_session_obj_t *s = op_session(op);
         s->in_flight--;
+        rq_list_remove_item(s->in_flight_ops, MP_OBJ_FROM_PTR(op));
         rq_aio_unpark(s);
     }
 }
@@ -58,6 +59,13 @@ static void op_stop(rq_aio_request_obj_t *op) {
 
 // The request is made (its body read, unless streamed): its connection
 // slot goes to the next request waiting for one.
+void rq_async_request_abort(mp_obj_t op_in) {
+    rq_aio_request_obj_t *op = MP_OBJ_TO_PTR(op_in);
+    if (op->state != OP_DONE) {
+        op_stop(op);
+    }
+}
+
 static mp_obj_t op_finish(rq_aio_request_obj_t *op) {
     op_release_slot(op);
     op->state = OP_DONE;
@@ -83,6 +91,10 @@ static mp_obj_t op_iternext(mp_obj_t self_in) {
                 rq_aio_park(s);
                 return mp_const_none;
             }
+            if (s->in_flight_ops == MP_OBJ_NULL) {
+                s->in_flight_ops = mp_obj_new_list(0, NULL);
+            }
+            mp_obj_list_append(s->in_flight_ops, self_in);
             s->in_flight++;
             op->has_slot = true;
             op->state = OP_EXCHANGE;
@@ -104,6 +116,7 @@ static mp_obj_t op_iternext(mp_obj_t self_in) {
             op->response = out;
             rq_response_note_request_headers(out, op->headers_arg);
             if (op->stream) {
+                rq_async_session_note_streamed(op->h.session, out);
                 return op_finish(op);
             }
             rq_response_t *r = rq_response_state(out);

@@ -32,6 +32,8 @@ static mp_obj_t async_session_make_new(const mp_obj_type_t *type, size_t n_args,
     o->parked = MP_OBJ_NULL;
     o->timer = MP_OBJ_NULL;
     o->waits = MP_OBJ_NULL;
+    o->in_flight_ops = MP_OBJ_NULL;
+    o->streamed = MP_OBJ_NULL;
     o->timer_at = 0;
     o->max_connections = (uint16_t)max;
     o->in_flight = 0;
@@ -60,10 +62,61 @@ RQ_AVERB(delete, MP_QSTR_DELETE)
 RQ_AVERB(head, MP_QSTR_HEAD)
 RQ_AVERB(options, MP_QSTR_OPTIONS)
 
-// Closes the idle connections; responses still being read keep theirs
-// until they end or are closed.
+// Closes the idle connections and stops the requests still in flight (their
+// tasks are gone when the event loop was interrupted, and nothing else would
+// close their sockets); responses handed out keep their connections until
+// they end or are closed.
+// Drops the responses whose connection is gone (read to the end or closed).
+static void async_session_forget_finished(rq_async_session_obj_t *o) {
+    if (o->streamed == MP_OBJ_NULL) {
+        return;
+    }
+    mp_obj_list_t *l = MP_OBJ_TO_PTR(o->streamed);
+    size_t kept = 0;
+    for (size_t i = 0; i < l->len; i++) {
+        rq_response_t *r = rq_response_state(l->items[i]);
+        if (r->conn != NULL && r->conn->sock != MP_OBJ_NULL) {
+            l->items[kept++] = l->items[i];
+        }
+    }
+    for (size_t i = kept; i < l->len; i++) {
+        l->items[i] = MP_OBJ_NULL;
+    }
+    l->len = kept;
+}
+
+void rq_async_session_note_streamed(mp_obj_t session, mp_obj_t response) {
+    rq_async_session_obj_t *o = MP_OBJ_TO_PTR(session);
+    async_session_forget_finished(o);
+    if (o->streamed == MP_OBJ_NULL) {
+        o->streamed = mp_obj_new_list(0, NULL);
+    }
+    mp_obj_list_append(o->streamed, response);
+}
+
 static mp_obj_t async_session_close(mp_obj_t self_in) {
     rq_async_session_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    while (o->in_flight_ops != MP_OBJ_NULL) {
+        mp_obj_list_t *l = MP_OBJ_TO_PTR(o->in_flight_ops);
+        if (l->len == 0) {
+            break;
+        }
+        // Stopping it takes it off the list (and it is taken off anyway).
+        mp_obj_t op = l->items[l->len - 1];
+        rq_async_request_abort(op);
+        rq_list_remove_item(o->in_flight_ops, op);
+    }
+    // Streamed responses still open close with the session, as a Session's
+    // live response does.
+    async_session_forget_finished(o);
+    if (o->streamed != MP_OBJ_NULL) {
+        mp_obj_list_t *l = MP_OBJ_TO_PTR(o->streamed);
+        for (size_t i = 0; i < l->len; i++) {
+            rq_err_t err = rq_response_close(rq_response_state(l->items[i]));
+            (void)err;  // a non-blocking close never waits, so no interrupt comes from it
+        }
+        o->streamed = MP_OBJ_NULL;
+    }
     rq_err_t err = rq_session_close(&o->so.s);
     if (err != NULL) {
         rq_raise(err);

@@ -51,7 +51,7 @@ static mp_obj_t rq_aio_key_in(mp_obj_t core, uint32_t ms) {
     return mp_call_function_2(mp_load_attr(core, MP_QSTR_ticks_add), now, mp_obj_new_int_from_uint(ms));
 }
 
-static void rq_list_remove_item(mp_obj_t list, mp_obj_t item) {
+void rq_list_remove_item(mp_obj_t list, mp_obj_t item) {
     mp_obj_list_t *l = MP_OBJ_TO_PTR(list);
     for (size_t i = 0; i < l->len; i++) {
         if (l->items[i] == item) {

@@ -62,6 +62,8 @@ typedef struct {
     mp_obj_t parked;            // asyncio TaskQueue of requests waiting for a connection slot, or NULL
     mp_obj_t timer;             // the Task that wakes timed-out waits, or NULL
     mp_obj_t waits;             // list of the awaitables waiting with a deadline
+    mp_obj_t in_flight_ops;     // list of the requests holding a connection slot
+    mp_obj_t streamed;          // list of stream=True responses that may still hold a connection
     uint32_t timer_at;          // when the timer is due (ticks_ms), while it sleeps
     uint16_t max_connections;
     uint16_t in_flight;
@@ -72,6 +74,14 @@ extern const mp_obj_type_t rq_type_async_session;
 // AsyncSession.request and its verbs: checks the arguments and returns the
 // awaitable that makes the request (async_request.c).
 mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw);
+// Stops a request in flight (AsyncSession.close after its event loop was
+// interrupted): its connection is closed.
+void rq_async_request_abort(mp_obj_t op);
+// Notes a stream=True response of `session` that still holds its
+// connection, so close() can close it (responses done since are dropped).
+void rq_async_session_note_streamed(mp_obj_t session, mp_obj_t response);
+// Removes `item` from a list if it is there (no allocation).
+void rq_list_remove_item(mp_obj_t list, mp_obj_t item);
 
 // One wait of an awaitable on the asyncio I/O queue (async_wait.c).
 typedef struct {

@@ -375,3 +375,60 @@ async def main():
 emit(asyncio.run(main()))
 """, url="http://127.0.0.1:%d/" % port)
     assert out[0] == "err" and out[1] in ("OSError", "OutOfRetries"), out
+
+
+INTERRUPTED = """
+s = requests.AsyncSession(socket)
+base = relykit.fds()
+async def warm():
+    return (await s.get(P["good"])).content
+warmed = asyncio.run(warm())
+async def stuck():
+    r = await s.get(U, stream=P["phase"] == "body", timeout=30)
+    await r.aread()
+t0 = time.ticks_ms()
+try:
+    asyncio.run(stuck())
+    res = ["no interrupt"]
+except KeyboardInterrupt:
+    res = ["KeyboardInterrupt"]
+res.append(ms_since(t0))
+# The loop was interrupted: nothing will resume the request. close() stops
+# it (and closes the idle connection the warm-up left).
+s.close()
+closed = relykit.fds() - base
+asyncio.new_event_loop()
+again = asyncio.run(warm())
+emit([warmed, res, closed, again])
+"""
+
+
+@pytest.mark.parametrize("phase", ["head", "body"])
+def test_ctrl_c_while_a_request_waits(mpy, aio, hostile_server, phase):
+    import os
+    import signal
+    import time
+
+    from mpyrun import MpyResult
+
+    if phase == "head":
+        script = [("read",), ("hold", 20)]
+    else:
+        script = [("read",), ("send", b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc"),
+                  ("hold", 20)]
+    srv = hostile_server([script])
+    good = hostile_server([[("read",), ("send", ok_response())] * 4])
+    params = {"aio": aio, "cp_path": str(CP_ASYNCIO), "url": srv.url("/stuck"),
+              "good": good.url("/g"), "phase": phase}
+    with mpy.spawned(PRELUDE + INTERRUPTED, params=params, import_requests=False) as proc:
+        assert srv.request_seen.wait(15), "the firmware never sent its request"
+        time.sleep(0.5)
+        os.kill(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    result = MpyResult.of(proc.returncode, out, err)
+    assert result.rc == 0, result.describe()
+    warmed, res, closed, again = result.one
+    assert warmed == b"good" and again == b"good"
+    # Interrupted at once, not after the 30 s timeout.
+    assert res[0] == "KeyboardInterrupt" and res[1] < 5000, res
+    assert closed == 0, result.one
