@@ -56,6 +56,9 @@ fuzz_target!(|data: &[u8]| {
             assert!(!u.host.is_empty());
             assert!(u.port != 0);
             assert!(!u.target.contains(&b'#'));
+            // Kept as positions, the parts come back the same from a copy.
+            let copy = candidate.to_vec();
+            assert_eq!(u.spans(candidate).of(&copy), u);
             let abs = absolute(&u);
             let again = parse(&abs).expect("write_absolute output does not parse");
             assert_eq!((again.scheme, again.host, again.is_ipv6, again.port), (u.scheme, u.host, u.is_ipv6, u.port));
