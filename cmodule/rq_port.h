@@ -108,5 +108,11 @@
 // - Module registration: MP_REGISTER_MODULE works the same; a board that
 //   also freezes the Python adafruit_requests should drop it, since the
 //   built-in module is found first. Every test imports the built-in one.
+// - `await x`: MicroPython iterates x; CircuitPython's compiler calls
+//   x.__await__(). The AsyncSession awaitables (async_*.c) answer both.
+//   The asyncio library is CircuitPython's from PyPI (its queue_read is a
+//   coroutine there, a plain function in MicroPython's); the module uses
+//   the `core._io_queue._enqueue`, `_task_queue` and `Task.data` both keep.
+//   test_async.py runs on CircuitPython's library on both firmwares.
 
 #endif // RQ_PORT_H
