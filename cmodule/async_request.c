@@ -152,16 +152,6 @@ static mp_obj_t op_iternext(mp_obj_t self_in) {
     }
 }
 
-static mp_obj_t op_send(mp_obj_t self_in, mp_obj_t value) {
-    (void)value;
-    mp_obj_t r = op_iternext(self_in);
-    if (r == MP_OBJ_STOP_ITERATION) {
-        mp_raise_StopIteration(MP_STATE_THREAD(stop_iteration_arg));
-    }
-    return r;
-}
-static MP_DEFINE_CONST_FUN_OBJ_2(op_send_obj, op_send);
-
 // Cancellation (CancelledError, a wait_for timeout) or any exception thrown
 // in: the connection is closed and the exception goes on.
 static mp_obj_t op_throw(size_t n_args, const mp_obj_t *args) {
@@ -188,7 +178,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(op_await_obj, op_await);
 
 static const mp_rom_map_elem_t op_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&op_await_obj) },
-    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&op_send_obj) },
+    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&rq_aio_send_obj) },
     { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&op_throw_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&op_close_obj) },
 };

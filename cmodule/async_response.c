@@ -106,16 +106,6 @@ static mp_obj_t body_iternext(mp_obj_t self_in) {
     return mp_make_stop_iteration(piece);
 }
 
-static mp_obj_t body_send(mp_obj_t self_in, mp_obj_t value) {
-    (void)value;
-    mp_obj_t r = body_iternext(self_in);
-    if (r == MP_OBJ_STOP_ITERATION) {
-        mp_raise_StopIteration(MP_STATE_THREAD(stop_iteration_arg));
-    }
-    return r;
-}
-static MP_DEFINE_CONST_FUN_OBJ_2(body_send_obj, body_send);
-
 // Cancelled while reading: the response is closed (its connection too).
 static mp_obj_t body_throw(size_t n_args, const mp_obj_t *args) {
     rq_aio_body_obj_t *b = MP_OBJ_TO_PTR(args[0]);
@@ -132,7 +122,7 @@ static mp_obj_t body_self(mp_obj_t self_in) {
 static MP_DEFINE_CONST_FUN_OBJ_1(body_self_obj, body_self);
 
 static const mp_rom_map_elem_t body_locals_table[] = {
-    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&body_send_obj) },
+    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&rq_aio_send_obj) },
     { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&body_throw_obj) },
     { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&body_self_obj) },
     { MP_ROM_QSTR(MP_QSTR___aiter__), MP_ROM_PTR(&body_self_obj) },

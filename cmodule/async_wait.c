@@ -63,6 +63,22 @@ void rq_list_remove_item(mp_obj_t list, mp_obj_t item) {
     }
 }
 
+// coroutine.send(None) of the module's native awaitables, so that asyncio
+// can make Tasks of them (gather, create_task, wait_for): one step of the
+// type's iternext; the end raises StopIteration with the result.
+static mp_obj_t rq_aio_send(mp_obj_t self_in, mp_obj_t value) {
+    (void)value;
+    MP_STATE_THREAD(stop_iteration_arg) = MP_OBJ_NULL;
+    mp_fun_1_t next = (mp_fun_1_t)MP_OBJ_TYPE_GET_SLOT(mp_obj_get_type(self_in), iter);
+    mp_obj_t r = next(self_in);
+    if (r == MP_OBJ_STOP_ITERATION) {
+        mp_obj_t result = MP_STATE_THREAD(stop_iteration_arg);
+        mp_raise_StopIteration(result == MP_OBJ_NULL ? mp_const_none : result);
+    }
+    return r;
+}
+MP_DEFINE_CONST_FUN_OBJ_2(rq_aio_send_obj, rq_aio_send);
+
 // ---- the per-session timer ----
 
 typedef struct {
@@ -111,7 +127,7 @@ static mp_obj_t timer_iternext(mp_obj_t self_in) {
     }
     if (!any) {
         s->timer = MP_OBJ_NULL;
-        return MP_OBJ_STOP_ITERATION;
+        return mp_make_stop_iteration(mp_const_none);
     }
     s->timer_at = next;
     mp_obj_t cur = mp_load_attr(core, MP_QSTR_cur_task);
@@ -119,16 +135,6 @@ static mp_obj_t timer_iternext(mp_obj_t self_in) {
         rq_aio_key_in(core, (uint32_t)rq_ticks_left(next, now)));
     return mp_const_none;
 }
-
-static mp_obj_t timer_send(mp_obj_t self_in, mp_obj_t value) {
-    (void)value;
-    mp_obj_t r = timer_iternext(self_in);
-    if (r == MP_OBJ_STOP_ITERATION) {
-        mp_raise_StopIteration(mp_const_none);
-    }
-    return r;
-}
-static MP_DEFINE_CONST_FUN_OBJ_2(timer_send_obj, timer_send);
 
 // Cancelled (the program's loop is shutting down): the next wait with a
 // deadline starts a new timer.
@@ -147,7 +153,7 @@ static mp_obj_t timer_close(mp_obj_t self_in) {
 static MP_DEFINE_CONST_FUN_OBJ_1(timer_close_obj, timer_close);
 
 static const mp_rom_map_elem_t timer_locals_table[] = {
-    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&timer_send_obj) },
+    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&rq_aio_send_obj) },
     { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&timer_throw_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&timer_close_obj) },
 };
@@ -269,12 +275,6 @@ static mp_obj_t done_iternext(mp_obj_t self_in) {
     return mp_make_stop_iteration(self->value);
 }
 
-static mp_obj_t done_send(mp_obj_t self_in, mp_obj_t value) {
-    (void)value;
-    mp_raise_StopIteration(((rq_aio_done_obj_t *)MP_OBJ_TO_PTR(self_in))->value);
-}
-static MP_DEFINE_CONST_FUN_OBJ_2(done_send_obj, done_send);
-
 // CircuitPython's `await` asks for __await__; MicroPython's iterates.
 static mp_obj_t done_await(mp_obj_t self_in) {
     return self_in;
@@ -283,7 +283,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(done_await_obj, done_await);
 
 static const mp_rom_map_elem_t done_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&done_await_obj) },
-    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&done_send_obj) },
+    { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&rq_aio_send_obj) },
 };
 static MP_DEFINE_CONST_DICT(done_locals, done_locals_table);
 

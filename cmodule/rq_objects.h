@@ -100,6 +100,9 @@ typedef struct {
     rq_aio_wait_t wait;
 } rq_aio_head_t;
 
+// send() of every native awaitable here: one step of its type's iternext.
+extern const mp_obj_fun_builtin_fixed_t rq_aio_send_obj;
+
 // A finished awaitable: `await` gives `value` at once (aclose, __aenter__).
 mp_obj_t rq_aio_done(mp_obj_t value);
 
