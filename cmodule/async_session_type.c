@@ -31,6 +31,7 @@ static mp_obj_t async_session_make_new(const mp_obj_type_t *type, size_t n_args,
     o->so.s.nonblocking = true;
     o->parked = MP_OBJ_NULL;
     o->timer = MP_OBJ_NULL;
+    o->timer_queue = MP_OBJ_NULL;
     o->waits = MP_OBJ_NULL;
     o->in_flight_ops = MP_OBJ_NULL;
     o->streamed = MP_OBJ_NULL;

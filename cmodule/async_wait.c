@@ -125,12 +125,14 @@ static mp_obj_t timer_iternext(mp_obj_t self_in) {
         any = true;
         i++;
     }
+    mp_obj_t cur = mp_load_attr(core, MP_QSTR_cur_task);
     if (!any) {
-        s->timer = MP_OBJ_NULL;
+        if (s->timer == cur) {
+            s->timer = MP_OBJ_NULL;
+        }
         return mp_make_stop_iteration(mp_const_none);
     }
     s->timer_at = next;
-    mp_obj_t cur = mp_load_attr(core, MP_QSTR_cur_task);
     rq_call2(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, cur,
         rq_aio_key_in(core, (uint32_t)rq_ticks_left(next, now)));
     return mp_const_none;
@@ -178,16 +180,22 @@ static void rq_aio_arm(mp_obj_t session, mp_obj_t owner, rq_aio_wait_t *w, mp_ob
     uint32_t now = rq_ticks_ms();
     int32_t left = rq_ticks_left(w->deadline, now);
     uint32_t in_ms = left > 0 ? (uint32_t)left : 0;
+    mp_obj_t tq = mp_load_attr(core, MP_QSTR__task_queue);
+    if (s->timer != MP_OBJ_NULL && s->timer_queue != tq) {
+        // Made for another event loop (asyncio.new_event_loop() since):
+        // that one will never run it.
+        s->timer = MP_OBJ_NULL;
+    }
     if (s->timer == MP_OBJ_NULL) {
         rq_aio_timer_obj_t *t = mp_obj_malloc(rq_aio_timer_obj_t, &rq_type_aio_timer);
         t->session = session;
         s->timer = rq_call1(core, MP_QSTR_create_task, MP_OBJ_FROM_PTR(t));
+        s->timer_queue = tq;
         s->timer_at = now;
         return;
     }
     if (rq_ticks_left(w->deadline, s->timer_at) < 0) {
         // Due before the timer would wake: move it forward.
-        mp_obj_t tq = mp_load_attr(core, MP_QSTR__task_queue);
         rq_call1(tq, MP_QSTR_remove, s->timer);
         rq_call2(tq, MP_QSTR_push, s->timer, rq_aio_key_in(core, in_ms));
         s->timer_at = w->deadline;

@@ -61,6 +61,7 @@ typedef struct {
     rq_session_obj_t so;
     mp_obj_t parked;            // asyncio TaskQueue of requests waiting for a connection slot, or NULL
     mp_obj_t timer;             // the Task that wakes timed-out waits, or NULL
+    mp_obj_t timer_queue;       // the asyncio task queue it sleeps on (a new event loop has another)
     mp_obj_t waits;             // list of the awaitables waiting with a deadline
     mp_obj_t in_flight_ops;     // list of the requests holding a connection slot
     mp_obj_t streamed;          // list of stream=True responses that may still hold a connection

@@ -432,3 +432,26 @@ def test_ctrl_c_while_a_request_waits(mpy, aio, hostile_server, phase):
     # Interrupted at once, not after the 30 s timeout.
     assert res[0] == "KeyboardInterrupt" and res[1] < 5000, res
     assert closed == 0, result.one
+
+
+def test_timeouts_hold_in_a_new_event_loop(mpy, aio, hostile_server):
+    # The first loop ends with the session's timer still asleep in it.
+    srv = hostile_server([[("read",), ("send", ok_response())], [("read",), ("hold", 10)]],
+                         repeat_last=False)
+    out = run(mpy, aio, """
+s = requests.AsyncSession(socket)
+async def first():
+    return (await s.get(U, timeout=30)).content
+warm = asyncio.run(first())
+s.close()
+asyncio.new_event_loop()
+async def second():
+    return await caught(s.get(U, timeout=1))
+t = time.ticks_ms()
+res = asyncio.run(second())
+emit([warm, res[:2], res[3], ms_since(t)])
+""", url=srv.url("/t"))
+    warm, kind, errno, took = out
+    assert warm == b"good" and kind == ["err", "OSError"] and errno == 110, out
+    # within the timeout + 1 s
+    assert took < 1000 + SLACK_MS, out
