@@ -1,5 +1,6 @@
 // Content-Encoding: gzip / deflate bodies, decoded while they stream by the
-// firmware's own decompressor (deflate.DeflateIO). The DeflateIO reads the
+// firmware's own decompressor (deflate.DeflateIO; without it, a one-shot
+// zlib.decompress over the whole body, decode_whole.c). The DeflateIO reads the
 // raw body through a small stream object over the Response; every body
 // accessor then reads decoded bytes (src/glue/decoded.rs).
 #include <string.h>
@@ -93,6 +94,17 @@ void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers) {
     }
 }
 
+// The module, or MP_OBJ_NULL when the firmware has none by that name.
+static mp_obj_t rq_import_or_null(qstr name) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t mod = mp_import_name(name, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+        nlr_pop();
+        return mod;
+    }
+    return MP_OBJ_NULL;
+}
+
 void rq_response_prepare_body(mp_obj_t self_in) {
     rq_response_t *r = &((rq_response_obj_t *)MP_OBJ_TO_PTR(self_in))->r;
     if (r->decode_checked) {
@@ -106,13 +118,18 @@ void rq_response_prepare_body(mp_obj_t self_in) {
     if (enc == 0 || r->cached != MP_OBJ_NULL) {
         return;
     }
-    mp_obj_t mod;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mod = mp_import_name(MP_QSTR_deflate, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-        nlr_pop();
-    } else {
-        // No decompressor in this firmware: the body stays encoded.
+    mp_obj_t mod = rq_import_or_null(MP_QSTR_deflate);
+    if (mod == MP_OBJ_NULL) {
+        // CircuitPython's zlib decodes whole bodies only (decode_whole.c).
+        mp_obj_t zlib = rq_import_or_null(MP_QSTR_zlib);
+        mp_obj_t dest[2] = {MP_OBJ_NULL, MP_OBJ_NULL};
+        if (zlib != MP_OBJ_NULL) {
+            mp_load_method_maybe(zlib, MP_QSTR_decompress, dest);
+        }
+        if (dest[0] != MP_OBJ_NULL && dest[1] == MP_OBJ_NULL) {
+            r->decoded = rq_whole_body_decoder(self_in, dest[0], enc == 1);
+        }
+        // Otherwise no decompressor in this firmware: the body stays encoded.
         return;
     }
     rq_raw_body_t *raw = mp_obj_malloc(rq_raw_body_t, &rq_type_raw_body);

@@ -160,6 +160,9 @@ void rq_response_prepare_body(mp_obj_t response);
 // Compressed bodies are decoded only when the caller asked for them with
 // Accept-Encoding in `headers` (the request's headers argument, or NULL).
 void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers);
+// A stream of the decoded body for a firmware whose zlib only has a one-shot
+// decompress (decode_whole.c); gzip, else deflate.
+mp_obj_t rq_whole_body_decoder(mp_obj_t response, mp_obj_t decompress, bool gzip);
 // Raw body bytes through the Response's fast path (response_type.c).
 mp_uint_t rq_response_raw_read(mp_obj_t response, void *buf, mp_uint_t size);
 

@@ -59,6 +59,11 @@
 //   BASE_CFLAGS; every function shared between files is declared in
 //   rq_objects.h or rq_ffi.h. make cflags-circuitpython (host gcc and
 //   arm-none-eabi-gcc for a Cortex-M4F).
+// - Decompression: MicroPython has deflate.DeflateIO, which decodes a body
+//   while it streams (decode.c); CircuitPython has no deflate module, only
+//   zlib.decompress(data, wbits), one-shot and returning a bytearray, so
+//   there the body is read whole and decoded once (decode_whole.c).
+//   test_compressed.py (the 96 KiB-heap case skips there with that reason).
 // - json.load: CircuitPython's reads Python-level streams too; MicroPython's
 //   needs a native one (the reference package's json() depends on it).
 //   test_response.py::test_json_twice / test_json_large_array, whose

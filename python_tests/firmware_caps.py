@@ -24,6 +24,20 @@ for m in ("socket", "tls", "ssl", "socketpool", "wifi", "deflate", "select", "as
         caps[m] = True
     except ImportError:
         caps[m] = False
+# Compressed bodies (SPEC 10): decoded while streaming through
+# deflate.DeflateIO, or whole through a one-shot zlib.decompress.
+caps["decompressor"] = None
+try:
+    import deflate
+    if hasattr(deflate, "DeflateIO"):
+        caps["decompressor"] = "stream"
+except ImportError:
+    try:
+        import zlib
+        if hasattr(zlib, "decompress"):
+            caps["decompressor"] = "whole"
+    except ImportError:
+        pass
 print(json.dumps(caps))
 """
 _caps = {}
@@ -63,10 +77,15 @@ def default_networking_reason():
     return "%s firmware without the socket module the module-level API defaults to" % caps["name"]
 
 
+def decompressor():
+    """How compressed bodies are decoded (SPEC §10): "stream" through
+    MicroPython's deflate.DeflateIO, "whole" through a one-shot
+    zlib.decompress (CircuitPython), or None (bodies stay encoded)."""
+    return firmware_caps().get("decompressor")
+
+
 def has_decompressor():
-    """Whether compressed bodies can be decoded (SPEC §10): the module uses
-    MicroPython's deflate.DeflateIO; CircuitPython's zlib is not wired."""
-    return firmware_caps().get("deflate", False)
+    return decompressor() is not None
 
 
 def asyncio_skip_reason(aio):
