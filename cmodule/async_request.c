@@ -27,6 +27,7 @@ typedef struct {
     bool stream;
     bool has_slot;
     bool ended;
+    bool raw;                   // OP_BODY reads a compressed body, to be decoded from memory
     rq_exchange_t x;
 } rq_aio_request_obj_t;
 
@@ -70,6 +71,32 @@ static mp_obj_t op_finish(rq_aio_request_obj_t *op) {
     op_release_slot(op);
     op->state = OP_DONE;
     return mp_make_stop_iteration(op->response);
+}
+
+// stream=False: the body into op->body, then it becomes the response's
+// content. A compressed body is read raw first, then decoded from memory,
+// both in slices. False while waiting.
+static bool op_read_body(rq_aio_request_obj_t *op, mp_obj_t self_in) {
+    rq_response_t *r = rq_response_state(op->response);
+    for (;;) {
+        if (!rq_aio_pump_body(op->h.session, self_in, &op->h.wait, op->response, &op->body, 0, false, &op->ended)) {
+            return false;
+        }
+        if (!op->raw) {
+            break;
+        }
+        op->raw = false;
+        rq_response_hold_raw(op->response, mp_obj_new_bytes_from_vstr(&op->body));
+        if (r->cached != MP_OBJ_NULL) {
+            return true;    // no decompressor: the body is what came
+        }
+        vstr_init(&op->body, 1024);
+        op->ended = false;
+    }
+    if (r->cached == MP_OBJ_NULL) {
+        r->cached = mp_obj_new_bytes_from_vstr(&op->body);
+    }
+    return true;
 }
 
 static mp_obj_t op_iternext(mp_obj_t self_in) {
@@ -119,11 +146,9 @@ static mp_obj_t op_iternext(mp_obj_t self_in) {
                 rq_async_session_note_streamed(op->h.session, out);
                 return op_finish(op);
             }
-            rq_response_t *r = rq_response_state(out);
-            if (r->decoded != MP_OBJ_NULL || r->decode_allowed) {
-                // A compressed body is decoded by the blocking readers.
-                return op_finish(op);
-            }
+            // A compressed body is read raw here, and decoded from memory
+            // by whichever reader the caller uses.
+            op->raw = rq_response_compressed(out);
             vstr_init(&op->body, 256);
             op->state = OP_BODY;
         }
@@ -132,7 +157,7 @@ static mp_obj_t op_iternext(mp_obj_t self_in) {
             nlr_buf_t nlr;
             bool done = false;
             if (nlr_push(&nlr) == 0) {
-                done = rq_aio_pump_body(op->h.session, self_in, &op->h.wait, op->response, &op->body, 0, false, &op->ended);
+                done = op_read_body(op, self_in);
                 nlr_pop();
             } else {
                 op_stop(op);
@@ -140,10 +165,6 @@ static mp_obj_t op_iternext(mp_obj_t self_in) {
             }
             if (!done) {
                 return mp_const_none;
-            }
-            rq_response_t *r = rq_response_state(op->response);
-            if (r->cached == MP_OBJ_NULL) {
-                r->cached = mp_obj_new_bytes_from_vstr(&op->body);
             }
             return op_finish(op);
         }
@@ -211,6 +232,7 @@ mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const
     op->stream = a.stream;
     op->has_slot = false;
     op->ended = false;
+    op->raw = false;
     rq_async_session_obj_t *s = MP_OBJ_TO_PTR(session);
     rq_err_t err = rq_exchange_begin(&op->x, &s->so.s, session, &a);
     if (err != NULL) {

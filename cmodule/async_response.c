@@ -22,11 +22,34 @@ typedef struct {
     mp_obj_t response;
     mp_obj_t json_args;     // ajson: the path arguments (a tuple), else NULL
     vstr_t acc;
+    vstr_t raw;             // a compressed body while it is read ahead
     size_t chunk;
     uint8_t mode;
     bool ended;
     bool done;              // BODY_ALL: the result was handed out
+    bool raw_phase;         // reading a compressed body ahead into `raw`
 } rq_aio_body_obj_t;
+
+// A compressed body is read whole first, without blocking; then the
+// response's own decoder reads it from memory (rq_response_poll_read).
+// Returns false while waiting.
+static bool body_read_raw(rq_aio_body_obj_t *b, mp_obj_t self_in) {
+    bool ended = false;
+    if (!rq_aio_pump_body(b->h.session, self_in, &b->h.wait, b->response, &b->raw, 0, false, &ended)) {
+        return false;
+    }
+    b->raw_phase = false;
+    rq_response_hold_raw(b->response, mp_obj_new_bytes_from_vstr(&b->raw));
+    rq_response_t *r = rq_response_state(b->response);
+    if (r->cached != MP_OBJ_NULL && b->mode != BODY_ALL) {
+        // No decompressor in the firmware: the body is what came.
+        mp_buffer_info_t bi;
+        mp_get_buffer_raise(r->cached, &bi, MP_BUFFER_READ);
+        vstr_add_strn(&b->acc, bi.buf, bi.len);
+        b->ended = true;
+    }
+    return true;
+}
 
 static mp_obj_t body_result_all(rq_aio_body_obj_t *b) {
     rq_response_t *r = rq_response_state(b->response);
@@ -82,11 +105,16 @@ static mp_obj_t body_iternext(mp_obj_t self_in) {
     if (b->h.wait.waiting || b->h.wait.timed_out) {
         rq_aio_resumed(b->h.session, self_in, &b->h.wait);
     }
+    if (b->mode == BODY_ALL && b->done) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("body already awaited"));
+    }
+    if (b->raw_phase && !body_read_raw(b, self_in)) {
+        return mp_const_none;
+    }
+    // From here a compressed body held in memory reads decoded, in slices
+    // like any other body.
+    rq_response_t *r = rq_response_state(b->response);
     if (b->mode == BODY_ALL) {
-        if (b->done) {
-            mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("body already awaited"));
-        }
-        rq_response_t *r = rq_response_state(b->response);
         if (r->cached == MP_OBJ_NULL && !b->ended
             && !rq_aio_pump_body(b->h.session, self_in, &b->h.wait, b->response, &b->acc, 0, false, &b->ended)) {
             return mp_const_none;
@@ -150,7 +178,13 @@ static mp_obj_t body_new(mp_obj_t response, uint8_t mode, size_t chunk) {
     b->chunk = chunk;
     b->ended = false;
     b->done = false;
+    b->raw_phase = rq_response_compressed(response);
     vstr_init(&b->acc, mode == BODY_ALL ? 256 : (chunk < 64 ? 64 : chunk));
+    if (b->raw_phase) {
+        vstr_init(&b->raw, 1024);
+    } else {
+        memset(&b->raw, 0, sizeof(b->raw));
+    }
     if (r->cached != MP_OBJ_NULL && mode != BODY_ALL) {
         // Read already (content, aread): the pieces come from memory.
         mp_buffer_info_t bi;

@@ -143,6 +143,23 @@ void rq_response_prepare_body(mp_obj_t self_in) {
     r->decoded = mp_call_function_n_kw(mp_load_attr(mod, MP_QSTR_DeflateIO), 2, 0, args);
 }
 
+bool rq_response_compressed(mp_obj_t self_in) {
+    rq_response_t *r = rq_response_state(self_in);
+    return r->decode_allowed && !r->decode_checked && r->cached == MP_OBJ_NULL
+           && rq_response_encoding(r) != 0;
+}
+
+void rq_response_hold_raw(mp_obj_t self_in, mp_obj_t raw) {
+    rq_response_t *r = rq_response_state(self_in);
+    r->held_raw = raw;
+    r->held_pos = 0;
+    rq_response_prepare_body(self_in);
+    if (r->decoded == MP_OBJ_NULL) {
+        r->cached = raw;
+        r->held_raw = MP_OBJ_NULL;
+    }
+}
+
 static mp_uint_t rq_decoded_read_raise(mp_obj_t decoder, uint8_t *buf, size_t len) {
     const mp_stream_p_t *p = mp_get_stream(decoder);
     int err = 0;
@@ -182,6 +199,15 @@ void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers) {
 
 void rq_response_prepare_body(mp_obj_t self_in) {
     (void)self_in;
+}
+
+bool rq_response_compressed(mp_obj_t self_in) {
+    (void)self_in;
+    return false;
+}
+
+void rq_response_hold_raw(mp_obj_t self_in, mp_obj_t raw) {
+    rq_response_state(self_in)->cached = raw;
 }
 
 rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t *got) {

@@ -387,6 +387,19 @@ static mp_obj_t response_make_new(const mp_obj_type_t *type, size_t n_args, size
 // Raw body bytes, for json.load and for the decompressor (decode.c).
 mp_uint_t rq_response_raw_read(mp_obj_t self_in, void *buf, mp_uint_t size) {
     rq_response_t *r = rq_resp(self_in);
+    if (r->held_raw != MP_OBJ_NULL) {
+        mp_buffer_info_t bi;
+        mp_get_buffer_raise(r->held_raw, &bi, MP_BUFFER_READ);
+        size_t n = bi.len - r->held_pos < size ? bi.len - r->held_pos : size;
+        memcpy(buf, (const byte *)bi.buf + r->held_pos, n);
+        r->held_pos += n;
+        if (n == 0 && size > 0) {
+            // All handed to the decoder: the GC may have the bytes back.
+            r->held_raw = mp_const_empty_bytes;
+            r->held_pos = 0;
+        }
+        return n;
+    }
     if (r->fast_avail > 0 && r->closed_why == RQ_CLOSED_NONE && r->conn != NULL && r->conn->sock != MP_OBJ_NULL) {
         // Bytes the Rust core marked as plain body data already received.
         rq_conn_t *c = r->conn;

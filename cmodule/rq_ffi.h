@@ -182,6 +182,10 @@ typedef struct {
     bool decode_allowed;        // the request sent Accept-Encoding with gzip or deflate
     bool decode_checked;        // Content-Encoding looked at (decode.c)
     rq_obj_t decoded;           // deflate.DeflateIO over the raw body when it is gzip/deflate, else NULL
+    // AsyncSession: a compressed body read ahead without blocking; the
+    // decoder's raw reads take it from here (held_pos) instead of the socket.
+    rq_obj_t held_raw;
+    size_t held_pos;
 } rq_response_t;
 
 // Arguments of Session.request after C-side parsing. Objects are NULL when

@@ -160,6 +160,12 @@ void rq_response_prepare_body(mp_obj_t response);
 // Compressed bodies are decoded only when the caller asked for them with
 // Accept-Encoding in `headers` (the request's headers argument, or NULL).
 void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers);
+// AsyncSession: whether the body is compressed and will be decoded (so it
+// is read raw first, without blocking), and handing that raw body over: the
+// decoder then reads it from memory, or, with no decompressor in the
+// firmware, it becomes the response's content as it is.
+bool rq_response_compressed(mp_obj_t response);
+void rq_response_hold_raw(mp_obj_t response, mp_obj_t raw);
 // A stream of the decoded body for a firmware whose zlib only has a one-shot
 // decompress (decode_whole.c); gzip, else deflate.
 mp_obj_t rq_whole_body_decoder(mp_obj_t response, mp_obj_t decompress, bool gzip);
