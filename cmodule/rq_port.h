@@ -45,7 +45,14 @@
 //   for this type, type(h)({...}), fills the object it just made through
 //   that cast and reads past it; it is the one operation that is unsafe
 //   there (test_type_of_headers_called_with_items, a strict xfail on
-//   CircuitPython). Both refuse dict.keys(h) and the like with a TypeError.
+//   CircuitPython). No layout of this module avoids it: the constructor is
+//   the type's make_new, which must be dict's for dict(h) to copy h, and
+//   the object it makes is dict-sized. The fix belongs in CircuitPython's
+//   py/objdict.c: native_dict() returning the object itself when
+//   mp_obj_is_dict_or_ordereddict() holds (an object a dict constructor
+//   made is an mp_obj_dict_t); with that change its unix port passes the
+//   test (the strict xfail then fails, to be removed).
+//   Both refuse dict.keys(h) and the like with a TypeError.
 // - json.dumps: CircuitPython prints only types flagged
 //   MP_TYPE_FLAG_PRINT_JSON (MicroPython has no such flag) and raises
 //   TypeError for others; Headers sets it where it exists.
