@@ -455,3 +455,59 @@ emit([warm, res[:2], res[3], ms_since(t)])
     assert warm == b"good" and kind == ["err", "OSError"] and errno == 110, out
     # within the timeout + 1 s
     assert took < 1000 + SLACK_MS, out
+
+
+CONNECT = """
+async def ticker(state):
+    while not state["done"]:
+        await asyncio.sleep_ms(10)
+        state["ticks"] += 1
+async def main():
+    s = requests.AsyncSession(socket)
+    warm = (await s.get(P["good"])).content
+    base = relykit.fds()
+    state = {"done": False, "ticks": 0}
+    t = asyncio.create_task(ticker(state))
+    start = time.ticks_ms()
+    if P["how"] == "timeout":
+        res = await caught(s.get(U, timeout=0.5))
+    else:
+        res = await caught(asyncio.wait_for(s.get(U, timeout=30), 0.5))
+    took = ms_since(start)
+    state["done"] = True
+    await t
+    leaked = relykit.fds() - base
+    again = (await s.get(P["good"])).content
+    return [warm, res[:2], took, state["ticks"], leaked, again]
+emit(asyncio.run(main()))
+"""
+
+
+@pytest.mark.parametrize("how", ["timeout", "wait_for"])
+def test_a_connect_that_hangs_is_bounded_and_cancellable(mpy, aio, hostile_server, how):
+    """The TCP connect itself waits through the event loop: to a listener
+    whose accept queue is full, the SYN goes unanswered; the request's
+    timeout or a wait_for ends it, the socket is closed, and other tasks run
+    meanwhile."""
+    from helpers import stuck_listener
+
+    lst, fillers = stuck_listener()
+    good = hostile_server([[("read",), ("send", ok_response())] * 4])
+    try:
+        out = run(mpy, aio, CONNECT, url="http://127.0.0.1:%d/" % lst.getsockname()[1],
+                  good=good.url("/g"), how=how)
+    finally:
+        for c in fillers:
+            c.close()
+        lst.close()
+    warm, res, took, ticks, leaked, again = out
+    assert warm == b"good" and again == b"good"
+    if how == "timeout":
+        assert res[0] == "err" and res[1] == "OSError", out
+    else:
+        assert res[0] == "err" and res[1] in ("TimeoutError", "CancelledError"), out
+    # ended by the 0.5 s bound (+ slack), not by the kernel's SYN retries
+    assert 400 <= took < 500 + SLACK_MS, out
+    # the ticker ran while the connect waited
+    assert ticks >= 0.5 * took / 10 - 2, out
+    assert leaked == 0, out
