@@ -202,6 +202,7 @@ rp2: rp2-module
 	without=$$(stat -c %s $(RP2_BUILD)/$(RP2_BOARD)-plain/firmware.bin); \
 	echo "$(RP2_BOARD) flash image (firmware.bin): $$without bytes without adafruit_requests, $$with with it (+$$((with - without)))"; \
 	echo "UF2: $(RP2_BUILD)/$(RP2_BOARD)/firmware.uf2"
+	$(PYTHON) $(ROOT)/scripts/module_size.py $(RP2_BUILD)/$(RP2_BOARD)/firmware.elf.map
 
 # python_tests/qemu on the RPI_PICO UF2 that `make rp2` writes (rebuilt here
 # only when stale), in the rp2040js emulator pinned by

@@ -167,8 +167,7 @@ static mp_obj_t rq_json_next_value(rq_json_iter_obj_t *o, size_t *path) {
         return MP_OBJ_NULL;
     }
     *path = (size_t)p;
-    mp_obj_t json = mp_import_name(MP_QSTR_json, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-    return mp_call_function_1(mp_load_attr(json, MP_QSTR_loads), o->s.captures[p]);
+    return rq_json_loads(o->s.captures[p]);
 }
 
 // ---- iter_json ----

@@ -64,22 +64,22 @@ static mp_obj_t response_json(mp_obj_t self_in) {
     if (r->body_streamed && r->cached == MP_OBJ_NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the body was already read straight from the socket"));
     }
-    mp_obj_t json = mp_import_name(MP_QSTR_json, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
     mp_obj_t result;
     if (r->cached_text != MP_OBJ_NULL) {
-        result = mp_call_function_1(mp_load_attr(json, MP_QSTR_loads), r->cached_text);
+        result = rq_json_loads(r->cached_text);
     } else if (r->cached != MP_OBJ_NULL || rq_response_body_is_small(r)) {
         // Small bodies are kept, so text/content still work after json().
-        result = mp_call_function_1(mp_load_attr(json, MP_QSTR_loads), response_content(self_in));
+        result = rq_json_loads(response_content(self_in));
     } else {
         rq_err_t err = rq_response_check_readable(r);
         if (err != NULL) {
             rq_raise(err);
         }
         // Parse while reading: json.load pulls bytes through our stream
-        // protocol, so the body text is never held whole.
+        // protocol (and the pair joiner), so the body text is never held
+        // whole.
         r->body_streamed = true;
-        result = mp_call_function_1(mp_load_attr(json, MP_QSTR_load), self_in);
+        result = rq_json_load_response(self_in);
         // Trailing whitespace after the document must not keep the socket busy.
         err = rq_response_close(r);
         if (err != NULL) {

@@ -244,6 +244,10 @@ typedef struct {
     uint8_t *buf;               // GC block of RQ_JSON_CHUNK bytes (body bytes read ahead)
 } rq_json_sel_t;
 
+// Escaped surrogate pairs joined into UTF-8 before the firmware's json
+// module parses the text (src/glue/json_pairs.rs).
+bool rq_json_may_hold_pair(const uint8_t *buf, size_t len);
+size_t rq_json_join_pairs(bool *in_string, uint8_t *buf, size_t len, bool last, size_t *held);
 // Sets up the selector for n_paths paths over the response's body.
 void rq_json_init(rq_json_sel_t *st, rq_response_t *r);
 // Reads until a selected value is complete: returns its path index with its

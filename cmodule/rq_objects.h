@@ -149,6 +149,12 @@ mp_obj_t rq_session_new_private(void);
 // A str key lower-cased (the same object when it already is).
 mp_obj_t rq_lower_key(mp_obj_t key);
 
+// The firmware's json.loads over text in memory (str, bytes, or a
+// bytearray it may rewrite), and json.load over a response's body, with
+// escaped surrogate pairs joined into UTF-8 first (json_pairs.c).
+mp_obj_t rq_json_loads(mp_obj_t text);
+mp_obj_t rq_json_load_response(mp_obj_t response);
+
 // Response.json(*path) / json({name: path}) and Response.iter_json(*path)
 // (json_select.c); `args` are the arguments after self.
 mp_obj_t rq_response_json_select(mp_obj_t response, size_t n_args, const mp_obj_t *args);

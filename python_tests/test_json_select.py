@@ -133,9 +133,8 @@ emit(r.json({"author": ("slideshow", "author"), "first": ("slideshow", "slides",
 
 DOC = {"a": {"b": [10, {"c": "\u00e9\u20ac\U0001f600 \"q\" \\"}, -2.5e-3, None, True]},
        "k\u00e9y": [[1, 2], [3]], "big": "z" * 5000, "n": 12345678901234567890}
-# MicroPython's json module turns a \ud83d\ude00 escape pair into two
-# 3-byte sequences (whole documents as well as selections), so astral
-# characters go in as UTF-8.
+# Astral characters go in as raw UTF-8 here; as escaped pairs they are
+# test_json_pairs.py's.
 DOC_BYTES = json.dumps(DOC, ensure_ascii=False).encode()
 SMALL_PATHS = [["a", "b", 1, "c"], ["a", "b", None], ["k\u00e9y", None, 0], ["n"], ["big"],
                ["a", "b", 2], ["a"]]

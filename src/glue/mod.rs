@@ -12,6 +12,7 @@ mod conn;
 mod error;
 mod exchange;
 mod head;
+mod json_pairs;
 mod json_select;
 mod live;
 mod multipart;

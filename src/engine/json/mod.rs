@@ -8,9 +8,12 @@
 //! container. Unselected keys and strings, however long, pass through as a
 //! counter moving forward.
 
+pub mod pairs;
 pub mod select;
 pub mod token;
 
+#[cfg(test)]
+mod pairs_tests;
 #[cfg(test)]
 mod select_tests;
 #[cfg(test)]
