@@ -80,7 +80,8 @@ fn classify(b: &[u8]) -> Escape {
     match rest.get(..6) {
         None => {
             // A low half may follow; what is there so far must agree.
-            let agrees = rest.first().is_none_or(|&c| c == b'\\') && rest.get(1).is_none_or(|&c| c == b'u');
+            let agrees =
+                rest.first().is_none_or(|&c| c == b'\\') && rest.get(1).is_none_or(|&c| c == b'u');
             if agrees {
                 Escape::Cut
             } else {
@@ -159,7 +160,10 @@ impl PairJoiner {
                 }
             }
         }
-        Joined { ready: w, held: len }
+        Joined {
+            ready: w,
+            held: len,
+        }
     }
 }
 

@@ -34,23 +34,29 @@ fn join_in_pieces(text: &[u8], size: usize) -> Vec<u8> {
 #[test]
 fn a_pair_becomes_its_utf8_bytes() {
     assert_eq!(join_whole(r#""\ud83d\ude00""#), "\"\u{1F600}\"".as_bytes());
-    assert_eq!(join_whole(r#"{"k": "a\uD83D\uDE00b"}"#), "{\"k\": \"a\u{1F600}b\"}".as_bytes());
+    assert_eq!(
+        join_whole(r#"{"k": "a\uD83D\uDE00b"}"#),
+        "{\"k\": \"a\u{1F600}b\"}".as_bytes()
+    );
     // The first and last code points a pair can name.
-    assert_eq!(join_whole(r#""\ud800\udc00\udbff\udfff""#), "\"\u{10000}\u{10FFFF}\"".as_bytes());
+    assert_eq!(
+        join_whole(r#""\ud800\udc00\udbff\udfff""#),
+        "\"\u{10000}\u{10FFFF}\"".as_bytes()
+    );
 }
 
 #[test]
 fn everything_else_passes_unchanged() {
     for text in [
         r#""\u00e9\n\"\\""#,
-        r#""\ud83d""#,                // lone high half
-        r#""\ude00\ud83d""#,          // reversed
-        r#""\ud83d\u0041""#,          // high half, then no low one
+        r#""\ud83d""#,       // lone high half
+        r#""\ude00\ud83d""#, // reversed
+        r#""\ud83d\u0041""#, // high half, then no low one
         r#""\ud83d\n""#,
-        r#""\\ud83d\\ude00""#,        // escaped backslashes: no escapes at all
+        r#""\\ud83d\\ude00""#, // escaped backslashes: no escapes at all
         r#"{"\ud83d": 1}"#,
         "[1, 2.5e3, true, null]",
-        r#""\uzzzz""#,                // not an escape: the parser refuses it
+        r#""\uzzzz""#, // not an escape: the parser refuses it
         "\"unterminated \\",
     ] {
         assert_eq!(join_whole(text), text.as_bytes(), "{text}");
@@ -67,7 +73,10 @@ fn outside_strings_nothing_is_touched() {
 #[test]
 fn a_key_and_escaped_quotes_keep_the_string_state() {
     let text = r#"{"a\"\ud83d\ude00": "\"", "b": "\ud83d\ude00"}"#;
-    assert_eq!(join_whole(text), "{\"a\\\"\u{1F600}\": \"\\\"\", \"b\": \"\u{1F600}\"}".as_bytes());
+    assert_eq!(
+        join_whole(text),
+        "{\"a\\\"\u{1F600}\": \"\\\"\", \"b\": \"\u{1F600}\"}".as_bytes()
+    );
 }
 
 #[test]
