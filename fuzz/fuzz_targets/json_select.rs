@@ -4,8 +4,13 @@
 //! whole document gives; a document `serde_json` refuses must be refused,
 //! never panic. Documents are either generated from the input (valid, so
 //! the comparison runs) or the raw input itself (mostly invalid).
+//!
+//! The surrogate-pair joiner runs over the same documents (generated ones
+//! also written ASCII-only, astral characters as escaped pairs): its output
+//! must not depend on the split, and must parse to the same value.
 #![no_main]
 
+use engine::json::pairs::PairJoiner;
 use engine::json::select::{Elem, Event, Paths, Selector};
 use engine::json::token::{Token, Tokenizer};
 use engine::json::{ErrorKind, JsonError};
@@ -212,17 +217,58 @@ fn map_entries(v: &Value) -> usize {
     }
 }
 
+/// JSON text with every non-ASCII character as a \u escape (astral ones
+/// as surrogate pairs), as an ASCII-only serializer writes it.
+fn ascii_only(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for c in String::from_utf8_lossy(text).chars() {
+        if c.is_ascii() {
+            out.push(c as u8);
+        } else {
+            let mut units = [0u16; 2];
+            for u in c.encode_utf16(&mut units) {
+                out.extend_from_slice(format!("\\u{:04x}", u).as_bytes());
+            }
+        }
+    }
+    out
+}
+
+/// The joiner over `doc` cut at `cuts`, carrying held escapes as a caller
+/// does.
+fn join(doc: &[u8], cuts: &[usize]) -> Vec<u8> {
+    let mut j = PairJoiner::new();
+    let mut out = Vec::new();
+    let mut carry = Vec::new();
+    let mut start = 0;
+    for (i, &end) in cuts.iter().chain(core::iter::once(&doc.len())).enumerate() {
+        let end = end.max(start);
+        let mut piece = core::mem::take(&mut carry);
+        piece.extend_from_slice(&doc[start..end]);
+        let last = i == cuts.len();
+        let r = j.join(&mut piece, last);
+        assert!(r.ready <= r.held && r.held <= piece.len());
+        assert!(piece.len() - r.held < 12, "held more than one escape");
+        out.extend_from_slice(&piece[..r.ready]);
+        carry = piece[r.held..].to_vec();
+        start = end;
+    }
+    assert!(carry.is_empty(), "held text at the end");
+    out
+}
+
 fuzz_target!(|data: &[u8]| {
     let mut s = Src(data);
     let mode = s.byte();
     let generated;
     let doc: &[u8] = if mode & 1 == 0 {
         let v = gen(&mut s, 0);
-        generated = if mode & 2 == 0 {
+        let text = if mode & 2 == 0 {
             serde_json::to_vec(&v).unwrap()
         } else {
             serde_json::to_vec_pretty(&v).unwrap()
         };
+        generated = if mode & 4 == 0 { text } else { ascii_only(&text) };
         &generated
     } else {
         // The rest of the input after the path and cut choices.
@@ -264,6 +310,12 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         _ => {}
+    }
+    let joined = join(doc, &[]);
+    assert_eq!(join(doc, &cuts), joined, "joined text depends on the split");
+    if let Ok(v) = &parsed {
+        let again: Value = serde_json::from_slice(&joined).expect("joined text is not JSON");
+        assert_eq!(&again, v, "joining changed the value");
     }
     if let Err(e) = whole {
         assert!(e.offset <= doc.len() as u64);
