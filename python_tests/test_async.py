@@ -33,6 +33,12 @@ def ctx():
     return faultpool.firmware_tls_context(P["ca"]) if P.get("ca") else None
 def ms_since(t):
     return time.ticks_diff(time.ticks_ms(), t)
+# A task that counts its 10 ms sleeps until state["done"]: how much the
+# event loop kept running while a request went on.
+async def ticker(state):
+    while not state["done"]:
+        await asyncio.sleep_ms(10)
+        state["ticks"] += 1
 async def caught(aw):
     try:
         return ["ok", await aw]
@@ -172,10 +178,6 @@ emit(asyncio.run(main()))
 
 def test_large_download_over_nginx_keeps_other_tasks_running(mpy, aio, nginx):
     out = run(mpy, aio, """
-async def ticker(state):
-    while not state["done"]:
-        await asyncio.sleep_ms(10)
-        state["ticks"] += 1
 async def main():
     s = requests.AsyncSession(socket)
     state = {"done": False, "ticks": 0}
@@ -200,10 +202,6 @@ emit(asyncio.run(main()))
 def test_timeout_holds_while_another_task_ticks(mpy, aio, hostile_server):
     srv = hostile_server([[("read",), ("hold", 10)]])
     out = run(mpy, aio, """
-async def ticker(state):
-    while not state["done"]:
-        await asyncio.sleep_ms(10)
-        state["ticks"] += 1
 async def main():
     s = requests.AsyncSession(socket)
     base = relykit.fds()
@@ -458,10 +456,6 @@ emit([warm, res[:2], res[3], ms_since(t)])
 
 
 CONNECT = """
-async def ticker(state):
-    while not state["done"]:
-        await asyncio.sleep_ms(10)
-        state["ticks"] += 1
 async def main():
     s = requests.AsyncSession(socket)
     warm = (await s.get(P["good"])).content

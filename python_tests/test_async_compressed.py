@@ -97,10 +97,6 @@ def test_compressed_download_keeps_other_tasks_running(mpy, aio, nginx):
     data = os.urandom(1024 * 1024).hex().encode()
     (nginx.root / "www" / "ahex.txt").write_bytes(data)
     out = run(mpy, aio, """
-async def ticker(state):
-    while not state["done"]:
-        await asyncio.sleep_ms(10)
-        state["ticks"] += 1
 async def main():
     s = requests.AsyncSession(socket)
     state = {"done": False, "ticks": 0}
