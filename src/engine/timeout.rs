@@ -24,18 +24,70 @@ pub struct Timeout {
 }
 
 /// Checks a timeout in seconds (`None` is handled by the caller).
+///
+/// Worked out on the value's IEEE 754 bits, without floating-point
+/// arithmetic: on the microcontrollers this runs on, each `f64` operation
+/// would pull software floating-point routines into the firmware.
 pub fn check(secs: f64) -> Result<Timeout, TimeoutError> {
-    if secs.is_nan() {
+    const SIGN: u64 = 1 << 63;
+    let bits = secs.to_bits();
+    let magnitude = bits & !SIGN;
+    if magnitude > f64::INFINITY.to_bits() {
         return Err(TimeoutError::NotANumber);
     }
-    if secs < 0.0 {
+    if bits & SIGN != 0 && magnitude != 0 {
         return Err(TimeoutError::Negative);
     }
-    let capped = secs > MAX_SECS;
-    let secs = if capped { MAX_SECS } else { secs };
-    // In range by the cap above; `as` saturates in any case.
-    let ms = (secs * 1000.0) as i32;
-    Ok(Timeout { secs, ms, capped })
+    // Non-negative doubles order as their bits do.
+    if magnitude > MAX_SECS.to_bits() {
+        return Ok(Timeout {
+            secs: MAX_SECS,
+            ms: MAX_MS,
+            capped: true,
+        });
+    }
+    Ok(Timeout {
+        // -0.0 becomes 0.0.
+        secs: f64::from_bits(magnitude),
+        ms: millis(magnitude),
+        capped: false,
+    })
+}
+
+/// `MAX_SECS` in milliseconds.
+const MAX_MS: i32 = 2_000_000_000;
+
+/// Whole milliseconds in a finite, non-negative double of at most
+/// `MAX_SECS` seconds, given its bits: the exact product with 1000, plus
+/// 2^-20 ms, rounded down. The small addition lets a value written in
+/// decimal mean what it says (0.3 is stored as 0.29999999999999998890 s:
+/// 300 ms, not 299), and is below any decimal step a caller can write,
+/// since the storage error of the product is at most 2.2e-7 ms here.
+fn millis(magnitude: u64) -> i32 {
+    const FRACTION: u64 = (1 << 52) - 1;
+    let biased = magnitude >> 52;
+    let fraction = magnitude & FRACTION;
+    // value = m * 2^-shift
+    let (m, shift) = if biased == 0 {
+        (fraction, 1074u64)
+    } else {
+        (fraction | (1 << 52), 1075u64.saturating_sub(biased))
+    };
+    // Up to MAX_SECS the exponent is at least 31 below the mantissa's, and
+    // m * 1000 < 2^63: nothing here overflows.
+    if shift >= 64 {
+        // Below 2^-11 s.
+        return 0;
+    }
+    let scaled = m.saturating_mul(1000);
+    let nudge = 1u64
+        .checked_shl(u32::try_from(shift.saturating_sub(20)).unwrap_or(u32::MAX))
+        .unwrap_or(0);
+    let ms = scaled
+        .saturating_add(nudge)
+        .checked_shr(u32::try_from(shift).unwrap_or(u32::MAX))
+        .unwrap_or(0);
+    i32::try_from(ms).unwrap_or(MAX_MS)
 }
 
 /// What is left of `budget_ms` after `elapsed_ms`; `None` once it is spent.

@@ -47,3 +47,47 @@ fn remaining_budget() {
     assert_eq!(remaining_ms(100, 100), None);
     assert_eq!(remaining_ms(u32::MAX, 100), None);
 }
+
+#[test]
+fn milliseconds_of_decimal_values_are_what_they_say() {
+    // Values a caller writes, including those stored a hair below their
+    // decimal meaning (0.3, 0.7, 1.1, 4.35 ...).
+    for (secs, ms) in [
+        (0.001, 1),
+        (0.0015, 1),
+        (0.3, 300),
+        (0.7, 700),
+        (1.1, 1100),
+        (4.35, 4350),
+        (0.2999, 299),
+        (0.1 + 0.2, 300),
+        (59.999, 59_999),
+        (123.4567, 123_456),
+        (1e-9, 0),
+        (f64::MIN_POSITIVE, 0),
+        (5e-324, 0),
+        (2.5e-4, 0),
+        (0.000999, 0),
+        (1_999_999.999, 1_999_999_999),
+        (MAX_SECS, 2_000_000_000),
+    ] {
+        assert_eq!(check(secs).map(|t| t.ms), Ok(ms), "{secs}");
+    }
+}
+
+#[test]
+fn milliseconds_agree_with_float_arithmetic() {
+    // Over a spread of values, the bit arithmetic gives what multiplying
+    // in f64 and truncating gives, except where that product rounds up to
+    // a whole number the exact one is below by less than the nudge.
+    let mut x = 1e-6f64;
+    while x < MAX_SECS {
+        let want = (x * 1000.0) as i32;
+        let got = check(x).unwrap().ms;
+        assert!(
+            got == want || (got == want + 1 && (x * 1000.0).fract() > 0.999_999),
+            "{x}: {got} vs {want}"
+        );
+        x *= 1.000_37;
+    }
+}

@@ -147,7 +147,18 @@ impl PairJoiner {
             };
             match step {
                 Step::Copy(n) => {
-                    buf.copy_within(r..r.saturating_add(n), w);
+                    // Byte by byte, forwards (w <= r): mostly one or a few
+                    // bytes, and copy_within would bring a whole memmove
+                    // into the firmware.
+                    if w != r {
+                        for k in 0..n {
+                            if let Some(&b) = buf.get(r.saturating_add(k)) {
+                                if let Some(d) = buf.get_mut(w.saturating_add(k)) {
+                                    *d = b;
+                                }
+                            }
+                        }
+                    }
                     r = r.saturating_add(n);
                     w = w.saturating_add(n);
                 }
