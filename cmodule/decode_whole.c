@@ -34,7 +34,14 @@ static mp_int_t whole_body_wbits(const rq_whole_body_t *o, const byte *raw, size
 // Reads the raw body to its end (errors from the connection propagate as
 // they are), then decodes it: anything the decompressor refuses is a corrupt
 // body, a ValueError; running out of memory stays a MemoryError.
-static void whole_body_decode(rq_whole_body_t *o) {
+static mp_obj_t whole_body_raw(rq_whole_body_t *o) {
+    rq_response_t *r = rq_response_state(o->response);
+    if (r->held_raw != MP_OBJ_NULL && r->held_pos == 0) {
+        // An AsyncSession read it already: no second copy.
+        mp_obj_t raw = r->held_raw;
+        r->held_raw = mp_const_empty_bytes;
+        return raw;
+    }
     vstr_t raw;
     vstr_init(&raw, 256);
     for (;;) {
@@ -47,8 +54,12 @@ static void whole_body_decode(rq_whole_body_t *o) {
         }
         raw.len += n;
     }
+    return mp_obj_new_bytes_from_vstr(&raw);
+}
+
+static void whole_body_decode(rq_whole_body_t *o) {
     mp_obj_t args[2] = {
-        mp_obj_new_bytes_from_vstr(&raw),
+        whole_body_raw(o),
         MP_OBJ_NEW_SMALL_INT(0),
     };
     mp_buffer_info_t bi;
