@@ -243,7 +243,7 @@ async def main():
     warm = (await s.get(P["good"])).content
     base = relykit.fds()
     async def victim():
-        r = await s.get(U, stream=P["stream"], timeout=30)
+        r = await s.get(U, stream=P["stream"], timeout=30, headers=P.get("headers"))
         if P["stream"]:
             await r.aread()
         return r

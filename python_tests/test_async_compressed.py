@@ -13,10 +13,10 @@ import zlib
 import pytest
 
 from firmware_caps import decompressor, has_decompressor
-from hostile_kit import hostile_server  # noqa: F401
+from hostile_kit import hostile_server, ok_response  # noqa: F401
 from json_docs import forecast
 from servers import http_response
-from test_async import aio, run  # noqa: F401
+from test_async import CANCEL, SLACK_MS, aio, run  # noqa: F401
 from test_json_select import same
 
 pytestmark = [
@@ -178,3 +178,19 @@ emit(asyncio.run(main()))
     # The bodies were whole as HTTP framed them (the compressed data inside
     # was broken): the connection serves the next request.
     assert srv.connections == 1
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["awaited", "aread"])
+def test_cancel_while_a_compressed_body_arrives(mpy, aio, hostile_server, stream):
+    data = gzip.compress(BODY)
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(data)
+    victim = hostile_server([[("read",), ("send", head + data[:100]), ("hold", 10)]])
+    good = hostile_server([[("read",), ("send", ok_response())] * 4])
+    out = run(mpy, aio, CANCEL, url=victim.url("/gz"), good=good.url("/g"), stream=stream,
+              headers={"Accept-Encoding": "gzip"})
+    warm, res, took, leaked, again = out
+    assert warm == b"good" and again == b"good"
+    assert res == ["err", "CancelledError"], out
+    # cancelled at once, not after the 30 s timeout
+    assert took < SLACK_MS, out
+    assert leaked == 0, out
