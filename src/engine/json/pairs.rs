@@ -55,8 +55,8 @@ enum Escape {
     Cut,
     /// An escape of this many bytes that stays as it is.
     Keep(usize),
-    /// A high and a low half: the 12 bytes become this code point.
-    Pair(u32),
+    /// A high and a low half: the 12 bytes become their character.
+    Pair(u16, u16),
 }
 
 fn classify(b: &[u8]) -> Escape {
@@ -90,17 +90,21 @@ fn classify(b: &[u8]) -> Escape {
         }
         Some(next) => match (next.first(), next.get(1), next.get(2..).and_then(hex4)) {
             (Some(b'\\'), Some(b'u'), Some(lo)) if (0xDC00..0xE000).contains(&lo) => {
-                // In range by the checks above: at most 0x10FFFF.
-                Escape::Pair((((hi & 0x3FF) << 10) | (lo & 0x3FF)).wrapping_add(0x10000))
+                // Both fit 16 bits by the range checks.
+                Escape::Pair(hi as u16, lo as u16)
             }
             _ => Escape::Keep(6),
         },
     }
 }
 
-fn utf8_4(cp: u32) -> [u8; 4] {
-    // Code points from a pair lie in U+10000..=U+10FFFF: four bytes. The
-    // casts keep the low bits the masks select.
+/// UTF-8 of the code point a high and a low surrogate name together
+/// (U+10000..=U+10FFFF: four bytes). Shared with the tokenizer, which
+/// decodes keys the same way.
+pub(crate) fn utf8_of_pair(high: u16, low: u16) -> [u8; 4] {
+    // An addition, not an or: from U+20000 on the offset reaches bit 16.
+    let cp = ((u32::from(high & 0x3FF) << 10) | u32::from(low & 0x3FF)).wrapping_add(0x10000);
+    // The casts keep the low bits the masks select.
     [
         0xF0 | (cp >> 18) as u8,
         0x80 | ((cp >> 12) & 0x3F) as u8,
@@ -142,7 +146,7 @@ impl PairJoiner {
                     // The text ends inside the escape: the parser says so.
                     Escape::Cut => Step::Copy(len.saturating_sub(r)),
                     Escape::Keep(n) => Step::Copy(n.min(len.saturating_sub(r))),
-                    Escape::Pair(cp) => Step::Write(utf8_4(cp)),
+                    Escape::Pair(hi, lo) => Step::Write(utf8_of_pair(hi, lo)),
                 }
             };
             match step {

@@ -171,6 +171,10 @@ fn escaped_keys_match_their_decoded_text() {
     assert_eq!(one(doc, vec![K("\u{1f600}")]), ["2"]);
     assert_eq!(one(doc, vec![K("a/b")]), ["3", "4"]);
     assert_eq!(one(doc, vec![K("\"q\"")]), ["5"]);
+    // Beyond the first astral plane the pair's offset reaches bit 16.
+    let doc = r#"{"\ud840\udc00": 6, "\udbff\udfff": 7}"#;
+    assert_eq!(one(doc, vec![K("\u{20000}")]), ["6"]);
+    assert_eq!(one(doc, vec![K("\u{10ffff}")]), ["7"]);
 }
 
 #[test]

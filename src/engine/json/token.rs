@@ -153,17 +153,6 @@ fn utf8_bmp(c: u16) -> ([u8; 4], u8) {
     }
 }
 
-/// UTF-8 of a surrogate pair's code point.
-fn utf8_pair(high: u16, low: u16) -> [u8; 4] {
-    let c = 0x10000u32 | (u32::from(high & 0x3FF) << 10) | u32::from(low & 0x3FF);
-    [
-        0xF0 | (c >> 18) as u8,
-        0x80 | ((c >> 12) & 0x3F) as u8,
-        0x80 | ((c >> 6) & 0x3F) as u8,
-        0x80 | (c & 0x3F) as u8,
-    ]
-}
-
 impl Tokenizer {
     pub const fn new() -> Self {
         Tokenizer {
@@ -433,7 +422,7 @@ impl Tokenizer {
             if !is_low {
                 return Err(ErrorKind::Syntax);
             }
-            return Ok(self.key_bytes(utf8_pair(high, u), 4));
+            return Ok(self.key_bytes(super::pairs::utf8_of_pair(high, u), 4));
         }
         if is_low {
             return Err(ErrorKind::Syntax);
