@@ -30,6 +30,15 @@ typedef struct {
     bool raw_phase;         // reading a compressed body ahead into `raw`
 } rq_aio_body_obj_t;
 
+// A body already in memory as the response's content: the pieces come from
+// there.
+static void body_take_cached(rq_aio_body_obj_t *b, mp_obj_t cached) {
+    mp_buffer_info_t bi;
+    mp_get_buffer_raise(cached, &bi, MP_BUFFER_READ);
+    vstr_add_strn(&b->acc, bi.buf, bi.len);
+    b->ended = true;
+}
+
 // A compressed body is read whole first, without blocking; then the
 // response's own decoder reads it from memory (rq_response_poll_read).
 // Returns false while waiting.
@@ -43,10 +52,7 @@ static bool body_read_raw(rq_aio_body_obj_t *b, mp_obj_t self_in) {
     rq_response_t *r = rq_response_state(b->response);
     if (r->cached != MP_OBJ_NULL && b->mode != BODY_ALL) {
         // No decompressor in the firmware: the body is what came.
-        mp_buffer_info_t bi;
-        mp_get_buffer_raise(r->cached, &bi, MP_BUFFER_READ);
-        vstr_add_strn(&b->acc, bi.buf, bi.len);
-        b->ended = true;
+        body_take_cached(b, r->cached);
     }
     return true;
 }
@@ -186,11 +192,8 @@ static mp_obj_t body_new(mp_obj_t response, uint8_t mode, size_t chunk) {
         memset(&b->raw, 0, sizeof(b->raw));
     }
     if (r->cached != MP_OBJ_NULL && mode != BODY_ALL) {
-        // Read already (content, aread): the pieces come from memory.
-        mp_buffer_info_t bi;
-        mp_get_buffer_raise(r->cached, &bi, MP_BUFFER_READ);
-        vstr_add_strn(&b->acc, bi.buf, bi.len);
-        b->ended = true;
+        // Read already (content, aread).
+        body_take_cached(b, r->cached);
     }
     return MP_OBJ_FROM_PTR(b);
 }

@@ -31,9 +31,8 @@ static mp_int_t whole_body_wbits(const rq_whole_body_t *o, const byte *raw, size
     return 15;
 }
 
-// Reads the raw body to its end (errors from the connection propagate as
-// they are), then decodes it: anything the decompressor refuses is a corrupt
-// body, a ValueError; running out of memory stays a MemoryError.
+// The raw body, read to its end (errors from the connection propagate as
+// they are).
 static mp_obj_t whole_body_raw(rq_whole_body_t *o) {
     rq_response_t *r = rq_response_state(o->response);
     if (r->held_raw != MP_OBJ_NULL && r->held_pos == 0) {
@@ -57,6 +56,8 @@ static mp_obj_t whole_body_raw(rq_whole_body_t *o) {
     return mp_obj_new_bytes_from_vstr(&raw);
 }
 
+// Anything the decompressor refuses is a corrupt body, a ValueError;
+// running out of memory stays a MemoryError.
 static void whole_body_decode(rq_whole_body_t *o) {
     mp_obj_t args[2] = {
         whole_body_raw(o),
