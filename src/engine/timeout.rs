@@ -65,28 +65,21 @@ const MAX_MS: i32 = 2_000_000_000;
 /// since the storage error of the product is at most 2.2e-7 ms here.
 fn millis(magnitude: u64) -> i32 {
     const FRACTION: u64 = (1 << 52) - 1;
-    let biased = magnitude >> 52;
+    // 11 bits: the cast keeps them all.
+    let biased = (magnitude >> 52) as u32;
     let fraction = magnitude & FRACTION;
     // value = m * 2^-shift
     let (m, shift) = if biased == 0 {
-        (fraction, 1074u64)
+        (fraction, 1074u32)
     } else {
-        (fraction | (1 << 52), 1075u64.saturating_sub(biased))
+        (fraction | (1 << 52), 1075u32.saturating_sub(biased))
     };
     // Up to MAX_SECS the exponent is at least 31 below the mantissa's, and
-    // m * 1000 < 2^63: nothing here overflows.
-    if shift >= 64 {
-        // Below 2^-11 s.
-        return 0;
-    }
+    // m * 1000 < 2^63: nothing here overflows; a shift of 64 or more leaves
+    // less than 2^-11 s, which is 0 ms.
     let scaled = m.saturating_mul(1000);
-    let nudge = 1u64
-        .checked_shl(u32::try_from(shift.saturating_sub(20)).unwrap_or(u32::MAX))
-        .unwrap_or(0);
-    let ms = scaled
-        .saturating_add(nudge)
-        .checked_shr(u32::try_from(shift).unwrap_or(u32::MAX))
-        .unwrap_or(0);
+    let nudge = 1u64.checked_shl(shift.saturating_sub(20)).unwrap_or(0);
+    let ms = scaled.saturating_add(nudge).checked_shr(shift).unwrap_or(0);
     i32::try_from(ms).unwrap_or(MAX_MS)
 }
 
