@@ -6,6 +6,7 @@
 //! (`Need::Framing`) one line at a time, so body data is never copied
 //! through the engine and memory use is independent of body size.
 
+use super::encode::hex_value;
 use super::response::Framing;
 use core::ops::Range;
 
@@ -202,12 +203,7 @@ fn parse_chunk_size(line: &[u8]) -> Result<u64, BodyError> {
     }
     let mut size: u64 = 0;
     for &b in digits {
-        let v = match b {
-            b'0'..=b'9' => b.wrapping_sub(b'0'),
-            b'a'..=b'f' => b.wrapping_sub(b'a').wrapping_add(10),
-            b'A'..=b'F' => b.wrapping_sub(b'A').wrapping_add(10),
-            _ => return Err(BodyError::BadChunkSize),
-        };
+        let v = hex_value(b).ok_or(BodyError::BadChunkSize)?;
         size = size
             .checked_mul(16)
             .and_then(|s| s.checked_add(u64::from(v)))

@@ -93,7 +93,8 @@ pub fn for_each_param_piece<E>(
     }
 }
 
-fn hex_value(b: u8) -> Option<u8> {
+/// The value of one hexadecimal digit, either case.
+pub fn hex_value(b: u8) -> Option<u8> {
     match b {
         b'0'..=b'9' => Some(b.wrapping_sub(b'0')),
         b'a'..=b'f' => Some(b.wrapping_sub(b'a').wrapping_add(10)),

@@ -11,6 +11,8 @@
 //! other escapes, a lone or reversed half — passes unchanged, so the JSON
 //! parser still decides what the text means.
 
+use crate::engine::encode::hex_value;
+
 /// Where the joiner stands between pieces: inside a string or not.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PairJoiner {
@@ -38,13 +40,7 @@ pub fn may_hold_pair(buf: &[u8]) -> bool {
 fn hex4(b: &[u8]) -> Option<u32> {
     let mut v = 0u32;
     for &c in b.get(..4)? {
-        let d = match c {
-            b'0'..=b'9' => c.wrapping_sub(b'0'),
-            b'a'..=b'f' => c.wrapping_sub(b'a' - 10),
-            b'A'..=b'F' => c.wrapping_sub(b'A' - 10),
-            _ => return None,
-        };
-        v = (v << 4) | u32::from(d);
+        v = (v << 4) | u32::from(hex_value(c)?);
     }
     Some(v)
 }

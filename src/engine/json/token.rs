@@ -5,6 +5,7 @@
 //! values start and end, and hands out decoded key bytes only when asked.
 
 use super::{ErrorKind, JsonError, MAX_DEPTH};
+use crate::engine::encode::hex_value;
 
 /// Kind of an opened container.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -366,12 +367,7 @@ impl Tokenizer {
                 Ok(self.key_bytes([c, 0, 0, 0], 1))
             }
             State::Hex(n) => {
-                let v = match b {
-                    b'0'..=b'9' => b.wrapping_sub(b'0'),
-                    b'a'..=b'f' => b.wrapping_sub(b'a').wrapping_add(10),
-                    b'A'..=b'F' => b.wrapping_sub(b'A').wrapping_add(10),
-                    _ => return Err(ErrorKind::Syntax),
-                };
+                let v = hex_value(b).ok_or(ErrorKind::Syntax)?;
                 self.hex = (self.hex << 4) | u16::from(v);
                 if n < 3 {
                     self.state = State::Hex(n.wrapping_add(1));
