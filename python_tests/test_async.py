@@ -33,12 +33,21 @@ def ctx():
     return faultpool.firmware_tls_context(P["ca"]) if P.get("ca") else None
 def ms_since(t):
     return time.ticks_diff(time.ticks_ms(), t)
-# A task that counts its 10 ms sleeps until state["done"]: how much the
-# event loop kept running while a request went on.
+# [what aw gave, the ms it took, the 10 ms sleeps a task beside it
+# finished meanwhile]: how much the event loop kept running during a request.
 async def ticker(state):
     while not state["done"]:
         await asyncio.sleep_ms(10)
         state["ticks"] += 1
+async def while_ticking(aw):
+    state = {"done": False, "ticks": 0}
+    t = asyncio.create_task(ticker(state))
+    start = time.ticks_ms()
+    value = await aw
+    took = ms_since(start)
+    state["done"] = True
+    await t
+    return [value, took, state["ticks"]]
 async def caught(aw):
     try:
         return ["ok", await aw]
@@ -178,19 +187,15 @@ emit(asyncio.run(main()))
 
 def test_large_download_over_nginx_keeps_other_tasks_running(mpy, aio, nginx):
     out = run(mpy, aio, """
-async def main():
-    s = requests.AsyncSession(socket)
-    state = {"done": False, "ticks": 0}
-    t = asyncio.create_task(ticker(state))
-    start = time.ticks_ms()
+async def download(s):
     r = await s.get(U, stream=True)
     n = 0
     async for c in r.aiter_content(4096):
         n += len(c)
-    took = ms_since(start)
-    state["done"] = True
-    await t
-    return [n, took, state["ticks"]]
+    return n
+async def main():
+    s = requests.AsyncSession(socket)
+    return await while_ticking(download(s))
 emit(asyncio.run(main()))
 """, url=nginx.url("/1m.bin"), heapsize="8m")
     n, took, ticks = out
@@ -205,14 +210,8 @@ def test_timeout_holds_while_another_task_ticks(mpy, aio, hostile_server):
 async def main():
     s = requests.AsyncSession(socket)
     base = relykit.fds()
-    state = {"done": False, "ticks": 0}
-    t = asyncio.create_task(ticker(state))
-    start = time.ticks_ms()
-    res = await caught(s.get(U, timeout=1))
-    took = ms_since(start)
-    state["done"] = True
-    await t
-    return [res, took, state["ticks"], relykit.fds() - base]
+    res, took, ticks = await while_ticking(caught(s.get(U, timeout=1)))
+    return [res, took, ticks, relykit.fds() - base]
 emit(asyncio.run(main()))
 """, url=srv.url("/hold"))
     res, took, ticks, leaked = out
@@ -460,19 +459,14 @@ async def main():
     s = requests.AsyncSession(socket)
     warm = (await s.get(P["good"])).content
     base = relykit.fds()
-    state = {"done": False, "ticks": 0}
-    t = asyncio.create_task(ticker(state))
-    start = time.ticks_ms()
     if P["how"] == "timeout":
-        res = await caught(s.get(U, timeout=0.5))
+        aw = s.get(U, timeout=0.5)
     else:
-        res = await caught(asyncio.wait_for(s.get(U, timeout=30), 0.5))
-    took = ms_since(start)
-    state["done"] = True
-    await t
+        aw = asyncio.wait_for(s.get(U, timeout=30), 0.5)
+    res, took, ticks = await while_ticking(caught(aw))
     leaked = relykit.fds() - base
     again = (await s.get(P["good"])).content
-    return [warm, res[:2], took, state["ticks"], leaked, again]
+    return [warm, res[:2], took, ticks, leaked, again]
 emit(asyncio.run(main()))
 """
 

@@ -97,17 +97,13 @@ def test_compressed_download_keeps_other_tasks_running(mpy, aio, nginx):
     data = os.urandom(1024 * 1024).hex().encode()
     (nginx.root / "www" / "ahex.txt").write_bytes(data)
     out = run(mpy, aio, """
+async def fetch(s):
+    r = await s.get(U, headers={"Accept-Encoding": "gzip"})
+    return [r.headers.get("content-encoding"), len(r.content)]
 async def main():
     s = requests.AsyncSession(socket)
-    state = {"done": False, "ticks": 0}
-    t = asyncio.create_task(ticker(state))
-    start = time.ticks_ms()
-    r = await s.get(U, headers={"Accept-Encoding": "gzip"})
-    n = len(r.content)
-    took = ms_since(start)
-    state["done"] = True
-    await t
-    return [r.headers.get("content-encoding"), n, took, state["ticks"]]
+    (enc, n), took, ticks = await while_ticking(fetch(s))
+    return [enc, n, took, ticks]
 emit(asyncio.run(main()))
 """, heapsize="16m", url=nginx.url("/ahex.txt"))
     enc, n, took, ticks = out
