@@ -22,7 +22,7 @@ static mp_obj_t rq_aio_core(void) {
     if (e != NULL) {
         return e->value;
     }
-    mp_obj_t pkg = mp_import_name(MP_QSTR_asyncio, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+    mp_obj_t pkg = rq_import(MP_QSTR_asyncio);
     return mp_load_attr(pkg, MP_QSTR_core);
 }
 

@@ -98,7 +98,7 @@ void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers) {
 static mp_obj_t rq_import_or_null(qstr name) {
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t mod = mp_import_name(name, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+        mp_obj_t mod = rq_import(name);
         nlr_pop();
         return mod;
     }

@@ -12,8 +12,7 @@
 #include "rq_objects.h"
 
 static mp_obj_t json_call(qstr fn, mp_obj_t arg) {
-    mp_obj_t json = mp_import_name(MP_QSTR_json, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-    return mp_call_function_1(mp_load_attr(json, fn), arg);
+    return mp_call_function_1(mp_load_attr(rq_import(MP_QSTR_json), fn), arg);
 }
 
 mp_obj_t rq_json_loads(mp_obj_t text) {

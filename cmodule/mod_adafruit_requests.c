@@ -50,10 +50,6 @@ static MP_DEFINE_STR_OBJ(rq_version_obj, "4.1.17");
 // The firmware's own networking: CircuitPython's socketpool and ssl, or
 // MicroPython's socket module with a client TLS context.
 #if RQ_ENABLE_LEGACY_API
-static mp_obj_t rq_import(qstr name) {
-    return mp_import_name(name, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
-}
-
 #if !RQ_CIRCUITPY
 // A client TLS context that verifies certificates. Where the firmware has an
 // environment (the unix port), SSL_CERT_FILE names a DER CA certificate to

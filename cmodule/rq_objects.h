@@ -149,6 +149,9 @@ mp_obj_t rq_session_new_private(void);
 // A str key lower-cased (the same object when it already is).
 mp_obj_t rq_lower_key(mp_obj_t key);
 
+// The module of that name, imported as `import name` does (may raise).
+mp_obj_t rq_import(qstr name);
+
 // The firmware's json.loads over text in memory (str, bytes, or a
 // bytearray it may rewrite), and json.load over a response's body, with
 // escaped surrogate pairs joined into UTF-8 first (json_pairs.c).

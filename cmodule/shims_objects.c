@@ -417,17 +417,17 @@ rq_err_t rq_file_readinto(rq_obj_t file, uint8_t *buf, size_t len, size_t *got) 
     });
 }
 
-static mp_obj_t rq_json_module(void) {
-    return mp_import_name(MP_QSTR_json, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+mp_obj_t rq_import(qstr name) {
+    return mp_import_name(name, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
 }
 
 rq_err_t rq_json_dumps(rq_obj_t o, rq_obj_t *out) {
-    RQ_GUARD(*out = mp_call_function_1(mp_load_attr(rq_json_module(), MP_QSTR_dumps), o));
+    RQ_GUARD(*out = mp_call_function_1(mp_load_attr(rq_import(MP_QSTR_json), MP_QSTR_dumps), o));
 }
 
 rq_err_t rq_urandom(uint8_t *buf, size_t len) {
     RQ_GUARD({
-        mp_obj_t os = mp_import_name(MP_QSTR_os, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+        mp_obj_t os = rq_import(MP_QSTR_os);
         mp_obj_t r = mp_call_function_1(mp_load_attr(os, MP_QSTR_urandom), MP_OBJ_NEW_SMALL_INT(len));
         mp_buffer_info_t bi;
         mp_get_buffer_raise(r, &bi, MP_BUFFER_READ);
