@@ -210,14 +210,19 @@ static mp_obj_t response_ajson(size_t n_args, const mp_obj_t *args) {
 }
 MP_DEFINE_CONST_FUN_OBJ_VAR(rq_response_ajson_obj, 1, response_ajson);
 
-static mp_obj_t response_aiter_content(size_t n_args, const mp_obj_t *args) {
-    mp_int_t n = n_args > 1 ? mp_obj_get_int(args[1]) : 1;
+static mp_obj_t response_aiter_content(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_chunk_size, MP_ARG_INT, {.u_int = 1} },
+    };
+    mp_arg_val_t a[1];
+    rq_parse_args(n_args - 1, args + 1, kw, 1, allowed, a);
+    mp_int_t n = a[0].u_int;
     if (n < 1) {
         mp_raise_ValueError(MP_ERROR_TEXT("chunk_size must be at least 1"));
     }
     return body_new(args[0], BODY_CHUNKS, (size_t)n);
 }
-MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(rq_response_aiter_content_obj, 1, 2, response_aiter_content);
+MP_DEFINE_CONST_FUN_OBJ_KW(rq_response_aiter_content_obj, 1, response_aiter_content);
 
 static mp_obj_t response_aiter_lines(mp_obj_t self_in) {
     return body_new(self_in, BODY_LINES, 0);

@@ -15,7 +15,7 @@ static mp_obj_t async_session_make_new(const mp_obj_type_t *type, size_t n_args,
         { MP_QSTR_max_connections, MP_ARG_INT, {.u_int = 4} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed)];
-    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed), allowed, args);
+    rq_parse_args_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed), allowed, args);
     mp_int_t max = args[ARG_max_connections].u_int;
     if (max < 1 || max > 64) {
         mp_raise_ValueError(MP_ERROR_TEXT("max_connections must be 1 to 64"));
@@ -42,18 +42,15 @@ static mp_obj_t async_session_make_new(const mp_obj_type_t *type, size_t n_args,
 }
 
 static mp_obj_t async_session_request(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
-    if (n_args < 3) {
-        mp_raise_TypeError(MP_ERROR_TEXT("request(method, url, ...)"));
-    }
-    return rq_async_request(args[0], args[1], n_args - 2, args + 2, kw);
+    return rq_async_request(args[0], MP_OBJ_NULL, n_args - 1, args + 1, kw);
 }
-static MP_DEFINE_CONST_FUN_OBJ_KW(async_session_request_obj, 3, async_session_request);
+static MP_DEFINE_CONST_FUN_OBJ_KW(async_session_request_obj, 1, async_session_request);
 
 #define RQ_AVERB(NAME, QSTR) \
     static mp_obj_t async_session_##NAME(size_t n_args, const mp_obj_t *args, mp_map_t *kw) { \
         return rq_async_request(args[0], MP_OBJ_NEW_QSTR(QSTR), n_args - 1, args + 1, kw); \
     } \
-    static MP_DEFINE_CONST_FUN_OBJ_KW(async_session_##NAME##_obj, 2, async_session_##NAME);
+    static MP_DEFINE_CONST_FUN_OBJ_KW(async_session_##NAME##_obj, 1, async_session_##NAME);
 
 RQ_AVERB(get, MP_QSTR_GET)
 RQ_AVERB(post, MP_QSTR_POST)

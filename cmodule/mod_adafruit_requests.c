@@ -158,9 +158,16 @@ static mp_obj_t rq_interface_tls(mp_obj_t iface) {
     return rq_default_ssl_context();
 }
 
-static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *args) {
-    mp_obj_t sock = args[0];
-    mp_obj_t iface = n_args > 1 ? args[1] : mp_const_none;
+static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *pos, mp_map_t *kw) {
+    enum { ARG_sock, ARG_iface };
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_sock, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_iface, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    };
+    mp_arg_val_t a[MP_ARRAY_SIZE(allowed)];
+    rq_parse_args(n_args, pos, kw, MP_ARRAY_SIZE(allowed), allowed, a);
+    mp_obj_t sock = a[ARG_sock].u_obj;
+    mp_obj_t iface = a[ARG_iface].u_obj;
     if (iface != mp_const_none) {
         mp_obj_t dest[3];
         mp_load_method_maybe(sock, MP_QSTR_set_interface, dest);
@@ -181,18 +188,18 @@ static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *args) {
     MP_STATE_VM(rq_default_session) = rq_new_session(sock, rq_interface_tls(iface));
     return mp_const_none;
 }
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(mod_set_socket_obj, 1, 2, mod_set_socket);
+static MP_DEFINE_CONST_FUN_OBJ_KW(mod_set_socket_obj, 0, mod_set_socket);
 
 static mp_obj_t mod_request(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
-    return rq_legacy_request(rq_default_session(), args[0], n_args - 1, args + 1, kw);
+    return rq_legacy_request(rq_default_session(), MP_OBJ_NULL, n_args, args, kw);
 }
-static MP_DEFINE_CONST_FUN_OBJ_KW(mod_request_obj, 2, mod_request);
+static MP_DEFINE_CONST_FUN_OBJ_KW(mod_request_obj, 0, mod_request);
 
 #define RQ_MOD_VERB(NAME, QSTR) \
     static mp_obj_t mod_##NAME(size_t n_args, const mp_obj_t *args, mp_map_t *kw) { \
         return rq_legacy_request(rq_default_session(), MP_OBJ_NEW_QSTR(QSTR), n_args, args, kw); \
     } \
-    static MP_DEFINE_CONST_FUN_OBJ_KW(mod_##NAME##_obj, 1, mod_##NAME);
+    static MP_DEFINE_CONST_FUN_OBJ_KW(mod_##NAME##_obj, 0, mod_##NAME);
 
 RQ_MOD_VERB(get, MP_QSTR_GET)
 RQ_MOD_VERB(post, MP_QSTR_POST)

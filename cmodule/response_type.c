@@ -114,7 +114,14 @@ static mp_obj_t response_iter_json(size_t n_args, const mp_obj_t *args) {
 static MP_DEFINE_CONST_FUN_OBJ_VAR(response_iter_json_obj, 1, response_iter_json);
 #endif
 
-static mp_obj_t response_readinto(mp_obj_t self_in, mp_obj_t buf_in) {
+static mp_obj_t response_readinto(size_t n_args, const mp_obj_t *pos, mp_map_t *kw) {
+    static const mp_arg_t allowed[] = {
+        { MP_QSTR_buf, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+    };
+    mp_arg_val_t a[1];
+    rq_parse_args(n_args - 1, pos + 1, kw, 1, allowed, a);
+    mp_obj_t self_in = pos[0];
+    mp_obj_t buf_in = a[0].u_obj;
     mp_buffer_info_t bi;
     mp_get_buffer_raise(buf_in, &bi, MP_BUFFER_WRITE);
     rq_response_prepare_body(self_in);
@@ -125,7 +132,7 @@ static mp_obj_t response_readinto(mp_obj_t self_in, mp_obj_t buf_in) {
     }
     return MP_OBJ_NEW_SMALL_INT(n);
 }
-static MP_DEFINE_CONST_FUN_OBJ_2(response_readinto_obj, response_readinto);
+static MP_DEFINE_CONST_FUN_OBJ_KW(response_readinto_obj, 1, response_readinto);
 
 static mp_obj_t response_close(mp_obj_t self_in) {
     rq_err_t err = rq_response_close(rq_resp(self_in));
@@ -217,7 +224,7 @@ static mp_obj_t rq_new_body_iter(size_t n_args, const mp_obj_t *pos, mp_map_t *k
         { MP_QSTR_decode_unicode, MP_ARG_BOOL, {.u_bool = false} },
     };
     mp_arg_val_t a[MP_ARRAY_SIZE(allowed)];
-    mp_arg_parse_all(n_args - 1, pos + 1, kw, MP_ARRAY_SIZE(allowed), allowed, a);
+    rq_parse_args(n_args - 1, pos + 1, kw, MP_ARRAY_SIZE(allowed), allowed, a);
     mp_int_t size = lines ? 512 : 1;
     if (a[ARG_chunk_size].u_obj != mp_const_none) {
         size = mp_obj_get_int(a[ARG_chunk_size].u_obj);
@@ -358,7 +365,7 @@ static mp_obj_t response_make_new(const mp_obj_type_t *type, size_t n_args, size
         { MP_QSTR_method, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_QSTR(MP_QSTR_GET)} },
     };
     mp_arg_val_t a[MP_ARRAY_SIZE(allowed)];
-    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed), allowed, a);
+    rq_parse_args_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed), allowed, a);
     mp_obj_t session = a[ARG_session].u_obj;
     if (session == mp_const_none) {
         session = rq_session_new_private();

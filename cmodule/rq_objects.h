@@ -44,6 +44,12 @@ extern const mp_obj_type_t rq_type_headers;
 extern const mp_obj_type_t rq_type_out_of_retries;
 extern const mp_obj_type_t rq_type_coprocessor_tls;
 
+// mp_arg_parse_all that names an unexpected keyword and refuses a parameter
+// given by position and by keyword (call_args.c); every public callable
+// parses with these.
+void rq_parse_args(size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, size_t n_allowed, const mp_arg_t *allowed, mp_arg_val_t *out);
+void rq_parse_args_kw_array(size_t n_pos, size_t n_kw, const mp_obj_t *args, size_t n_allowed, const mp_arg_t *allowed, mp_arg_val_t *out);
+
 // Raises the exception a Rust entry point handed back.
 NORETURN void rq_raise(rq_err_t err);
 

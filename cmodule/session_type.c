@@ -23,7 +23,7 @@ static mp_obj_t session_make_new(const mp_obj_type_t *type, size_t n_args, size_
         { MP_QSTR_max_headers, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = RQ_DEFAULT_MAX_HEADERS} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed)];
-    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed), allowed, args);
+    rq_parse_args_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed), allowed, args);
     if (args[ARG_max_header_bytes].u_int < 64 || args[ARG_max_headers].u_int < 1) {
         mp_raise_ValueError(MP_ERROR_TEXT("header limits too small"));
     }
@@ -52,13 +52,17 @@ mp_obj_t rq_session_new_private(void) {
     return MP_OBJ_FROM_PTR(o);
 }
 
-// Keyword names after `url`, in the reference's positional order.
+// The reference's parameters in its positional order, then ours (keyword
+// only). A verb fixes the method and parses from `url` on (the table + 1),
+// so every parameter goes by position or by keyword, as in the reference.
 enum {
-    ARG_data, ARG_json, ARG_headers, ARG_stream, ARG_timeout, ARG_allow_redirects,
-    ARG_files, ARG_params, ARG_auth, ARG__count
+    ARG_method, ARG_url, ARG_data, ARG_json, ARG_headers, ARG_stream, ARG_timeout,
+    ARG_allow_redirects, ARG_files, ARG_params, ARG_auth, ARG__count
 };
 
 static const mp_arg_t request_allowed[] = {
+    { MP_QSTR_method, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+    { MP_QSTR_url, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
     { MP_QSTR_data, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     { MP_QSTR_json, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     { MP_QSTR_headers, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
@@ -110,24 +114,28 @@ static mp_obj_t rq_normalize_timeout(mp_obj_t t, int32_t *ms) {
     return t;
 }
 
-// `pos` holds url then the optional positional arguments; `default_timeout`
+// `method` is MP_OBJ_NULL when the caller gives it (request()), else the
+// verb's; `pos` and `kw` are the call's arguments after self. `default_timeout`
 // is 60 for Session and AsyncSession, 1 for the legacy module-level functions.
 void rq_parse_request_args(mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, mp_obj_t default_timeout, rq_request_args_t *out) {
-    if (n_pos < 1) {
-        mp_raise_TypeError(MP_ERROR_TEXT("missing url"));
+    mp_arg_val_t all[ARG__count];
+    // For a verb, `a` is `all` shifted so that ARG_* still index it.
+    size_t skip = method == MP_OBJ_NULL ? 0 : 1;
+    rq_parse_args(n_pos, pos, kw, ARG__count - skip, request_allowed + skip, all + skip);
+    mp_arg_val_t *a = all;
+    if (method == MP_OBJ_NULL) {
+        method = a[ARG_method].u_obj;
     }
-    mp_arg_val_t a[ARG__count];
-    mp_arg_parse_all(n_pos - 1, pos + 1, kw, ARG__count, request_allowed, a);
     if (!mp_obj_is_str(method)) {
         mp_raise_TypeError(MP_ERROR_TEXT("method must be a str"));
     }
-    if (!mp_obj_is_str(pos[0])) {
+    if (!mp_obj_is_str(a[ARG_url].u_obj)) {
         mp_raise_TypeError(MP_ERROR_TEXT("url must be a str"));
     }
     rq_request_args_t r;
     memset(&r, 0, sizeof(r));
     r.method = method;
-    r.url = pos[0];
+    r.url = a[ARG_url].u_obj;
     r.data = a[ARG_data].u_obj;
     r.json = a[ARG_json].u_obj;
     r.headers = a[ARG_headers].u_obj;
@@ -177,18 +185,15 @@ mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, cons
 }
 
 static mp_obj_t session_request(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
-    if (n_args < 3) {
-        mp_raise_TypeError(MP_ERROR_TEXT("request(method, url, ...)"));
-    }
-    return rq_session_do_request(args[0], args[1], n_args - 2, args + 2, kw);
+    return rq_session_do_request(args[0], MP_OBJ_NULL, n_args - 1, args + 1, kw);
 }
-static MP_DEFINE_CONST_FUN_OBJ_KW(session_request_obj, 3, session_request);
+static MP_DEFINE_CONST_FUN_OBJ_KW(session_request_obj, 1, session_request);
 
 #define RQ_VERB(NAME, QSTR) \
     static mp_obj_t session_##NAME(size_t n_args, const mp_obj_t *args, mp_map_t *kw) { \
         return rq_session_do_request(args[0], MP_OBJ_NEW_QSTR(QSTR), n_args - 1, args + 1, kw); \
     } \
-    static MP_DEFINE_CONST_FUN_OBJ_KW(session_##NAME##_obj, 2, session_##NAME);
+    static MP_DEFINE_CONST_FUN_OBJ_KW(session_##NAME##_obj, 1, session_##NAME);
 
 RQ_VERB(get, MP_QSTR_GET)
 RQ_VERB(post, MP_QSTR_POST)
