@@ -22,6 +22,9 @@ DL=${RQ_DEPS_CACHE:-$DEPS_DIR/downloads}
 MICROPYTHON_VERSION=1.25.0
 REFERENCE_REQUESTS=adafruit-circuitpython-requests==4.1.17
 REFERENCE_CM=adafruit-circuitpython-connectionmanager==3.1.5
+# The last release with the module-level API (set_socket, get, ...): its
+# signatures are what python_tests/test_signatures.py checks those against.
+REFERENCE_LEGACY=adafruit-circuitpython-requests==2.0.5
 # CircuitPython's asyncio library (and the ticks module it imports): the
 # AsyncSession tests run on it as well as on MicroPython's built-in asyncio.
 CP_ASYNCIO=adafruit-circuitpython-asyncio==3.1.1
@@ -177,6 +180,19 @@ step_reference() {
     step_cp_asyncio
 }
 
+step_reference_legacy() {
+    local dest=$DEPS_DIR/reference-legacy
+    if [ "$(cat "$dest/.installed" 2>/dev/null)" = "$REFERENCE_LEGACY" ]; then
+        log "legacy reference adafruit_requests present"
+        return
+    fi
+    log "installing legacy reference $REFERENCE_LEGACY"
+    rm -rf "$dest"
+    "$DEPS_DIR/venv/bin/python" -m pip install --disable-pip-version-check -q --no-deps \
+        --target "$dest" "$REFERENCE_LEGACY"
+    echo "$REFERENCE_LEGACY" > "$dest/.installed"
+}
+
 step_cp_asyncio() {
     local dest=$DEPS_DIR/cp_asyncio stamp="$CP_ASYNCIO $CP_TICKS"
     if [ "$(cat "$dest/.installed" 2>/dev/null)" = "$stamp" ]; then
@@ -283,9 +299,9 @@ case $what in
     apt) step_apt ;;
     micropython) step_micropython ;;
     python) step_python ;;
-    reference) step_reference ;;
+    reference) step_reference; step_reference_legacy ;;
     cross) step_cross ;;
     rp2) step_apt; step_cross; step_rp2 ;;
-    all) step_apt; step_micropython; step_python; step_reference ;;
+    all) step_apt; step_micropython; step_python; step_reference; step_reference_legacy ;;
     *) echo "unknown step: $what" >&2; exit 2 ;;
 esac
