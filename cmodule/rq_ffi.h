@@ -68,6 +68,11 @@ typedef enum {
     RQ_IDLE_READABLE,   // closed by the peer, or bytes nobody asked for
     RQ_IDLE_FAILED,
     RQ_IDLE_UNKNOWN,    // the socket cannot be checked without waiting
+    // A Python-level socket's non-blocking read returned 0, and its status
+    // check (`_connected`) said established / closed / there is none.
+    RQ_IDLE_EMPTY_UP,
+    RQ_IDLE_EMPTY_DOWN,
+    RQ_IDLE_EMPTY_UNKNOWN,
 } rq_idle_probe_t;
 
 // Why a response was closed before its body was read to the end; its

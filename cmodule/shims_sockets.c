@@ -333,6 +333,36 @@ static bool rq_sock_has_timeout(rq_obj_t sock, rq_obj_t raw_sock) {
     return false;
 }
 
+// A 0 from a Python-level socket's non-blocking read is "nothing yet" on
+// the ESP32SPI library (and WIZnet5k before 7.4) but the peer's close on
+// the others: the socket's own status check, where it has one, tells which.
+// Both libraries call it `_connected` (a method on ESP32SPI, a property on
+// WIZnet5k) and read the coprocessor's or chip's TCP state.
+static rq_idle_probe_t rq_idle_link_status(mp_obj_t sock) {
+    mp_obj_t dest[2];
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        rq_idle_probe_t verdict = RQ_IDLE_EMPTY_UNKNOWN;
+        mp_load_method_maybe(sock, MP_QSTR__connected, dest);
+        if (dest[0] != MP_OBJ_NULL && dest[0] != mp_const_none) {
+            mp_obj_t up = (dest[1] != MP_OBJ_NULL || mp_obj_is_callable(dest[0]))
+                ? rq_call_sock_method(0, dest) : dest[0];
+            if (up == mp_const_true || up == mp_const_false || mp_obj_is_small_int(up)) {
+                verdict = mp_obj_is_true(up) ? RQ_IDLE_EMPTY_UP : RQ_IDLE_EMPTY_DOWN;
+            }
+        }
+        nlr_pop();
+        return verdict;
+    }
+    mp_obj_t e = MP_OBJ_FROM_PTR(nlr.ret_val);
+    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_Exception))) {
+        // KeyboardInterrupt, SystemExit: the caller's.
+        nlr_jump(nlr.ret_val);
+    }
+    // A status check that fails cannot vouch for the connection.
+    return RQ_IDLE_EMPTY_DOWN;
+}
+
 // Native sockets answer a poll of their stream without waiting. A
 // Python-level socket gets a zero timeout and a one-byte receive: EAGAIN
 // (or a timeout, or None) means nothing is there; the caller sets the
@@ -370,7 +400,13 @@ rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *o
                 if (nlr_push(&inner) == 0) {
                     mp_obj_t r = rq_call_sock_method(1, dest);
                     nlr_pop();
-                    *out = (r == mp_const_none) ? RQ_IDLE_QUIET : RQ_IDLE_READABLE;
+                    if (r == mp_const_none) {
+                        *out = RQ_IDLE_QUIET;
+                    } else if (r == MP_OBJ_NEW_SMALL_INT(0)) {
+                        *out = rq_idle_link_status(sock);
+                    } else {
+                        *out = RQ_IDLE_READABLE;
+                    }
                 } else {
                     mp_obj_t e = MP_OBJ_FROM_PTR(inner.ret_val);
                     if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_Exception))) {

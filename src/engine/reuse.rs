@@ -29,13 +29,47 @@ pub enum IdleProbe {
     Failed,
     /// The socket offers no way to check without waiting.
     Unknown,
+    /// A Python-level socket's non-blocking read returned 0. The firmware's
+    /// sockets (and the WIZnet5k library from 7.4) raise `EAGAIN` when
+    /// nothing has arrived, so there 0 is the peer's close; the ESP32SPI
+    /// (AirLift) library, and WIZnet5k before 7.4, return 0 for "nothing"
+    /// as well. What the socket's own link status says decides.
+    EmptyRead(LinkStatus),
+}
+
+/// A Python-level socket's own view of its connection, asked only when a
+/// non-blocking read returned 0 (the ESP32SPI and WIZnet5k sockets' status
+/// check, `_connected`: the coprocessor's or chip's TCP state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkStatus {
+    /// Established: the 0 meant "nothing yet".
+    Up,
+    /// Closed or closing: the 0 was the peer's close.
+    Down,
+    /// The socket has no status check: the 0 may mean either.
+    Unknown,
 }
 
 /// Whether an idle connection may carry the next request. Stale bytes must
-/// never be read as the next response, so anything but quiet (or a socket
-/// that cannot tell) sends the request to a new connection.
-pub fn idle_reusable(probe: IdleProbe) -> bool {
-    matches!(probe, IdleProbe::Quiet | IdleProbe::Unknown)
+/// never be read as the next response, so a readable or failed connection
+/// sends the request to a new one. `replayable`: the request's body can be
+/// sent again byte for byte.
+///
+/// A read of 0 that the socket cannot explain is reused only when the body
+/// can be replayed: if the connection was in fact dead, the request fails
+/// before any answer and the resend rule (engine::retry) sends it once more
+/// on a new connection. A body that cannot go twice (a generator) gets a new
+/// connection at once, since nothing could recover it there. A socket that
+/// offers no non-blocking check at all (`Unknown`) is reused as before: it
+/// tells nothing either way, and refusing it would end keep-alive on it.
+pub fn idle_reusable(probe: IdleProbe, replayable: bool) -> bool {
+    match probe {
+        IdleProbe::Quiet | IdleProbe::Unknown => true,
+        IdleProbe::Readable | IdleProbe::Failed => false,
+        IdleProbe::EmptyRead(LinkStatus::Up) => true,
+        IdleProbe::EmptyRead(LinkStatus::Down) => false,
+        IdleProbe::EmptyRead(LinkStatus::Unknown) => replayable,
+    }
 }
 
 #[cfg(test)]

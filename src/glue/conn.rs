@@ -8,7 +8,7 @@ use super::py::Obj;
 use super::py::{bytes_of, check, PyResult};
 use super::sessionref::SessionRef;
 use crate::engine::encode::eq_ignore_case;
-use crate::engine::reuse::{idle_reusable, IdleProbe};
+use crate::engine::reuse::{idle_reusable, IdleProbe, LinkStatus};
 use crate::engine::timeout;
 use core::ptr;
 
@@ -44,18 +44,23 @@ pub fn settimeout_ms(c: &rq_conn_t, ms: i32) -> PyResult<()> {
     check(unsafe { rq_sock_settimeout_ms(c.sock, c.raw_sock, ms) })
 }
 
-/// Whether this idle connection may carry a request: checked without
-/// waiting (engine::reuse). Only an interrupt is an error.
-pub fn still_usable(c: &rq_conn_t) -> PyResult<bool> {
+/// Whether this idle connection may carry a request whose body is
+/// `replayable` or not: checked without waiting (engine::reuse). Only an
+/// interrupt is an error.
+pub fn still_usable(c: &rq_conn_t, replayable: bool) -> PyResult<bool> {
     let mut probe = rq_idle_probe_t::RQ_IDLE_UNKNOWN;
     // SAFETY: sock/raw are live socket objects; probe is a valid out-pointer.
     check(unsafe { rq_sock_probe_idle(c.sock, c.raw_sock, &mut probe) })?;
-    Ok(idle_reusable(match probe {
+    let probe = match probe {
         rq_idle_probe_t::RQ_IDLE_QUIET => IdleProbe::Quiet,
         rq_idle_probe_t::RQ_IDLE_READABLE => IdleProbe::Readable,
         rq_idle_probe_t::RQ_IDLE_FAILED => IdleProbe::Failed,
         rq_idle_probe_t::RQ_IDLE_UNKNOWN => IdleProbe::Unknown,
-    }))
+        rq_idle_probe_t::RQ_IDLE_EMPTY_UP => IdleProbe::EmptyRead(LinkStatus::Up),
+        rq_idle_probe_t::RQ_IDLE_EMPTY_DOWN => IdleProbe::EmptyRead(LinkStatus::Down),
+        rq_idle_probe_t::RQ_IDLE_EMPTY_UNKNOWN => IdleProbe::EmptyRead(LinkStatus::Unknown),
+    };
+    Ok(idle_reusable(probe, replayable))
 }
 
 /// Checks a timeout for the C layer (see rq_ffi.h).

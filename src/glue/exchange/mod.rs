@@ -298,7 +298,7 @@ impl Exchange {
         if !self.resent && conn::take_idle(s.idle(), c, https, u.host, u.port) {
             // A stale one is dropped (closed) here; nothing was sent on it,
             // so opening another is no resend.
-            if conn::still_usable(c)?
+            if conn::still_usable(c, self.body.replayable())?
                 && (nonblocking || conn::set_timeout(c.sock, c.raw_sock, read_timeout).is_ok())
             {
                 self.reused = true;
