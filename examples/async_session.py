@@ -10,9 +10,13 @@ import gc
 import os
 import socket
 import sys
-import time
 
 import adafruit_requests
+
+try:
+    from time import ticks_diff, ticks_ms  # MicroPython
+except ImportError:  # CircuitPython: the adafruit_ticks library
+    from adafruit_ticks import ticks_diff, ticks_ms
 
 BASE = (sys.argv[1] if len(sys.argv) > 1 else os.getenv("DEMO_URL") or "http://127.0.0.1:8080").rstrip("/")
 COUNT = 8
@@ -31,10 +35,10 @@ async def ticker():
 async def main():
     tick_task = asyncio.create_task(ticker())
     async with adafruit_requests.AsyncSession(socket) as session:
-        t0 = time.ticks_ms()
+        t0 = ticks_ms()
         urls = [BASE + "/slow?ms=%d&id=%d" % (DELAY_MS, i) for i in range(COUNT)]
         responses = await asyncio.gather(*(session.get(u) for u in urls))
-        elapsed = time.ticks_diff(time.ticks_ms(), t0)
+        elapsed = ticks_diff(ticks_ms(), t0)
         ids = [r.json()["id"] for r in responses]
         for r in responses:
             r.close()

@@ -8,35 +8,39 @@ import gc
 import os
 import socket
 import sys
-import time
 
 import adafruit_requests
+
+try:
+    from time import ticks_diff, ticks_ms  # MicroPython
+except ImportError:  # CircuitPython: the adafruit_ticks library
+    from adafruit_ticks import ticks_diff, ticks_ms
 
 BASE = (sys.argv[1] if len(sys.argv) > 1 else os.getenv("DEMO_URL") or "http://127.0.0.1:8080").rstrip("/")
 
 
 def cost(t0):
     gc.collect()
-    return "%d ms, %d B heap in use" % (time.ticks_diff(time.ticks_ms(), t0), gc.mem_alloc())
+    return "%d ms, %d B heap in use" % (ticks_diff(ticks_ms(), t0), gc.mem_alloc())
 
 
 session = adafruit_requests.Session(socket)
 
-t0 = time.ticks_ms()
+t0 = ticks_ms()
 with session.get(BASE + "/json") as r:
     data = r.json()
     print("GET /json ->", r.status_code, r.headers["content-type"],
           "station:", data["station"], "readings:", data["readings"], "(%s)" % cost(t0))
 
-t0 = time.ticks_ms()
+t0 = ticks_ms()
 with session.post(BASE + "/echo", data={"name": "board 1", "temp": 21.5}) as r:
     print("POST form ->", r.status_code, r.json()["body"], "(%s)" % cost(t0))
 
-t0 = time.ticks_ms()
+t0 = ticks_ms()
 with session.post(BASE + "/echo", json={"led": True, "level": 3}) as r:
     print("POST json ->", r.status_code, r.json()["body"], "(%s)" % cost(t0))
 
-t0 = time.ticks_ms()
+t0 = ticks_ms()
 total = 0
 buf = bytearray(1024)
 with session.get(BASE + "/blob") as r:

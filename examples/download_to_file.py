@@ -6,9 +6,13 @@ import gc
 import os
 import socket
 import sys
-import time
 
 import adafruit_requests
+
+try:
+    from time import ticks_diff, ticks_ms  # MicroPython
+except ImportError:  # CircuitPython: the adafruit_ticks library
+    from adafruit_ticks import ticks_diff, ticks_ms
 
 BASE = (sys.argv[1] if len(sys.argv) > 1 else os.getenv("DEMO_URL") or "http://127.0.0.1:8080").rstrip("/")
 OUT = sys.argv[2] if len(sys.argv) > 2 else "download.bin"
@@ -17,7 +21,7 @@ session = adafruit_requests.Session(socket)
 buf = bytearray(4096)
 mv = memoryview(buf)
 written = 0
-t0 = time.ticks_ms()
+t0 = ticks_ms()
 with session.get(BASE + "/blob?kib=256", stream=True) as response, open(OUT, "wb") as out:
     response.raise_for_status()
     while True:
@@ -28,5 +32,5 @@ with session.get(BASE + "/blob?kib=256", stream=True) as response, open(OUT, "wb
         written += n
 gc.collect()
 print("wrote %d bytes to %s (%d ms, %d B heap in use)"
-      % (written, OUT, time.ticks_diff(time.ticks_ms(), t0), gc.mem_alloc()))
+      % (written, OUT, ticks_diff(ticks_ms(), t0), gc.mem_alloc()))
 session.close()

@@ -11,9 +11,13 @@ import gc
 import os
 import socket
 import sys
-import time
 
 import adafruit_requests
+
+try:
+    from time import ticks_diff, ticks_ms  # MicroPython
+except ImportError:  # CircuitPython: the adafruit_ticks library
+    from adafruit_ticks import ticks_diff, ticks_ms
 
 BASE = (sys.argv[1] if len(sys.argv) > 1 else os.getenv("DEMO_URL") or "http://127.0.0.1:8080").rstrip("/")
 URL = BASE + "/big.json?kb=300"
@@ -22,12 +26,12 @@ GZIP = {"Accept-Encoding": "gzip"}
 
 def cost(t0):
     gc.collect()
-    return "%d ms, %d B heap in use" % (time.ticks_diff(time.ticks_ms(), t0), gc.mem_alloc())
+    return "%d ms, %d B heap in use" % (ticks_diff(ticks_ms(), t0), gc.mem_alloc())
 
 
 session = adafruit_requests.Session(socket)
 
-t0 = time.ticks_ms()
+t0 = ticks_ms()
 with session.get(URL, headers=GZIP) as r:
     wire = int(r.headers["content-length"])
     encoding = r.headers.get("content-encoding")
@@ -37,7 +41,7 @@ with session.get(URL, headers=GZIP) as r:
 print("gzip body: %d bytes on the wire (Content-Encoding: %s), %d decoded (%s)"
       % (wire, encoding, decoded, cost(t0)))
 
-t0 = time.ticks_ms()
+t0 = ticks_ms()
 with session.get(URL, headers=GZIP) as r:
     picked = r.json({"now": ("current", "temp"), "highs": ("daily", None, "max")})
 print("gzip json selection: now %s C, highs %s (%s)" % (picked["now"], picked["highs"], cost(t0)))
