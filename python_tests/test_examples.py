@@ -138,6 +138,9 @@ def check_gzip_body(firmware, server, tmp_path):
     m = line_matching(out, r"^gzip json selection: now ([\d.]+) C, highs (\[.*\]) " + COST)
     assert float(m.group(1)) == facts["current_temp"]
     assert json.loads(m.group(2)) == facts["highs"]
+    # the decoder's 32 KiB window goes with the Session's last response
+    closed = line_matching(out, r"^after session.close\(\): (\d+) B heap in use$")
+    assert int(closed.group(1)) < 32 * 1024
 
 
 def check_async_session(firmware, server, tmp_path):
