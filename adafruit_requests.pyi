@@ -87,6 +87,7 @@ class Session:
         timeout: _Timeout = 60,
         allow_redirects: bool = True,
         files: Optional[Dict[str, tuple]] = None,
+        *,
         params: Optional[_Params] = None,
         auth: Optional[Tuple[str, str]] = None,
     ) -> Response: ...
@@ -121,6 +122,7 @@ class AsyncSession:
         timeout: _Timeout = 60,
         allow_redirects: bool = True,
         files: Optional[Dict[str, tuple]] = None,
+        *,
         params: Optional[_Params] = None,
         auth: Optional[Tuple[str, str]] = None,
     ) -> Awaitable[Response]: ...
@@ -147,6 +149,7 @@ def request(
     timeout: _Timeout = 1,
     allow_redirects: bool = True,
     files: Optional[Dict[str, tuple]] = None,
+    *,
     params: Optional[_Params] = None,
     auth: Optional[Tuple[str, str]] = None,
 ) -> Response: ...
