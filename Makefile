@@ -47,8 +47,8 @@ help:
 	@echo "make test            clippy, cargo test, then pytest python_tests against build/micropython"
 	@echo "make lint            clippy with the crate's no-panic lints"
 	@echo "make fuzz            every fuzz target for FUZZ_SECONDS (default 60)"
-	@echo "make bench           native vs reference vs bare socket -> bench/results.json"
-	@echo "make run             run examples/demo.py on the firmware against a local server"
+	@echo "make bench           native vs reference vs bare socket -> bench/results.json, bench/chart.svg"
+	@echo "make run             the demo, big JSON in 32 KiB, gzip and AsyncSession examples against a local server"
 	@echo "make deps-cross      ARM toolchain, qemu, Rust targets and llvm-tools for the cross builds"
 	@echo "make cross           Rust library for 4 MCU targets, code size per target; flash per build switch"
 	@echo "make qemu            emulated-board firmwares: MPS2 AN385 (Cortex-M3) -> build/qemu/,"
@@ -117,8 +117,8 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	$(ROOT)/fuzz/run.sh $(FUZZ_SECONDS)
 
-# Native vs reference vs a bare socket loop; writes bench/results.json and
-# the table in bench/README.md.
+# Native vs reference vs a bare socket loop; writes bench/results.json,
+# the table in bench/README.md and bench/chart.svg.
 bench: deps firmware firmware-plain
 	cd $(ROOT) && $(PYTHON) bench/run.py
 	cd $(ROOT) && $(PYTHON) bench/json_select.py

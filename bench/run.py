@@ -7,7 +7,7 @@ All three clients run on the same firmware binary (build/micropython) against
 local servers on 127.0.0.1 that send precomputed responses; see
 bench/README.md for what each metric means. Prints a markdown table, writes
 bench/results.json and, on a full run, refreshes the table in
-bench/README.md.
+bench/README.md and draws the headline rows as bench/chart.svg (chart.py).
 
 Environment overrides: BENCH_FIRMWARE, BENCH_FIRMWARE_PLAIN, BENCH_REFERENCE
 (directory holding adafruit_requests.py and adafruit_connection_manager.py),
@@ -901,6 +901,10 @@ def main():
     os.replace(tmp, os.path.join(BENCH, "results.json"))
     if not args.quick and not args.no_readme and b.only is None:
         update_readme(header + "\n\n" + md)
+    if not args.quick and b.only is None:
+        import chart  # bench/chart.py: the headline rows as bench/chart.svg
+
+        log("chart:", chart.write(out, os.path.join(BENCH, "chart.svg")))
 
 
 if __name__ == "__main__":

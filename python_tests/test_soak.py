@@ -160,9 +160,10 @@ def run_soak(mpy, pool_kind, srv, keepalive, new, keep_every, new_every, ca=None
     assert out["fd1"] == out["fd0"], text
     # Back where it started, give or take SLACK: the GC scans the C stack
     # conservatively, so one stale word can keep a block or two of garbage
-    # alive at any sample. A leak grows with the count instead: one 16-byte
-    # block per request would be 160,000 bytes over the keep-alive run, one
-    # per connection 16,000 over the closing run.
+    # alive at any sample. A leak grows with the count instead: one GC block
+    # per request (32 bytes on the 64-bit unix port, 16 on 32-bit ports)
+    # would be 320,000 bytes over the keep-alive run, one per connection
+    # 32,000 over the closing run.
     keep, new_ = out["keep_samples"], out["new_samples"]
     assert len(keep) == keepalive // keep_every - 1 and len(new_) == new // new_every, text
     # During the keep-alive run the live connection (over TLS, its context)

@@ -29,8 +29,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DEPS_DIR=${DEPS_DIR:-$ROOT/deps}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 MICROPY_DIR=${MICROPY_DIR:-$ROOT/deps/micropython}
-CIRCUITPY_GIT=${CIRCUITPY_GIT:-/work/.mirror/adafruit+circuitpython/repo}
-HUFFMAN_GIT=${HUFFMAN_GIT:-/work/.mirror/tannewt+huffman/repo/.git}
+CIRCUITPY_GIT=${CIRCUITPY_GIT:-}
+HUFFMAN_GIT=${HUFFMAN_GIT:-}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 log() { printf '[circuitpython] %s\n' "$*" >&2; }
@@ -51,11 +51,16 @@ locate_tree() {
         return
     fi
     if ! git --git-dir="$CIRCUITPY_GIT" rev-parse --verify -q HEAD >/dev/null 2>&1; then
-        log "no CircuitPython tree: set CIRCUITPY_DIR=<tree> or CIRCUITPY_GIT=<clone>"
+        log "no CircuitPython tree. Either set CIRCUITPY_DIR to a checkout with its"
+        log "submodules, or clone two repositories and name them:"
+        log "  git clone --bare https://github.com/adafruit/circuitpython cp.git"
+        log "  git clone --bare https://github.com/tannewt/huffman huffman.git"
+        log "  CIRCUITPY_GIT=\$PWD/cp.git HUFFMAN_GIT=\$PWD/huffman.git make test-circuitpython"
         exit 3
     fi
     if ! git --git-dir="$HUFFMAN_GIT" rev-parse --verify -q HEAD >/dev/null 2>&1; then
-        log "no tannewt/huffman clone for tools/huffman: set HUFFMAN_GIT=<clone>"
+        log "no clone of https://github.com/tannewt/huffman (the unix port's tools/huffman):"
+        log "  git clone --bare https://github.com/tannewt/huffman huffman.git; set HUFFMAN_GIT=\$PWD/huffman.git"
         exit 3
     fi
     log "unpacking $(git --git-dir="$CIRCUITPY_GIT" describe --tags HEAD) into $dest"
