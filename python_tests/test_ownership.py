@@ -186,8 +186,7 @@ async def main():
         res = await one(s, P["how"])
         kinds[res[1]] = kinds.get(res[1], 0) + 1
     good = (await s.get(P["good"])).content
-    base = relykit.fds()
-    await s.close()
+    s.close()
     return [kinds, good]
 emit(asyncio.run(main()))
 """
