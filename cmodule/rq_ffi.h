@@ -76,6 +76,7 @@ typedef enum {
 #define RQ_CLOSED_BY_CALLER (1)
 #define RQ_CLOSED_SUPERSEDED (2)
 #define RQ_CLOSED_SESSION (3)
+#define RQ_CLOSED_FAILED (4)        // a read of its body failed (timeout, reset, malformed data)
 
 // What kind of Python object a request argument is.
 typedef enum {
@@ -275,6 +276,10 @@ rq_obj_t rq_response_next_line(rq_response_t *r, size_t chunk_size, bool decode_
 // a small remainder could be drained. Returns a KeyboardInterrupt caught
 // while draining (the socket is closed then), else NULL.
 RQ_MUST_USE rq_err_t rq_response_close(rq_response_t *r);
+// Closes the response for `why`: RQ_CLOSED_SESSION as rq_response_close,
+// marked so its readers say the session was closed; RQ_CLOSED_FAILED closes
+// the socket at once (no drain: a reader failed mid-body).
+RQ_MUST_USE rq_err_t rq_response_close_as(rq_response_t *r, uint8_t why);
 // Whether json() should read the whole body first (small or already read)
 // rather than parse it from the socket.
 bool rq_response_body_is_small(rq_response_t *r);

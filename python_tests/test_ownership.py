@@ -205,3 +205,68 @@ def test_deadlines_falling_due_together_never_crash(mpy, aio, hostile_server, ho
     assert good_body == b"good"
     assert sum(kinds.values()) == 300, kinds
     assert set(kinds) <= {"OSError", "TimeoutError", "CancelledError"}, kinds
+
+
+# --- a timed-out streamed reader closes its socket at once (issue 22 case 3) ---
+
+READERS = """
+async def read(r, how):
+    if how == "aread":
+        return await r.aread()
+    if how == "ajson":
+        return await r.ajson()
+    got = []
+    it = r.aiter_lines() if how == "aiter_lines" else r.aiter_content(8)
+    async for x in it:
+        got.append(x)
+    return got
+async def main():
+    s = requests.AsyncSession(socket, max_connections=8)
+    base = relykit.fds()
+    out = []
+    for i in range(4):
+        r = await s.get(U, stream=True, timeout=0.3)
+        res = await caught(read(r, P["how"]))
+        out.append([res[0], res[1], relykit.fds() - base])
+    # a read after the failure says why
+    again = await caught(r.aread())
+    s.close()
+    return [out, again]
+emit(asyncio.run(main()))
+"""
+
+
+@pytest.mark.parametrize("how", ["aread", "ajson", "aiter_lines", "aiter_content"])
+def test_a_timed_out_streamed_reader_closes_its_socket(mpy, aio, hostile_server, how):
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n[1, 2,\n3"
+    srv = hostile_server([[("read",), ("send", head), ("hold", 10)]])
+    out, again = run_aio(mpy, aio, READERS, url=srv.url("/t"), how=how)
+    # Each timed out, and no descriptor is left open after it.
+    assert out == [["err", "OSError", 0]] * 4, out
+    assert again == ["err", "RuntimeError"], again
+
+
+# --- a Response read after its AsyncSession closed (issue 22 case 11) ---
+
+def test_response_after_async_session_close_says_so(mpy, aio, hostile_server):
+    head = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123"
+    srv = hostile_server([[("read",), ("send", head), ("hold", 10)]])
+    out = run_aio(mpy, aio, """
+async def main():
+    s = requests.AsyncSession(socket)
+    r = await s.get(U, stream=True, timeout=5)
+    s.close()
+    res = []
+    for how in ("content", "aread"):
+        try:
+            if how == "content":
+                r.content
+            else:
+                await r.aread()
+            res.append("no error")
+        except RuntimeError as e:
+            res.append(str(e))
+    return res
+emit(asyncio.run(main()))
+""", url=srv.url("/c"))
+    assert all("Session was closed" in m for m in out), out

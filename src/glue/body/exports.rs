@@ -1,9 +1,9 @@
 //! Entry points of the Response type, called by cmodule/response_type.c
 //! with exceptions handed back in `*err`.
 
-use super::close::close_response;
+use super::close::{close_response, close_response_as};
 use super::content::{content, next_chunk, next_line};
-use super::read::{decoder, read_step, read_step_raw, readable_error};
+use super::read::{abandon, decoder, read_step, read_step_raw, readable_error};
 use crate::engine::body::Need;
 use crate::glue::ffi::*;
 use crate::glue::owner::{require_held, Owned};
@@ -115,6 +115,27 @@ pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) -> rq_err_t {
         .and_then(|_held| close_response(unsafe { &mut *r }))
         .err()
         .map_or(ptr::null_mut(), |e| e.into_obj())
+}
+
+/// # Safety
+/// `r` points into a live Response object.
+#[no_mangle]
+pub unsafe extern "C" fn rq_response_close_as(r: *mut rq_response_t, why: u8) -> rq_err_t {
+    // SAFETY: as documented; the hold makes this the only borrow.
+    let res = unsafe { Owned::of_response(r) }.and_then(|_held| {
+        // SAFETY: as above.
+        let r = unsafe { &mut *r };
+        if u32::from(why) == RQ_CLOSED_FAILED {
+            if r.closed_why == RQ_CLOSED_NONE as u8 && !decoder(r).is_done() {
+                r.closed_why = why;
+            }
+            abandon(r);
+            Ok(())
+        } else {
+            close_response_as(r, u32::from(why))
+        }
+    });
+    res.err().map_or(ptr::null_mut(), |e| e.into_obj())
 }
 
 /// # Safety
