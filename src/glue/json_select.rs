@@ -6,8 +6,8 @@
 //! values ever become Python objects.
 
 use super::body::{close_response, read_step};
-use super::owner::Owned;
 use super::ffi::*;
+use super::owner::Owned;
 use super::py::*;
 use crate::engine::json::select::{Elem, Event, Paths, Selector};
 use core::ptr;

@@ -144,6 +144,7 @@ pub unsafe extern "C" fn rq_response_close_as(r: *mut rq_response_t, why: u8) ->
 pub unsafe extern "C" fn rq_response_check_readable(r: *mut rq_response_t) -> rq_err_t {
     // SAFETY: as documented; the hold makes this the only borrow.
     match unsafe { Owned::of_response(r) } {
+        // SAFETY: as above.
         Ok(_held) => readable_error(unsafe { &mut *r }),
         Err(e) => Some(e),
     }

@@ -222,7 +222,6 @@ impl Exchange {
     }
 
     /// When the current wait times out (ticks_ms), if it has a limit.
-
     pub fn deadline(&self) -> Option<u32> {
         let ms = match self.phase {
             Phase::Connecting => self.a.connect_timeout_ms,
