@@ -106,7 +106,7 @@ static mp_obj_t body_take_piece(rq_aio_body_obj_t *b) {
     return piece;
 }
 
-static mp_obj_t body_iternext(mp_obj_t self_in) {
+static mp_obj_t body_step(mp_obj_t self_in) {
     rq_aio_body_obj_t *b = MP_OBJ_TO_PTR(self_in);
     if (b->h.wait.waiting || b->h.wait.timed_out) {
         rq_aio_resumed(b->h.session, self_in, &b->h.wait);
@@ -138,6 +138,25 @@ static mp_obj_t body_iternext(mp_obj_t self_in) {
         mp_raise_type(&mp_type_StopAsyncIteration);
     }
     return mp_make_stop_iteration(piece);
+}
+
+// A reader that ends in an error (its timeout, a reset, malformed data)
+// closes its connection at once: nothing after the failure could be trusted
+// as the rest of the body, and the socket must not wait for close().
+static mp_obj_t body_iternext(mp_obj_t self_in) {
+    rq_aio_body_obj_t *b = MP_OBJ_TO_PTR(self_in);
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t r = body_step(self_in);
+        nlr_pop();
+        return r;
+    }
+    mp_obj_t exc = MP_OBJ_FROM_PTR(nlr.ret_val);
+    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_StopAsyncIteration))) {
+        rq_err_t err = rq_response_close_as(rq_response_state(b->response), RQ_CLOSED_FAILED);
+        (void)err;  // closing without a drain raises nothing of its own
+    }
+    nlr_jump(nlr.ret_val);
 }
 
 // Cancelled while reading: the response is closed (its connection too).

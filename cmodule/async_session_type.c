@@ -110,7 +110,8 @@ static mp_obj_t async_session_close(mp_obj_t self_in) {
     if (o->streamed != MP_OBJ_NULL) {
         mp_obj_list_t *l = MP_OBJ_TO_PTR(o->streamed);
         for (size_t i = 0; i < l->len; i++) {
-            rq_err_t err = rq_response_close(rq_response_state(l->items[i]));
+            // Marked so that a read after this says the session was closed.
+            rq_err_t err = rq_response_close_as(rq_response_state(l->items[i]), RQ_CLOSED_SESSION);
             (void)err;  // a non-blocking close never waits, so no interrupt comes from it
         }
         o->streamed = MP_OBJ_NULL;

@@ -112,11 +112,18 @@ static mp_obj_t timer_iternext(mp_obj_t self_in) {
             continue;
         }
         if (rq_ticks_left(w->deadline, now) <= 0) {
-            w->timed_out = true;
-            w->waiting = false;
             rq_list_remove_item(s->waits, owner);
-            rq_call1(mp_load_attr(core, MP_QSTR__io_queue), MP_QSTR_remove, w->task);
-            rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, w->task);
+            // Moved only while asyncio has it parked on the I/O queue (as
+            // its own Task.cancel asks `task.data`): when cancel(), a
+            // wait_for deadline or the socket's readiness already queued
+            // it, it runs anyway and must not be queued a second time.
+            mp_obj_t ioq = mp_load_attr(core, MP_QSTR__io_queue);
+            if (mp_load_attr(w->task, MP_QSTR_data) == ioq) {
+                w->timed_out = true;
+                w->waiting = false;
+                rq_call1(ioq, MP_QSTR_remove, w->task);
+                rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, w->task);
+            }
             continue;
         }
         if (!any || rq_ticks_left(w->deadline, next) < 0) {

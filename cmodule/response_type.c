@@ -429,7 +429,22 @@ static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t siz
     (void)errcode;
     rq_response_t *r = rq_resp(self_in);
     if (r->decoded == MP_OBJ_NULL) {
-        return rq_response_raw_read(self_in, buf, size);
+        // The raw read (and its fast path over the buffer) runs holding the
+        // session, as every Rust entry does (session_owner.c).
+        rq_session_t *s = rq_session_state(r->session);
+        rq_err_t err = rq_session_take(s);
+        if (err != NULL) {
+            rq_raise(err);
+        }
+        nlr_buf_t nlr;
+        if (nlr_push(&nlr) == 0) {
+            mp_uint_t n = rq_response_raw_read(self_in, buf, size);
+            nlr_pop();
+            rq_session_give(s);
+            return n;
+        }
+        rq_session_give(s);
+        nlr_jump(nlr.ret_val);
     }
     rq_err_t err = NULL;
     intptr_t n = rq_response_readinto(r, buf, size, &err);

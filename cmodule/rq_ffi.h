@@ -81,6 +81,7 @@ typedef enum {
 #define RQ_CLOSED_BY_CALLER (1)
 #define RQ_CLOSED_SUPERSEDED (2)
 #define RQ_CLOSED_SESSION (3)
+#define RQ_CLOSED_FAILED (4)        // a read of its body failed (timeout, reset, malformed data)
 
 // What kind of Python object a request argument is.
 typedef enum {
@@ -155,8 +156,9 @@ typedef struct {
     rq_obj_t strs[RQ_STR_CACHE];
     uint8_t strs_next;
     rq_conn_t live;             // Session: the connection and buffer of its live response, reused by every request
+    void *owner;                // the thread using this state and its responses now (session_owner.c), or NULL
+    uint16_t owner_waiters;     // other threads waiting for their turn
     bool closed;
-    bool busy;                  // a request is being made (re-entrancy guard)
     bool nonblocking;           // an AsyncSession: each exchange has its own rq_conn_t
 } rq_session_t;
 
@@ -279,6 +281,10 @@ rq_obj_t rq_response_next_line(rq_response_t *r, size_t chunk_size, bool decode_
 // a small remainder could be drained. Returns a KeyboardInterrupt caught
 // while draining (the socket is closed then), else NULL.
 RQ_MUST_USE rq_err_t rq_response_close(rq_response_t *r);
+// Closes the response for `why`: RQ_CLOSED_SESSION as rq_response_close,
+// marked so its readers say the session was closed; RQ_CLOSED_FAILED closes
+// the socket at once (no drain: a reader failed mid-body).
+RQ_MUST_USE rq_err_t rq_response_close_as(rq_response_t *r, uint8_t why);
 // Whether json() should read the whole body first (small or already read)
 // rather than parse it from the socket.
 bool rq_response_body_is_small(rq_response_t *r);
@@ -340,6 +346,15 @@ rq_poll_t rq_response_poll_read(rq_response_t *r, uint8_t *buf, size_t len, size
 bool rq_response_deadline(rq_response_t *r, uint32_t *ticks_ms);
 
 // ---- shims: implemented in C, never raise ----
+// One owner at a time (session_owner.c): every entry point that works on a
+// session or one of its responses takes the session first and gives it back
+// before it returns. Another thread waits its turn; the same thread coming
+// back in (a pool or iterable calling the session) gets RuntimeError.
+RQ_MUST_USE rq_err_t rq_session_take(rq_session_t *s);
+void rq_session_give(rq_session_t *s);
+// Whether the calling thread holds it (the decoder's raw reads run under
+// the body read that called the decoder).
+bool rq_session_held(const rq_session_t *s);
 uint32_t rq_ticks_ms(void);
 RQ_MUST_USE rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode);
 RQ_MUST_USE rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, rq_err_t cause);

@@ -6,6 +6,7 @@ use super::body::{poll_step_raw, read_step, wait_deadline};
 use super::conn::Io;
 use super::exchange::{wait_sock, Exchange};
 use super::ffi::*;
+use super::owner::Owned;
 use super::py::*;
 use core::ptr;
 
@@ -55,7 +56,13 @@ pub unsafe extern "C" fn rq_exchange_begin(
     // SAFETY: as documented; one field written through the raw pointer.
     unsafe { (*s).nonblocking = true };
     // SAFETY: as documented.
+    let held = match unsafe { Owned::take(s) } {
+        Ok(h) => h,
+        Err(e) => return e.into_obj(),
+    };
+    // SAFETY: as documented.
     let res = unsafe { Exchange::begin(s, session_obj, &*args) };
+    drop(held);
     match res {
         Ok(ex) => {
             // SAFETY: the storage fits an Exchange (asserted above).
@@ -76,7 +83,9 @@ pub unsafe extern "C" fn rq_exchange_poll(
 ) -> rq_poll_t {
     // SAFETY: as documented.
     let ex = unsafe { exchange(x) };
-    poll_result(ex.poll(), out, wait_on)
+    // SAFETY: the exchange's session is alive (the awaitable references it).
+    let res = unsafe { Owned::take(ex.session_state()) }.and_then(|_held| ex.poll());
+    poll_result(res, out, wait_on)
 }
 
 /// # Safety
@@ -100,7 +109,14 @@ pub unsafe extern "C" fn rq_exchange_deadline(x: *const rq_exchange_t, ticks: *m
 #[no_mangle]
 pub unsafe extern "C" fn rq_exchange_abort(x: *mut rq_exchange_t) {
     // SAFETY: as documented.
-    unsafe { exchange(x) }.abort();
+    let ex = unsafe { exchange(x) };
+    // Refused only when this thread already works on the session: aborting
+    // from there would pull its state from under it; the connection is then
+    // closed by the exchange's own error path or the session's close.
+    // SAFETY: the exchange's session is alive (the awaitable references it).
+    if let Ok(_held) = unsafe { Owned::take(ex.session_state()) } {
+        ex.abort();
+    }
 }
 
 /// # Safety
@@ -116,6 +132,15 @@ pub unsafe extern "C" fn rq_response_poll_read(
     err: *mut rq_err_t,
 ) -> rq_poll_t {
     // SAFETY: as documented.
+    let _held = match unsafe { Owned::of_response(r) } {
+        Ok(h) => h,
+        Err(e) => {
+            // SAFETY: valid out-pointer.
+            unsafe { *err = e.into_obj() };
+            return rq_poll_t::RQ_POLL_ERROR;
+        }
+    };
+    // SAFETY: as documented; the hold makes this the only borrow.
     let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
     let res = if r.decoded.is_null() {
         poll_step_raw(r, dst)

@@ -7,6 +7,7 @@
 
 use super::body::{close_response, read_step};
 use super::ffi::*;
+use super::owner::Owned;
 use super::py::*;
 use crate::engine::json::select::{Elem, Event, Paths, Selector};
 use core::ptr;
@@ -281,6 +282,15 @@ pub unsafe extern "C" fn rq_json_init(st: *mut rq_json_sel_t, r: *mut rq_respons
 pub unsafe extern "C" fn rq_json_next(st: *mut rq_json_sel_t, err: *mut rq_err_t) -> i32 {
     // SAFETY: as documented.
     let st = unsafe { &mut *st };
+    // SAFETY: the response object is alive (the state references it).
+    let _held = match unsafe { Owned::of_response(rq_response_state(st.response)) } {
+        Ok(h) => h,
+        Err(e) => {
+            // SAFETY: err is a valid out-pointer.
+            unsafe { *err = e.into_obj() };
+            return -2;
+        }
+    };
     match next_match(st) {
         Ok(Some(p)) => i32::try_from(p).unwrap_or(-1),
         Ok(None) => {

@@ -16,6 +16,7 @@ mod json_pairs;
 mod json_select;
 mod live;
 mod multipart;
+mod owner;
 mod py;
 mod request;
 mod send;

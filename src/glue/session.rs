@@ -6,6 +6,7 @@ use super::body::{close_for_session, drop_for_finaliser, supersede};
 use super::conn::{self, Io};
 use super::exchange::Exchange;
 use super::ffi::*;
+use super::owner::Owned;
 use super::py::*;
 use super::sessionref::SessionRef;
 use core::ptr;
@@ -57,9 +58,9 @@ pub unsafe extern "C" fn rq_session_request(
     unsafe { while_busy(&mut s, err, |s| request(s, a)) }
 }
 
-/// Runs `f` with the session marked busy, so that a second request (from
-/// another thread) is refused instead of sharing its connection slot, and
-/// returns its object, or NULL with the exception in `*err`.
+/// Runs `f` holding the session (see owner.rs): another thread waits its
+/// turn, a call back into it from this thread is refused; returns its
+/// object, or NULL with the exception in `*err`.
 ///
 /// # Safety
 /// `err` must be a valid out-pointer.
@@ -68,16 +69,8 @@ pub unsafe fn while_busy(
     err: *mut rq_err_t,
     f: impl FnOnce(&mut SessionRef) -> PyResult<Obj>,
 ) -> Obj {
-    let result = if s.busy() {
-        Err(runtime_error(
-            "Session is busy: a request is already being made",
-        ))
-    } else {
-        s.set_busy(true);
-        let r = f(s);
-        s.set_busy(false);
-        r
-    };
+    // SAFETY: `s` is the state of the live object the C caller holds.
+    let result = unsafe { Owned::take(s.raw()) }.and_then(|_held| f(s));
     match result {
         Ok(o) => o,
         Err(e) => {
@@ -96,6 +89,11 @@ pub unsafe fn while_busy(
 pub unsafe extern "C" fn rq_session_close(s: *mut rq_session_t) -> rq_err_t {
     // SAFETY: as documented; the object itself is not needed here.
     let mut s = unsafe { SessionRef::from_parts(s, ptr::null_mut()) };
+    // SAFETY: as documented.
+    let _held = match unsafe { Owned::take(s.raw()) } {
+        Ok(h) => h,
+        Err(e) => return e.into_obj(),
+    };
     let mut err = ptr::null_mut();
     let old = s.last_response();
     if !old.is_null() {
@@ -112,6 +110,9 @@ pub unsafe extern "C" fn rq_session_close(s: *mut rq_session_t) -> rq_err_t {
 /// The finaliser: a Session freed without close(). It runs inside a
 /// collection, where nothing may allocate or wait, so sockets are closed
 /// without draining.
+///
+/// Nothing else can hold the session then: an object being freed is
+/// reachable from no thread.
 ///
 /// # Safety
 /// `s` must point into the Session object being finalised.

@@ -69,16 +69,6 @@ impl SessionRef {
         unsafe { (*self.p).closed = v };
     }
 
-    pub fn busy(&self) -> bool {
-        // SAFETY: as above.
-        unsafe { (*self.p).busy }
-    }
-
-    pub fn set_busy(&mut self, v: bool) {
-        // SAFETY: as above.
-        unsafe { (*self.p).busy = v };
-    }
-
     pub fn nonblocking(&self) -> bool {
         // SAFETY: as above.
         unsafe { (*self.p).nonblocking }

@@ -1,11 +1,12 @@
 //! Entry points of the Response type, called by cmodule/response_type.c
 //! with exceptions handed back in `*err`.
 
-use super::close::close_response;
+use super::close::{close_response, close_response_as};
 use super::content::{content, next_chunk, next_line};
-use super::read::{decoder, read_step, read_step_raw, readable_error};
+use super::read::{abandon, decoder, read_step, read_step_raw, readable_error};
 use crate::engine::body::Need;
 use crate::glue::ffi::*;
+use crate::glue::owner::{require_held, Owned};
 use crate::glue::py::*;
 use core::ptr;
 
@@ -38,8 +39,12 @@ pub unsafe extern "C" fn rq_response_readinto(
     err: *mut rq_err_t,
 ) -> isize {
     // SAFETY: as documented.
-    let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
-    set_err(read_step(r, dst).map(|n| n as isize), err, -1)
+    let res = unsafe { Owned::of_response(r) }.and_then(|_held| {
+        // SAFETY: as documented; the hold makes this the only borrow.
+        let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
+        read_step(r, dst)
+    });
+    set_err(res.map(|n| n as isize), err, -1)
 }
 
 /// # Safety
@@ -51,18 +56,24 @@ pub unsafe extern "C" fn rq_response_read_raw(
     len: usize,
     err: *mut rq_err_t,
 ) -> isize {
+    // The decoder reads here from inside the body read that called it,
+    // which holds the session already.
     // SAFETY: as documented.
-    let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
-    set_err(read_step_raw(r, dst).map(|n| n as isize), err, -1)
+    let res = unsafe { require_held(r) }.and_then(|()| {
+        // SAFETY: as documented.
+        let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
+        read_step_raw(r, dst)
+    });
+    set_err(res.map(|n| n as isize), err, -1)
 }
 
 /// # Safety
 /// `r` points into a live Response object.
 #[no_mangle]
 pub unsafe extern "C" fn rq_response_content(r: *mut rq_response_t, err: *mut rq_err_t) -> Obj {
-    // SAFETY: as documented.
-    let r = unsafe { &mut *r };
-    set_err(content(r), err, ptr::null_mut())
+    // SAFETY: as documented; the hold makes this the only borrow.
+    let res = unsafe { Owned::of_response(r) }.and_then(|_held| content(unsafe { &mut *r }));
+    set_err(res, err, ptr::null_mut())
 }
 
 /// # Safety
@@ -74,9 +85,10 @@ pub unsafe extern "C" fn rq_response_next_chunk(
     decode: bool,
     err: *mut rq_err_t,
 ) -> Obj {
-    // SAFETY: as documented.
-    let r = unsafe { &mut *r };
-    opt_obj(next_chunk(r, size, decode), err)
+    // SAFETY: as documented; the hold makes this the only borrow.
+    let res = unsafe { Owned::of_response(r) }
+        .and_then(|_held| next_chunk(unsafe { &mut *r }, size, decode));
+    opt_obj(res, err)
 }
 
 /// # Safety
@@ -88,17 +100,19 @@ pub unsafe extern "C" fn rq_response_next_line(
     decode: bool,
     err: *mut rq_err_t,
 ) -> Obj {
-    // SAFETY: as documented.
-    let r = unsafe { &mut *r };
-    opt_obj(next_line(r, size, decode), err)
+    // SAFETY: as documented; the hold makes this the only borrow.
+    let res = unsafe { Owned::of_response(r) }
+        .and_then(|_held| next_line(unsafe { &mut *r }, size, decode));
+    opt_obj(res, err)
 }
 
 /// # Safety
 /// `r` points into a live Response object.
 #[no_mangle]
 pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) -> rq_err_t {
-    // SAFETY: as documented.
-    close_response(unsafe { &mut *r })
+    // SAFETY: as documented; the hold makes this the only borrow.
+    unsafe { Owned::of_response(r) }
+        .and_then(|_held| close_response(unsafe { &mut *r }))
         .err()
         .map_or(ptr::null_mut(), |e| e.into_obj())
 }
@@ -106,9 +120,35 @@ pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) -> rq_err_t {
 /// # Safety
 /// `r` points into a live Response object.
 #[no_mangle]
+pub unsafe extern "C" fn rq_response_close_as(r: *mut rq_response_t, why: u8) -> rq_err_t {
+    // SAFETY: as documented; the hold makes this the only borrow.
+    let res = unsafe { Owned::of_response(r) }.and_then(|_held| {
+        // SAFETY: as above.
+        let r = unsafe { &mut *r };
+        if u32::from(why) == RQ_CLOSED_FAILED {
+            if r.closed_why == RQ_CLOSED_NONE as u8 && !decoder(r).is_done() {
+                r.closed_why = why;
+            }
+            abandon(r);
+            Ok(())
+        } else {
+            close_response_as(r, u32::from(why))
+        }
+    });
+    res.err().map_or(ptr::null_mut(), |e| e.into_obj())
+}
+
+/// # Safety
+/// `r` points into a live Response object.
+#[no_mangle]
 pub unsafe extern "C" fn rq_response_check_readable(r: *mut rq_response_t) -> rq_err_t {
-    // SAFETY: as documented.
-    readable_error(unsafe { &mut *r }).map_or(ptr::null_mut(), |e| e.into_obj())
+    // SAFETY: as documented; the hold makes this the only borrow.
+    match unsafe { Owned::of_response(r) } {
+        // SAFETY: as above.
+        Ok(_held) => readable_error(unsafe { &mut *r }),
+        Err(e) => Some(e),
+    }
+    .map_or(ptr::null_mut(), |e| e.into_obj())
 }
 
 /// Bodies up to this size are read whole by json(), so that content and text
@@ -119,7 +159,12 @@ const JSON_KEEP_MAX: u64 = 16 * 1024;
 /// `r` points into a live Response object.
 #[no_mangle]
 pub unsafe extern "C" fn rq_response_body_is_small(r: *mut rq_response_t) -> bool {
-    // SAFETY: as documented.
+    // SAFETY: as documented; the hold makes this the only borrow (refused:
+    // not small, and the streamed read that follows raises).
+    let Ok(_held) = (unsafe { Owned::of_response(r) }) else {
+        return false;
+    };
+    // SAFETY: as above.
     let r = unsafe { &mut *r };
     match decoder(r).need() {
         // The decoded length is unknown until it is decoded.

@@ -123,6 +123,11 @@ pub fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
             "The Session was closed, and this Response with it",
         ));
     }
+    if why == RQ_CLOSED_FAILED {
+        return Some(runtime_error(
+            "Response was closed when a read of its body failed",
+        ));
+    }
     if why == RQ_CLOSED_BY_CALLER {
         return Some(runtime_error(
             "Response was closed before its body was read to the end",

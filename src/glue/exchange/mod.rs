@@ -216,6 +216,11 @@ impl Exchange {
         unsafe { &mut *self.conn }
     }
 
+    /// The session state this exchange works on (its owner guard).
+    pub fn session_state(&self) -> *mut rq_session_t {
+        self.s
+    }
+
     /// When the current wait times out (ticks_ms), if it has a limit.
     pub fn deadline(&self) -> Option<u32> {
         let ms = match self.phase {
