@@ -180,6 +180,8 @@ void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers);
 // decoder then reads it from memory, or, with no decompressor in the
 // firmware, it becomes the response's content as it is.
 bool rq_response_compressed(mp_obj_t response);
+// Whether Content-Encoding names gzip anywhere in its list (engine::coding).
+bool rq_response_names_gzip(rq_response_t *r);
 void rq_response_hold_raw(mp_obj_t response, mp_obj_t raw);
 // A stream of the decoded body for a firmware whose zlib only has a one-shot
 // decompress (decode_whole.c); gzip, else deflate.

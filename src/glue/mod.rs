@@ -8,6 +8,7 @@ mod adopt;
 mod args;
 mod async_exchange;
 mod body;
+mod coding;
 mod conn;
 mod error;
 mod exchange;
