@@ -63,10 +63,10 @@ static mp_obj_t response_json(mp_obj_t self_in) {
     }
     mp_obj_t result;
     if (r->cached_text != MP_OBJ_NULL) {
-        result = rq_json_loads(r->cached_text);
+        result = rq_json_loads_whole(r->cached_text);
     } else if (r->cached != MP_OBJ_NULL || rq_response_body_is_small(r)) {
         // Small bodies are kept, so text/content still work after json().
-        result = rq_json_loads(response_content(self_in));
+        result = rq_json_loads_whole(response_content(self_in));
     } else {
         rq_err_t err = rq_response_check_readable(r);
         if (err != NULL) {

@@ -248,6 +248,14 @@ typedef struct {
 // module parses the text (src/glue/json_pairs.rs).
 bool rq_json_may_hold_pair(const uint8_t *buf, size_t len);
 size_t rq_json_join_pairs(bool *in_string, uint8_t *buf, size_t len, bool last, size_t *held);
+// The strict whole-document check json() runs beside the firmware's parser
+// (src/glue/json_check.rs): engine::json::token::Tokenizer, opaque to C.
+typedef struct {
+    uint64_t words[4];
+} rq_json_check_t;
+void rq_json_check_init(rq_json_check_t *c);
+// The next piece of the document (`last`: it ends there): a ValueError or NULL.
+rq_err_t rq_json_check(rq_json_check_t *c, const uint8_t *buf, size_t len, bool last);
 // Sets up the selector for n_paths paths over the response's body.
 void rq_json_init(rq_json_sel_t *st, rq_response_t *r);
 // Reads until a selected value is complete: returns its path index with its

@@ -163,6 +163,9 @@ mp_obj_t rq_import(qstr name);
 // escaped surrogate pairs joined into UTF-8 first (json_pairs.c).
 mp_obj_t rq_json_loads(mp_obj_t text);
 mp_obj_t rq_json_load_response(mp_obj_t response);
+// json.loads of a whole document, refused with ValueError unless it passes
+// the strict check (RFC 8259) the selections use.
+mp_obj_t rq_json_loads_whole(mp_obj_t text);
 
 // Response.json(*path) / json({name: path}) and Response.iter_json(*path)
 // (json_select.c); `args` are the arguments after self.

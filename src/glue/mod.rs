@@ -13,6 +13,7 @@ mod conn;
 mod error;
 mod exchange;
 mod head;
+mod json_check;
 mod json_pairs;
 mod json_select;
 mod live;
