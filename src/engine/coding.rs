@@ -331,7 +331,9 @@ impl FrameCheck {
     /// Decoded bytes the decompressor gave for the current member.
     pub fn decoded(&mut self, n: usize) {
         // ISIZE is the length modulo 2^32.
-        self.out = self.out.wrapping_add(u32::try_from(n & 0xFFFF_FFFF).unwrap_or(0));
+        self.out = self
+            .out
+            .wrapping_add(u32::try_from(n & 0xFFFF_FFFF).unwrap_or(0));
     }
 
     /// The decompressor reached the end of a stream (after checking its

@@ -50,7 +50,12 @@ fn member(data: &[u8], flags: u8) -> (Vec<u8>, usize, usize) {
     (h, header_len, data_end)
 }
 
-fn run_member(fc: &mut FrameCheck, m: &[u8], decoded: usize, split: usize) -> Result<(), FrameError> {
+fn run_member(
+    fc: &mut FrameCheck,
+    m: &[u8],
+    decoded: usize,
+    split: usize,
+) -> Result<(), FrameError> {
     for piece in m.chunks(split.max(1)) {
         fc.raw(piece)?;
     }
@@ -61,7 +66,10 @@ fn run_member(fc: &mut FrameCheck, m: &[u8], decoded: usize, split: usize) -> Re
 #[test]
 fn crc32_is_the_ieee_one() {
     assert_eq!(crc32_update(0, b"123456789"), 0xCBF4_3926);
-    assert_eq!(crc32_update(crc32_update(0, b"1234"), b"56789"), 0xCBF4_3926);
+    assert_eq!(
+        crc32_update(crc32_update(0, b"1234"), b"56789"),
+        0xCBF4_3926
+    );
 }
 
 #[test]
@@ -70,7 +78,11 @@ fn every_header_field_and_every_split() {
         for split in [1, 2, 3, 7, 1000] {
             let (m, _, _) = member(b"hello", flags);
             let mut fc = FrameCheck::new(Coding::Gzip);
-            assert_eq!(run_member(&mut fc, &m, 5, split), Ok(()), "flags {flags:#x} split {split}");
+            assert_eq!(
+                run_member(&mut fc, &m, 5, split),
+                Ok(()),
+                "flags {flags:#x} split {split}"
+            );
             assert!(fc.at_boundary());
             let (m2, _, _) = member(b"world!", flags);
             assert_eq!(run_member(&mut fc, &m2, 6, split), Ok(()));

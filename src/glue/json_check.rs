@@ -16,7 +16,10 @@ const _: () = assert!(
 fn feed(t: &mut Tokenizer, input: &[u8]) -> Result<(), rq_err_t> {
     let mut pos = 0usize;
     while pos < input.len() {
-        if t.next(input, &mut pos).map_err(|e| json_error(e).into_obj())?.is_none() {
+        if t.next(input, &mut pos)
+            .map_err(|e| json_error(e).into_obj())?
+            .is_none()
+        {
             break;
         }
     }
