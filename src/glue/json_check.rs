@@ -5,38 +5,20 @@
 
 use super::error::json_error;
 use super::ffi::*;
-use crate::engine::json::token::Tokenizer;
+use crate::engine::json::whole::WholeCheck;
 use core::ptr;
 
 const _: () = assert!(
-    core::mem::size_of::<Tokenizer>() <= core::mem::size_of::<rq_json_check_t>()
-        && core::mem::align_of::<Tokenizer>() <= core::mem::align_of::<rq_json_check_t>()
+    core::mem::size_of::<WholeCheck>() <= core::mem::size_of::<rq_json_check_t>()
+        && core::mem::align_of::<WholeCheck>() <= core::mem::align_of::<rq_json_check_t>()
 );
-
-fn feed(t: &mut Tokenizer, input: &[u8]) -> Result<(), rq_err_t> {
-    let mut pos = 0usize;
-    while pos < input.len() {
-        if t.next(input, &mut pos)
-            .map_err(|e| json_error(e).into_obj())?
-            .is_none()
-        {
-            break;
-        }
-    }
-    Ok(())
-}
-
-fn end(t: &mut Tokenizer) -> Result<(), rq_err_t> {
-    while t.finish().map_err(|e| json_error(e).into_obj())?.is_some() {}
-    Ok(())
-}
 
 /// # Safety
 /// `c` points to writable storage for an rq_json_check_t.
 #[no_mangle]
 pub unsafe extern "C" fn rq_json_check_init(c: *mut rq_json_check_t) {
     // SAFETY: as documented; size and alignment asserted above.
-    unsafe { ptr::write(c.cast::<Tokenizer>(), Tokenizer::new()) };
+    unsafe { ptr::write(c.cast::<WholeCheck>(), WholeCheck::new()) };
 }
 
 /// Checks the next piece of a document (`last`: the document ends after
@@ -51,14 +33,17 @@ pub unsafe extern "C" fn rq_json_check(
     len: usize,
     last: bool,
 ) -> rq_err_t {
-    // SAFETY: as documented: a Tokenizer (plain data) was written there.
-    let t = unsafe { &mut *c.cast::<Tokenizer>() };
+    // SAFETY: as documented: a WholeCheck (plain data) was written there.
+    let t = unsafe { &mut *c.cast::<WholeCheck>() };
     let input = if buf.is_null() || len == 0 {
         &[][..]
     } else {
         // SAFETY: as documented.
         unsafe { core::slice::from_raw_parts(buf, len) }
     };
-    let res = feed(t, input).and_then(|()| if last { end(t) } else { Ok(()) });
-    res.err().unwrap_or(ptr::null_mut())
+    let res = t
+        .feed(input)
+        .and_then(|()| if last { t.end() } else { Ok(()) });
+    res.err()
+        .map_or(ptr::null_mut(), |e| json_error(e).into_obj())
 }
