@@ -4,6 +4,11 @@ native json(*path)/iter_json, our own json() of the whole document, the
 reference's json() and adafruit_json_stream (PyPI) over the reference.
 
     deps/venv/bin/python bench/json_select.py [--quick]
+    deps/venv/bin/python bench/json_select.py --whole
+
+--whole compares only this module's json() of the whole document (checked
+by the strict tokenizer as it parses) with the firmware's own json.loads of
+the same response's content, best of 9, and prints their ratio.
 
 Times are the best of several runs; "smallest heap" is the smallest
 `-X heapsize` (bisected to 1 KiB) at which the whole script -- import,
@@ -88,6 +93,20 @@ def smallest_heap(work, client, how, url, hi):
     return hi_ok
 
 
+def whole_vs_loads(work, ng, docs, sizes):
+    print("| document | native json() | firmware json.loads(r.content) | ratio |")
+    print("|---|---:|---:|---:|")
+    for label, name in docs.items():
+        url = ng.url("/" + name)
+        best = {}
+        for client, how in (("native", "whole"), ("loads", "whole")):
+            res = run(work, client, how, url, 9, 64 << 20)
+            best[client] = res.get("us", res.get("error"))
+        n, l = best["native"], best["loads"]
+        ratio = "%.2f" % (n / l) if isinstance(n, int) and isinstance(l, int) else "—"
+        print("| %s (%d B) | %s | %s | %s |" % (label, sizes[label], cell(n, None), cell(l, None), ratio))
+
+
 def main():
     quick = "--quick" in sys.argv
     reps = 2 if quick else 5
@@ -101,6 +120,9 @@ def main():
             data = forecast(500_000 if label == "500 KB" else 5_000_000, 7)
             (root / "www" / name).write_bytes(data)
             sizes[label] = len(data)
+        if "--whole" in sys.argv:
+            whole_vs_loads(work, ng, docs, sizes)
+            return
         rows = []
         for label, name in docs.items():
             url = ng.url("/" + name)

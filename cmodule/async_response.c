@@ -70,13 +70,8 @@ static mp_obj_t body_result_all(rq_aio_body_obj_t *b) {
     size_t n;
     mp_obj_t *items;
     mp_obj_tuple_get(b->json_args, &n, &items);
-    mp_obj_t dest[2 + 8];
-    if (n > 8) {
-        mp_raise_ValueError(MP_ERROR_TEXT("ajson takes at most 8 path arguments"));
-    }
-    mp_load_method(b->response, MP_QSTR_json, dest);
-    memcpy(&dest[2], items, n * sizeof(mp_obj_t));
-    return mp_call_method_n_kw(n, 0, dest);
+    // As many path arguments as json(*path) takes.
+    return mp_call_function_n_kw(mp_load_attr(b->response, MP_QSTR_json), n, 0, items);
 }
 
 // The next piece for an iterator, or NULL when the body ended.

@@ -1,8 +1,9 @@
 // Content-Encoding: gzip / deflate bodies, decoded while they stream by the
-// firmware's own decompressor (deflate.DeflateIO; without it, a one-shot
-// zlib.decompress over the whole body, decode_whole.c). The DeflateIO reads the
-// raw body through a small stream object over the Response; every body
-// accessor then reads decoded bytes (src/glue/decoded.rs).
+// firmware's own decompressor (deflate.DeflateIO, one per gzip member;
+// without it, a one-shot zlib.decompress over the whole body,
+// decode_whole.c). The DeflateIO reads the raw body through a small stream
+// object over the Response, and engine::coding checks the framing around
+// it; every body accessor then reads decoded bytes (src/glue/body/decoded.rs).
 #include <string.h>
 
 #include "py/runtime.h"
@@ -10,53 +11,59 @@
 #include "py/mperrno.h"
 #include "rq_objects.h"
 
-#if RQ_ENABLE_DEFLATE
-
-typedef struct {
-    mp_obj_base_t base;
-    mp_obj_t response;
-} rq_raw_body_t;
-
-static mp_uint_t raw_body_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
-    (void)errcode;
-    rq_raw_body_t *o = MP_OBJ_TO_PTR(self_in);
-    return rq_response_raw_read(o->response, buf, size);
+// Every Content-Encoding line as one list (RFC 9110), joined with ", ": the
+// headers dict keeps the last line, as the reference does, and get_all has
+// them all. NULL without the header.
+static mp_obj_t rq_content_encoding(rq_response_t *r) {
+    if (r->headers == MP_OBJ_NULL || rq_headers_get(r->headers, "content-encoding") == MP_OBJ_NULL) {
+        return MP_OBJ_NULL;
+    }
+    mp_obj_t dest[3];
+    mp_load_method(r->headers, MP_QSTR_get_all, dest);
+    dest[2] = mp_obj_new_str("content-encoding", 16);
+    mp_obj_t lines = mp_call_method_n_kw(1, 0, dest);
+    size_t n;
+    mp_obj_t *items;
+    mp_obj_list_get(lines, &n, &items);
+    vstr_t v;
+    vstr_init(&v, 16);
+    for (size_t i = 0; i < n; i++) {
+        if (!mp_obj_is_str(items[i])) {
+            continue;
+        }
+        size_t len;
+        const char *p = mp_obj_str_get_data(items[i], &len);
+        if (v.len > 0) {
+            vstr_add_strn(&v, ", ", 2);
+        }
+        vstr_add_strn(&v, p, len);
+    }
+    return mp_obj_new_str_from_vstr(&v);
 }
 
-static const mp_stream_p_t raw_body_stream_p = {
-    .read = raw_body_read,
-};
-
-static MP_DEFINE_CONST_OBJ_TYPE(
-    rq_type_raw_body,
-    MP_QSTR_Response,
-    MP_TYPE_FLAG_NONE,
-    protocol, &raw_body_stream_p
-    );
-
-// 1 for gzip, 2 for deflate, 0 for anything else.
-static int rq_response_encoding(rq_response_t *r) {
-    mp_obj_t enc = r->headers == MP_OBJ_NULL ? MP_OBJ_NULL : rq_headers_get(r->headers, "content-encoding");
-    if (enc == MP_OBJ_NULL || !mp_obj_is_str(enc)) {
-        return 0;
+// The coding the response's Content-Encoding asks for (RQ_CODING_*), by the
+// engine's one parser (engine::coding).
+static int rq_response_coding(rq_response_t *r) {
+    mp_obj_t enc = rq_content_encoding(r);
+    if (enc == MP_OBJ_NULL) {
+        return RQ_CODING_IDENTITY;
     }
     size_t n;
     const char *p = mp_obj_str_get_data(enc, &n);
-    char low[8];
-    if (n >= sizeof(low)) {
-        return 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        low[i] = (p[i] >= 'A' && p[i] <= 'Z') ? (char)(p[i] + 32) : p[i];
-    }
-    if ((n == 4 && memcmp(low, "gzip", 4) == 0) || (n == 6 && memcmp(low, "x-gzip", 6) == 0)) {
-        return 1;
-    }
-    if (n == 7 && memcmp(low, "deflate", 7) == 0) {
-        return 2;
-    }
-    return 0;
+    return rq_coding_of((const uint8_t *)p, n);
 }
+
+bool rq_response_names_gzip(rq_response_t *r) {
+    mp_obj_t enc = rq_content_encoding(r);
+    if (enc == MP_OBJ_NULL) {
+        return false;
+    }
+    size_t n;
+    const char *p = mp_obj_str_get_data(enc, &n);
+    return rq_coding_names_gzip((const uint8_t *)p, n);
+}
+
+#if RQ_ENABLE_DEFLATE
 
 // Case-insensitive: does [p, p + n) contain the lower-case `word`?
 static bool rq_contains_word(const char *p, size_t n, const char *word) {
@@ -71,6 +78,148 @@ static bool rq_contains_word(const char *p, size_t n, const char *word) {
         }
     }
     return false;
+}
+
+enum {
+    DEC_OPEN = 0,   // decoding (between members when `member` is NULL)
+    DEC_ENDED,      // every member decoded and checked, the raw body at its end
+    DEC_FAILED,     // a read raised: the stream cannot go on
+    DEC_REFUSED,    // Content-Encoding lists several codings
+};
+
+// The decoder a compressed response reads through: one DeflateIO per gzip
+// member (or the one zlib stream), and engine::coding's FrameCheck over the
+// raw bytes each consumes, for what uzlib does not check (the header CRC,
+// ISIZE, what follows a member).
+typedef struct {
+    mp_obj_base_t base;
+    mp_obj_t response;
+    mp_obj_t module;        // the firmware's deflate module
+    mp_obj_t raw;           // the raw-body stream the DeflateIOs read
+    mp_obj_t member;        // DeflateIO over the current member, or NULL between members
+    rq_frame_t frame;
+    int16_t pushback;       // the byte read at a boundary, handed to the next member first
+    uint8_t state;
+} rq_body_decoder_t;
+
+typedef struct {
+    mp_obj_base_t base;
+    rq_body_decoder_t *dec;
+} rq_raw_body_t;
+
+static NORETURN void rq_raise_corrupt(void) {
+    mp_raise_ValueError(MP_ERROR_TEXT("Corrupt compressed response body"));
+}
+
+static NORETURN void rq_raise_cut(void) {
+    mp_raise_ValueError(MP_ERROR_TEXT("Compressed response body ends early"));
+}
+
+static void rq_frame_check(int res) {
+    if (res == RQ_FRAME_TRUNCATED) {
+        rq_raise_cut();
+    }
+    if (res != RQ_FRAME_OK) {
+        rq_raise_corrupt();
+    }
+}
+
+// DeflateIO's source: the raw body, every byte shown to the frame check.
+static mp_uint_t raw_body_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
+    (void)errcode;
+    rq_body_decoder_t *d = ((rq_raw_body_t *)MP_OBJ_TO_PTR(self_in))->dec;
+    if (size == 0) {
+        return 0;
+    }
+    if (d->pushback >= 0) {
+        *(byte *)buf = (byte)d->pushback;
+        d->pushback = -1;
+        return 1;
+    }
+    mp_uint_t n = rq_response_raw_read(d->response, buf, size);
+    rq_frame_check(rq_frame_raw(&d->frame, buf, n));
+    return n;
+}
+
+static const mp_stream_p_t raw_body_stream_p = {
+    .read = raw_body_read,
+};
+
+static MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_raw_body,
+    MP_QSTR_Response,
+    MP_TYPE_FLAG_NONE,
+    protocol, &raw_body_stream_p
+    );
+
+// At a boundary: the next member's DeflateIO, or false at the end of the
+// body (an empty body has no member: no body, whatever the header says).
+static bool body_decoder_next_member(rq_body_decoder_t *d) {
+    byte b;
+    if (rq_response_raw_read(d->response, &b, 1) == 0) {
+        rq_frame_check(rq_frame_body_end(&d->frame));
+        return false;
+    }
+    rq_frame_check(rq_frame_raw(&d->frame, &b, 1));
+    d->pushback = b;
+    mp_obj_t args[2] = {
+        d->raw,
+        mp_load_attr(d->module, rq_frame_is_gzip(&d->frame) ? MP_QSTR_GZIP : MP_QSTR_ZLIB),
+    };
+    d->member = mp_call_function_n_kw(mp_load_attr(d->module, MP_QSTR_DeflateIO), 2, 0, args);
+    return true;
+}
+
+static mp_uint_t body_decoder_read_raise(rq_body_decoder_t *d, byte *buf, size_t len) {
+    if (d->state == DEC_REFUSED) {
+        mp_raise_ValueError(MP_ERROR_TEXT("Content-Encoding lists several codings; only one gzip or deflate is decoded"));
+    }
+    if (d->state == DEC_FAILED) {
+        rq_raise_corrupt();
+    }
+    while (d->state == DEC_OPEN && len > 0) {
+        if (d->member == MP_OBJ_NULL && !body_decoder_next_member(d)) {
+            d->state = DEC_ENDED;
+            break;
+        }
+        const mp_stream_p_t *p = mp_get_stream(d->member);
+        int err = 0;
+        mp_uint_t n = p->read(d->member, buf, len, &err);
+        if (n == MP_STREAM_ERROR) {
+            if (err == MP_EINVAL) {
+                rq_raise_corrupt();
+            }
+            mp_raise_OSError(err);
+        }
+        if (n > 0) {
+            rq_frame_decoded(&d->frame, n);
+            return n;
+        }
+        // The member ended, its CRC-32 or Adler-32 checked by uzlib.
+        rq_frame_check(rq_frame_member_end(&d->frame));
+        d->member = MP_OBJ_NULL;
+    }
+    return 0;
+}
+
+static MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_body_decoder,
+    MP_QSTR_Response,
+    MP_TYPE_FLAG_NONE
+    );
+
+static mp_obj_t rq_body_decoder_new(mp_obj_t response, mp_obj_t module, bool gzip, uint8_t state) {
+    rq_body_decoder_t *d = mp_obj_malloc(rq_body_decoder_t, &rq_type_body_decoder);
+    d->response = response;
+    d->module = module;
+    d->member = MP_OBJ_NULL;
+    d->pushback = -1;
+    d->state = state;
+    rq_frame_init(&d->frame, gzip);
+    rq_raw_body_t *raw = mp_obj_malloc(rq_raw_body_t, &rq_type_raw_body);
+    raw->dec = d;
+    d->raw = MP_OBJ_FROM_PTR(raw);
+    return MP_OBJ_FROM_PTR(d);
 }
 
 void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers) {
@@ -105,48 +254,44 @@ static mp_obj_t rq_import_or_null(qstr name) {
     return MP_OBJ_NULL;
 }
 
+// `decode_checked` is set only once the decoder is in place: a raise on
+// the way (MemoryError) leaves the next accessor to try again, never to
+// hand out the compressed bytes as if decoded.
 void rq_response_prepare_body(mp_obj_t self_in) {
     rq_response_t *r = &((rq_response_obj_t *)MP_OBJ_TO_PTR(self_in))->r;
     if (r->decode_checked) {
         return;
     }
+    int coding = r->decode_allowed && r->cached == MP_OBJ_NULL ? rq_response_coding(r) : RQ_CODING_IDENTITY;
+    if (coding == RQ_CODING_STACKED) {
+        r->decoded = rq_body_decoder_new(self_in, mp_const_none, true, DEC_REFUSED);
+    } else if (coding == RQ_CODING_GZIP || coding == RQ_CODING_DEFLATE) {
+        mp_obj_t mod = rq_import_or_null(MP_QSTR_deflate);
+        if (mod != MP_OBJ_NULL) {
+            r->decoded = rq_body_decoder_new(self_in, mod, coding == RQ_CODING_GZIP, DEC_OPEN);
+        } else {
+            // CircuitPython's zlib decodes whole bodies only (decode_whole.c).
+            mp_obj_t zlib = rq_import_or_null(MP_QSTR_zlib);
+            mp_obj_t dest[2] = {MP_OBJ_NULL, MP_OBJ_NULL};
+            if (zlib != MP_OBJ_NULL) {
+                mp_load_method_maybe(zlib, MP_QSTR_decompress, dest);
+            }
+            if (dest[0] != MP_OBJ_NULL && dest[1] == MP_OBJ_NULL) {
+                r->decoded = rq_whole_body_decoder(self_in, dest[0], coding == RQ_CODING_GZIP);
+            }
+            // Otherwise no decompressor in this firmware: the body stays encoded.
+        }
+    }
     r->decode_checked = true;
-    if (!r->decode_allowed) {
-        return;
-    }
-    int enc = rq_response_encoding(r);
-    if (enc == 0 || r->cached != MP_OBJ_NULL) {
-        return;
-    }
-    mp_obj_t mod = rq_import_or_null(MP_QSTR_deflate);
-    if (mod == MP_OBJ_NULL) {
-        // CircuitPython's zlib decodes whole bodies only (decode_whole.c).
-        mp_obj_t zlib = rq_import_or_null(MP_QSTR_zlib);
-        mp_obj_t dest[2] = {MP_OBJ_NULL, MP_OBJ_NULL};
-        if (zlib != MP_OBJ_NULL) {
-            mp_load_method_maybe(zlib, MP_QSTR_decompress, dest);
-        }
-        if (dest[0] != MP_OBJ_NULL && dest[1] == MP_OBJ_NULL) {
-            r->decoded = rq_whole_body_decoder(self_in, dest[0], enc == 1);
-        }
-        // Otherwise no decompressor in this firmware: the body stays encoded.
-        return;
-    }
-    rq_raw_body_t *raw = mp_obj_malloc(rq_raw_body_t, &rq_type_raw_body);
-    raw->response = self_in;
-    // "deflate" is meant to be zlib-wrapped; AUTO also takes a gzip stream
-    // sent under that name.
-    mp_obj_t args[2] = {
-        MP_OBJ_FROM_PTR(raw),
-        mp_load_attr(mod, enc == 1 ? MP_QSTR_GZIP : MP_QSTR_AUTO),
-    };
-    r->decoded = mp_call_function_n_kw(mp_load_attr(mod, MP_QSTR_DeflateIO), 2, 0, args);
 }
 
 bool rq_response_compressed(mp_obj_t self_in) {
     rq_response_t *r = rq_response_state(self_in);
-    return r->decode_allowed && !r->decode_checked && r->cached == MP_OBJ_NULL
-           && rq_response_encoding(r) != 0;
+    if (!r->decode_allowed || r->decode_checked || r->cached != MP_OBJ_NULL) {
+        return false;
+    }
+    int coding = rq_response_coding(r);
+    return coding == RQ_CODING_GZIP || coding == RQ_CODING_DEFLATE || coding == RQ_CODING_STACKED;
 }
 
 void rq_response_hold_raw(mp_obj_t self_in, mp_obj_t raw) {
@@ -160,13 +305,14 @@ void rq_response_hold_raw(mp_obj_t self_in, mp_obj_t raw) {
     }
 }
 
-static mp_uint_t rq_decoded_read_raise(mp_obj_t decoder, uint8_t *buf, size_t len) {
+// A read of the whole-body decoder (decode_whole.c), a stream object.
+static mp_uint_t rq_stream_read_raise(mp_obj_t decoder, uint8_t *buf, size_t len) {
     const mp_stream_p_t *p = mp_get_stream(decoder);
     int err = 0;
     mp_uint_t n = p->read(decoder, buf, len, &err);
     if (n == MP_STREAM_ERROR) {
         if (err == MP_EINVAL) {
-            mp_raise_ValueError(MP_ERROR_TEXT("Corrupt compressed response body"));
+            rq_raise_corrupt();
         }
         mp_raise_OSError(err);
     }
@@ -174,11 +320,18 @@ static mp_uint_t rq_decoded_read_raise(mp_obj_t decoder, uint8_t *buf, size_t le
 }
 
 rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t *got) {
+    bool ours = mp_obj_is_type(decoder, &rq_type_body_decoder);
+    rq_body_decoder_t *d = ours ? MP_OBJ_TO_PTR(decoder) : NULL;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        *got = rq_decoded_read_raise(decoder, buf, len);
+        *got = d != NULL ? body_decoder_read_raise(d, buf, len) : rq_stream_read_raise(decoder, buf, len);
         nlr_pop();
         return NULL;
+    }
+    if (d != NULL && d->state == DEC_OPEN) {
+        // uzlib was left mid-stream: nothing more comes out of it.
+        d->state = DEC_FAILED;
+        d->member = MP_OBJ_NULL;
     }
     mp_obj_t exc = MP_OBJ_FROM_PTR(nlr.ret_val);
     if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_EOFError))) {

@@ -65,6 +65,11 @@ static void whole_body_decode(rq_whole_body_t *o) {
     };
     mp_buffer_info_t bi;
     mp_get_buffer_raise(args[0], &bi, MP_BUFFER_READ);
+    if (bi.len == 0) {
+        // No body, whatever Content-Encoding claims.
+        o->decoded = mp_const_empty_bytes;
+        return;
+    }
     args[1] = MP_OBJ_NEW_SMALL_INT(whole_body_wbits(o, bi.buf, bi.len));
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {

@@ -52,8 +52,25 @@ typedef struct {
     uint16_t len;
     bool in_string;
     bool ended;         // the response's body has ended
+    rq_json_check_t check;  // the strict check over every byte read
     uint8_t buf[RQ_JSON_AHEAD];
 } rq_json_source_t;
+
+static void json_check_raise(rq_json_check_t *c, const uint8_t *buf, size_t len, bool last) {
+    rq_err_t err = rq_json_check(c, buf, len, last);
+    if (err != NULL) {
+        rq_raise(err);
+    }
+}
+
+mp_obj_t rq_json_loads_whole(mp_obj_t text) {
+    mp_buffer_info_t bi;
+    mp_get_buffer_raise(text, &bi, MP_BUFFER_READ);
+    rq_json_check_t c;
+    rq_json_check_init(&c);
+    json_check_raise(&c, bi.buf, bi.len, true);
+    return rq_json_loads(text);
+}
 
 // Refills buf; false at the end of the text.
 static bool json_source_fill(rq_json_source_t *s) {
@@ -69,6 +86,7 @@ static bool json_source_fill(rq_json_source_t *s) {
             if (n == MP_STREAM_ERROR) {
                 mp_raise_OSError(err);
             }
+            json_check_raise(&s->check, s->buf + s->len, n, n == 0);
             s->ended = n == 0;
             s->len += n;
         }
@@ -114,5 +132,14 @@ mp_obj_t rq_json_load_response(mp_obj_t response) {
     s->pos = s->ready = s->held = s->len = 0;
     s->in_string = false;
     s->ended = false;
-    return json_call(MP_QSTR_load, MP_OBJ_FROM_PTR(s));
+    rq_json_check_init(&s->check);
+    mp_obj_t out = json_call(MP_QSTR_load, MP_OBJ_FROM_PTR(s));
+    // json.load may stop short of the end (a lenient parse of a cut
+    // document): the rest goes through the check too, to its end.
+    while (!s->ended) {
+        s->pos = s->ready;
+        s->held = s->len;
+        json_source_fill(s);
+    }
+    return out;
 }

@@ -27,17 +27,14 @@ static mp_obj_t response_content(mp_obj_t self_in) {
     return r;
 }
 
+// As the reference: text and json() refuse a gzip body that is not decoded
+// (the coding read by the one parser, engine::coding).
 static void rq_check_not_gzip(rq_response_t *r) {
     if (r->decoded != MP_OBJ_NULL) {
         return;
     }
-    mp_obj_t enc = rq_headers_get(r->headers, "content-encoding");
-    if (enc != MP_OBJ_NULL && mp_obj_is_str(enc)) {
-        size_t n;
-        const char *p = mp_obj_str_get_data(enc, &n);
-        if (n == 4 && memcmp(p, "gzip", 4) == 0) {
-            mp_raise_ValueError(MP_ERROR_TEXT("Content-encoding is gzip, data cannot be accessed as json or text. Use content property to access raw bytes."));
-        }
+    if (rq_response_names_gzip(r)) {
+        mp_raise_ValueError(MP_ERROR_TEXT("Content-encoding is gzip, data cannot be accessed as json or text. Use content property to access raw bytes."));
     }
 }
 
@@ -66,10 +63,10 @@ static mp_obj_t response_json(mp_obj_t self_in) {
     }
     mp_obj_t result;
     if (r->cached_text != MP_OBJ_NULL) {
-        result = rq_json_loads(r->cached_text);
+        result = rq_json_loads_whole(r->cached_text);
     } else if (r->cached != MP_OBJ_NULL || rq_response_body_is_small(r)) {
         // Small bodies are kept, so text/content still work after json().
-        result = rq_json_loads(response_content(self_in));
+        result = rq_json_loads_whole(response_content(self_in));
     } else {
         rq_err_t err = rq_response_check_readable(r);
         if (err != NULL) {

@@ -255,11 +255,45 @@ typedef struct {
 // module parses the text (src/glue/json_pairs.rs).
 bool rq_json_may_hold_pair(const uint8_t *buf, size_t len);
 size_t rq_json_join_pairs(bool *in_string, uint8_t *buf, size_t len, bool last, size_t *held);
+// The strict whole-document check json() runs beside the firmware's parser
+// (src/glue/json_check.rs): engine::json::token::Tokenizer, opaque to C.
+typedef struct {
+    uint64_t words[4];
+} rq_json_check_t;
+void rq_json_check_init(rq_json_check_t *c);
+// The next piece of the document (`last`: it ends there): a ValueError or NULL.
+rq_err_t rq_json_check(rq_json_check_t *c, const uint8_t *buf, size_t len, bool last);
 // Sets up the selector for n_paths paths over the response's body.
 void rq_json_init(rq_json_sel_t *st, rq_response_t *r);
 // Reads until a selected value is complete: returns its path index with its
 // bytes in captures[index]; -1 at the end of the document; -2 with *err set.
 int rq_json_next(rq_json_sel_t *st, rq_err_t *err);
+
+// ---- content codings (src/glue/coding.rs over engine::coding) ----
+// What a Content-Encoding value (repeated lines joined with ", ") asks for.
+#define RQ_CODING_IDENTITY (0)
+#define RQ_CODING_GZIP (1)
+#define RQ_CODING_DEFLATE (2)
+#define RQ_CODING_UNKNOWN (3)   // one coding this module does not decode
+#define RQ_CODING_STACKED (4)   // several codings: refused, never half decoded
+int rq_coding_of(const uint8_t *value, size_t len);
+bool rq_coding_names_gzip(const uint8_t *value, size_t len);
+// engine::coding::FrameCheck, opaque to C: the framing checks around the
+// firmware's decompressor. The int results are 0 (fine) or an RQ_FRAME_*.
+#define RQ_FRAME_WORDS (4)
+#define RQ_FRAME_OK (0)
+#define RQ_FRAME_CORRUPT (1)    // a bad header, header CRC, ISIZE or trailing bytes
+#define RQ_FRAME_TRUNCATED (2)  // the body ended inside a member
+typedef struct {
+    uint64_t words[RQ_FRAME_WORDS];
+} rq_frame_t;
+void rq_frame_init(rq_frame_t *f, bool gzip);
+int rq_frame_raw(rq_frame_t *f, const uint8_t *buf, size_t len);
+void rq_frame_decoded(rq_frame_t *f, size_t len);
+int rq_frame_member_end(rq_frame_t *f);
+int rq_frame_body_end(rq_frame_t *f);
+bool rq_frame_at_boundary(const rq_frame_t *f);
+bool rq_frame_is_gzip(const rq_frame_t *f);     // the member begun is gzip (else zlib)
 
 // ---- implemented in Rust, called from C (exceptions returned in *err) ----
 rq_obj_t rq_session_request(rq_session_t *s, rq_obj_t session_obj, const rq_request_args_t *args, rq_err_t *err);

@@ -163,6 +163,9 @@ mp_obj_t rq_import(qstr name);
 // escaped surrogate pairs joined into UTF-8 first (json_pairs.c).
 mp_obj_t rq_json_loads(mp_obj_t text);
 mp_obj_t rq_json_load_response(mp_obj_t response);
+// json.loads of a whole document, refused with ValueError unless it passes
+// the strict check (RFC 8259) the selections use.
+mp_obj_t rq_json_loads_whole(mp_obj_t text);
 
 // Response.json(*path) / json({name: path}) and Response.iter_json(*path)
 // (json_select.c); `args` are the arguments after self.
@@ -180,6 +183,8 @@ void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers);
 // decoder then reads it from memory, or, with no decompressor in the
 // firmware, it becomes the response's content as it is.
 bool rq_response_compressed(mp_obj_t response);
+// Whether Content-Encoding names gzip anywhere in its list (engine::coding).
+bool rq_response_names_gzip(rq_response_t *r);
 void rq_response_hold_raw(mp_obj_t response, mp_obj_t raw);
 // A stream of the decoded body for a firmware whose zlib only has a one-shot
 // decompress (decode_whole.c); gzip, else deflate.

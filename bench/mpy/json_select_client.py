@@ -4,7 +4,8 @@
 
 CLIENT: native (built-in adafruit_requests), reference (ref_requests over
 bench_pool, its json() through ref_json), json_stream (adafruit_json_stream
-fed by the reference's iter_content). HOW: whole (json() of the document),
+fed by the reference's iter_content), loads (the native Session's content
+handed to the firmware's own json.loads: what json() is measured against). HOW: whole (json() of the document),
 pick3 (three values), iter1000 (the first 1,000 hourly items). Prints
 "RESULT {json}" with the best time and a check value.
 """
@@ -19,7 +20,7 @@ CLIENT, HOW, URL, REPS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 
 
 def session():
-    if CLIENT == "native":
+    if CLIENT in ("native", "loads"):
         import adafruit_requests
 
         return adafruit_requests.Session(socket)
@@ -46,6 +47,11 @@ def native(r):
         if n == 1000:
             break
     return n
+
+
+def loads(r):
+    d = json.loads(r.content)
+    return [d["current"]["temp"], d["hourly"][500]["dt"], d["daily"][3]["summary"]]
 
 
 def reference(r):
@@ -80,7 +86,8 @@ def json_stream(r):
 
 def main():
     s = session()
-    fn = {"native": native, "reference": reference, "json_stream": json_stream}[CLIENT]
+    fn = {"native": native, "reference": reference, "json_stream": json_stream,
+          "loads": loads}[CLIENT]
     best = None
     check = None
     for _ in range(REPS):

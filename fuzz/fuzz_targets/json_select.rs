@@ -258,6 +258,16 @@ fn join(doc: &[u8], cuts: &[usize]) -> Vec<u8> {
     out
 }
 
+fn whole_check(doc: &[u8], cuts: &[usize]) -> Result<(), engine::json::JsonError> {
+    let mut w = engine::json::whole::WholeCheck::new();
+    let mut start = 0;
+    for &c in cuts.iter().chain(core::iter::once(&doc.len())) {
+        w.feed(&doc[start..c.max(start)])?;
+        start = c.max(start);
+    }
+    w.end()
+}
+
 fuzz_target!(|data: &[u8]| {
     let mut s = Src(data);
     let mode = s.byte();
@@ -309,6 +319,17 @@ fuzz_target!(|data: &[u8]| {
                 let want: Vec<Value> = want.into_iter().cloned().collect();
                 assert_eq!(got, want, "path {path:?}");
             }
+        }
+        _ => {}
+    }
+    // json()'s strict whole-document check: the same verdict for every
+    // split, and serde_json's (nesting limits apart).
+    let strict = whole_check(doc, &[]);
+    assert_eq!(whole_check(doc, &cuts), strict, "whole check depends on the split");
+    match (&parsed, strict) {
+        (Err(_), Ok(())) => panic!("whole check accepted a document serde_json refuses"),
+        (Ok(_), Err(e)) if e.kind != ErrorKind::TooDeep => {
+            panic!("whole check refused a valid document: {e:?}")
         }
         _ => {}
     }

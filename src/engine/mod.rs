@@ -5,6 +5,7 @@
 //! outside tests.
 #![forbid(unsafe_code)]
 pub mod body;
+pub mod coding;
 pub mod encode;
 pub mod framing;
 pub mod head_out;

@@ -11,6 +11,7 @@
 pub mod pairs;
 pub mod select;
 pub mod token;
+pub mod whole;
 
 #[cfg(test)]
 mod pairs_tests;

@@ -3,7 +3,8 @@
 //! from the connection or from a body `content` already holds.
 
 use super::close::close_response;
-use super::read::{abandon, decoder, read_full, read_step, readable_error};
+use super::read::{abandon, decoder, readable_error};
+use super::step::{read_full, read_step};
 use crate::engine::body::Need;
 use crate::engine::text::utf8_complete_prefix;
 use crate::glue::ffi::*;

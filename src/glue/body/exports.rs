@@ -3,7 +3,8 @@
 
 use super::close::{close_response, close_response_as};
 use super::content::{content, next_chunk, next_line};
-use super::read::{abandon, decoder, read_step, read_step_raw, readable_error};
+use super::read::{abandon, decoder, read_step_raw, readable_error};
+use super::step::read_step;
 use crate::engine::body::Need;
 use crate::glue::ffi::*;
 use crate::glue::owner::{require_held, Owned};

@@ -1,5 +1,6 @@
 //! A response body: `read` moves bytes from the connection through the
-//! engine's decoder and closes (with a bounded drain), `content` builds
+//! engine's decoder, `close` closes (with a bounded drain), `decoded` reads
+//! through the decompressor, `step` picks between the two, `content` builds
 //! what the caller asks for (`content`, `iter_content`, `iter_lines`), and
 //! `exports` holds the entry points cmodule/response_type.c calls.
 
@@ -8,6 +9,8 @@ mod content;
 mod decoded;
 mod exports;
 mod read;
+mod step;
 
 pub use close::{close_for_session, close_response, drop_for_finaliser, supersede};
-pub use read::{decoder_init, poll_step_raw, read_step, wait_deadline};
+pub use read::{decoder_init, poll_step_raw, wait_deadline};
+pub use step::read_step;

@@ -390,16 +390,6 @@ fn blocking(res: PyResult<Io<usize>>) -> PyResult<usize> {
     }
 }
 
-/// One step of body reading: decoded bytes when the body is compressed
-/// and the firmware decompresses it (see cmodule/decode.c), else raw ones.
-pub fn read_step(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
-    if r.decoded.is_null() {
-        read_step_raw(r, dst)
-    } else {
-        super::decoded::read_decoded(r, dst)
-    }
-}
-
 /// A raw read step for the caller: refused once the response was closed
 /// early.
 pub fn read_step_raw(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
@@ -426,17 +416,4 @@ pub fn poll_step_raw(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize
         }
     }
     Ok(Io::Done(n))
-}
-
-/// Reads until `dst` is full or the body ends.
-pub fn read_full(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
-    let mut filled = 0usize;
-    while filled < dst.len() {
-        let n = read_step(r, dst.get_mut(filled..).unwrap_or(&mut []))?;
-        if n == 0 {
-            break;
-        }
-        filled = filled.saturating_add(n);
-    }
-    Ok(filled)
 }
