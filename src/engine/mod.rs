@@ -5,6 +5,9 @@
 //! outside tests.
 #![forbid(unsafe_code)]
 pub mod body;
+pub mod cookie;
+pub mod cookie_date;
+pub mod cookie_jar;
 pub mod encode;
 pub mod framing;
 pub mod head_out;
