@@ -211,6 +211,29 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (y, m, d)
 }
 
+/// The `Cookie` request header, written one pair at a time: nothing at all
+/// when no pair comes.
+#[derive(Default)]
+pub struct CookieLine {
+    started: bool,
+}
+
+impl CookieLine {
+    pub fn pair(&mut self, w: &mut Writer, name: &[u8], value: &[u8]) {
+        w.put(if self.started { &b"; "[..] } else { b"Cookie: " });
+        self.started = true;
+        w.put(name);
+        w.put_byte(b'=');
+        w.put(value);
+    }
+
+    pub fn finish(self, w: &mut Writer) {
+        if self.started {
+            w.put(b"\r\n");
+        }
+    }
+}
+
 /// An IPv4 or IPv6 literal: never matched by a suffix (§5.1.3).
 pub fn is_ip_literal(host: &[u8]) -> bool {
     host.contains(&b':') || (!host.is_empty() && host.iter().all(|&b| b.is_ascii_digit() || b == b'.'))

@@ -9,6 +9,7 @@ mod args;
 mod async_exchange;
 mod body;
 mod conn;
+mod cookies;
 mod error;
 mod exchange;
 mod head;
