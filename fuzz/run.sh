@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 cargo fuzz build
-targets=(response_head body_decoder url request json_select)
+targets=(response_head body_decoder url request json_select set_cookie)
 status=0
 for t in "${targets[@]}"; do
     work="target/corpus-run/$t"

@@ -43,7 +43,9 @@ fn bad_byte(b: u8) -> bool {
 /// A cookie name or value the jar can keep and send back in `Cookie`.
 pub fn valid_pair(name: &[u8], value: &[u8]) -> bool {
     !name.is_empty()
-        && !name.iter().any(|&b| bad_byte(b) || b == b'=' || b == b' ' || b == b'\t')
+        && !name
+            .iter()
+            .any(|&b| bad_byte(b) || b == b'=' || b == b' ' || b == b'\t')
         && !value.iter().any(|&b| bad_byte(b))
         && trim(value) == value
 }
@@ -220,7 +222,11 @@ pub struct CookieLine {
 
 impl CookieLine {
     pub fn pair(&mut self, w: &mut Writer, name: &[u8], value: &[u8]) {
-        w.put(if self.started { &b"; "[..] } else { b"Cookie: " });
+        w.put(if self.started {
+            &b"; "[..]
+        } else {
+            b"Cookie: "
+        });
         self.started = true;
         w.put(name);
         w.put_byte(b'=');
@@ -236,7 +242,8 @@ impl CookieLine {
 
 /// An IPv4 or IPv6 literal: never matched by a suffix (§5.1.3).
 pub fn is_ip_literal(host: &[u8]) -> bool {
-    host.contains(&b':') || (!host.is_empty() && host.iter().all(|&b| b.is_ascii_digit() || b == b'.'))
+    host.contains(&b':')
+        || (!host.is_empty() && host.iter().all(|&b| b.is_ascii_digit() || b == b'.'))
 }
 
 /// §5.1.3 domain-match, ignoring ASCII case: the same name, or `host` ends
@@ -249,7 +256,9 @@ pub fn domain_match(host: &[u8], domain: &[u8]) -> bool {
         return false;
     };
     cut > 0
-        && host.get(cut..).is_some_and(|t| t.eq_ignore_ascii_case(domain))
+        && host
+            .get(cut..)
+            .is_some_and(|t| t.eq_ignore_ascii_case(domain))
         && host.get(cut.saturating_sub(1)) == Some(&b'.')
         && !is_ip_literal(host)
 }

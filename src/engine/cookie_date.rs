@@ -67,12 +67,10 @@ fn digits_then_rest(token: &[u8], min: usize, max: usize) -> Option<u32> {
     if n < min || n > max {
         return None;
     }
-    Some(
-        token
-            .iter()
-            .take(n)
-            .fold(0u32, |v, &b| v.saturating_mul(10).saturating_add(u32::from(b.wrapping_sub(b'0')))),
-    )
+    Some(token.iter().take(n).fold(0u32, |v, &b| {
+        v.saturating_mul(10)
+            .saturating_add(u32::from(b.wrapping_sub(b'0')))
+    }))
 }
 
 /// `1*2DIGIT ":" 1*2DIGIT ":" 1*2DIGIT ( non-digit *OCTET )`.
@@ -103,12 +101,14 @@ fn month_of(token: &[u8]) -> Option<u32> {
         b"dec",
     ];
     let head = token.get(..3)?;
-    let i = MONTHS.iter().position(|m| head.eq_ignore_ascii_case(&m[..]))?;
+    let i = MONTHS
+        .iter()
+        .position(|m| head.eq_ignore_ascii_case(&m[..]))?;
     u32::try_from(i).ok().map(|i| i.saturating_add(1))
 }
 
 fn is_leap(y: u32) -> bool {
-    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+    y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400))
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {

@@ -4,12 +4,18 @@ const SUN_06_NOV_1994: i64 = 784_111_777;
 
 #[test]
 fn rfc1123() {
-    assert_eq!(parse(b"Sun, 06 Nov 1994 08:49:37 GMT"), Some(SUN_06_NOV_1994));
+    assert_eq!(
+        parse(b"Sun, 06 Nov 1994 08:49:37 GMT"),
+        Some(SUN_06_NOV_1994)
+    );
 }
 
 #[test]
 fn rfc850_two_digit_year() {
-    assert_eq!(parse(b"Sunday, 06-Nov-94 08:49:37 GMT"), Some(SUN_06_NOV_1994));
+    assert_eq!(
+        parse(b"Sunday, 06-Nov-94 08:49:37 GMT"),
+        Some(SUN_06_NOV_1994)
+    );
 }
 
 #[test]
@@ -28,7 +34,10 @@ fn lenient_forms_browsers_accept() {
 fn epoch_and_years_below_70() {
     assert_eq!(parse(b"Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
     // 0-69 are 2000-2069.
-    assert_eq!(parse(b"Fri, 01 Jan 38 00:00:00 GMT"), parse(b"01 Jan 2038 00:00:00"));
+    assert_eq!(
+        parse(b"Fri, 01 Jan 38 00:00:00 GMT"),
+        parse(b"01 Jan 2038 00:00:00")
+    );
 }
 
 #[test]

@@ -443,7 +443,12 @@ impl<'a> Jar<'a> {
     /// Removes the cookies named `name` (all of them when None) whose
     /// domain and path equal the ones given (any when None); returns how
     /// many went.
-    pub fn remove(&mut self, name: Option<&[u8]>, domain: Option<&[u8]>, path: Option<&[u8]>) -> usize {
+    pub fn remove(
+        &mut self,
+        name: Option<&[u8]>,
+        domain: Option<&[u8]>,
+        path: Option<&[u8]>,
+    ) -> usize {
         let mut gone = 0usize;
         while let Some((at, len)) = records(self.buf)
             .find(|r| select(r, name, domain, path))

@@ -36,7 +36,10 @@ impl TestJar {
             Some(c) => {
                 let mut copy = c;
                 // The glue stores from the response's memory; copy to own it.
-                let owned: Vec<Vec<u8>> = [c.name, c.value, c.domain, c.path].iter().map(|s| s.to_vec()).collect();
+                let owned: Vec<Vec<u8>> = [c.name, c.value, c.domain, c.path]
+                    .iter()
+                    .map(|s| s.to_vec())
+                    .collect();
                 copy.name = &owned[0];
                 copy.value = &owned[1];
                 copy.domain = &owned[2];
@@ -118,7 +121,11 @@ fn secure_only_over_https_and_only_from_https() {
     assert!(j.receive(b"s=1; Secure; Path=/", &https, None));
     assert_eq!(j.header(&https), "s=1");
     assert_eq!(j.header(&o(b"www.example.com", b"/", false)), "");
-    assert!(!j.receive(b"t=1; Secure; Path=/", &o(b"www.example.com", b"/", false), None));
+    assert!(!j.receive(
+        b"t=1; Secure; Path=/",
+        &o(b"www.example.com", b"/", false),
+        None
+    ));
 }
 
 #[test]
@@ -155,7 +162,11 @@ fn clock_survives_tick_wrap() {
 #[test]
 fn max_age_wins_over_expires() {
     let mut j = TestJar::new();
-    j.receive(b"a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=100; Path=/", &HOST, None);
+    j.receive(
+        b"a=1; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=100; Path=/",
+        &HOST,
+        None,
+    );
     assert_eq!(j.header(&HOST), "a=1");
 }
 
@@ -163,7 +174,11 @@ fn max_age_wins_over_expires() {
 fn expires_against_the_date_header() {
     let date = crate::engine::cookie_date::parse(b"Sun, 06 Nov 1994 08:49:37 GMT");
     let mut j = TestJar::new();
-    j.receive(b"a=1; Expires=Sun, 06 Nov 1994 08:49:47 GMT; Path=/", &HOST, date);
+    j.receive(
+        b"a=1; Expires=Sun, 06 Nov 1994 08:49:47 GMT; Path=/",
+        &HOST,
+        date,
+    );
     j.tick = 9_000;
     assert_eq!(j.header(&HOST), "a=1");
     j.tick = 10_000;
@@ -174,10 +189,18 @@ fn expires_against_the_date_header() {
 fn expires_without_a_date_header() {
     let mut j = TestJar::new();
     // A future date keeps it for the session; a past one deletes.
-    j.receive(b"a=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT; Path=/", &HOST, None);
+    j.receive(
+        b"a=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT; Path=/",
+        &HOST,
+        None,
+    );
     j.tick = 1_000_000_000;
     assert_eq!(j.header(&HOST), "a=1");
-    j.receive(b"a=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/", &HOST, None);
+    j.receive(
+        b"a=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/",
+        &HOST,
+        None,
+    );
     assert_eq!(j.len(), 0);
 }
 
@@ -224,7 +247,10 @@ fn count_limit_evicts_oldest() {
     }
     assert_eq!(j.len(), MAX_COOKIES);
     let h = j.header(&HOST);
-    assert!(!h.contains("c0=") && !h.contains("c2=") && h.starts_with("c3=v"), "{h}");
+    assert!(
+        !h.contains("c0=") && !h.contains("c2=") && h.starts_with("c3=v"),
+        "{h}"
+    );
 }
 
 #[test]
@@ -259,7 +285,10 @@ fn growing_buffer_sizes() {
     // A buffer that is full: the oldest makes room.
     let e = cookie(b"new=abc; Path=/", &HOST).unwrap();
     assert!(Jar::new(&mut buf).store(&e));
-    assert_eq!(records(&buf).map(|r| r.name).collect::<Vec<_>>(), vec![&b"new"[..]]);
+    assert_eq!(
+        records(&buf).map(|r| r.name).collect::<Vec<_>>(),
+        vec![&b"new"[..]]
+    );
 }
 
 #[test]
@@ -269,7 +298,10 @@ fn remove_and_select() {
     j.receive(b"a=2; Path=/x", &HOST, None);
     j.receive(b"b=1; Path=/", &HOST, None);
     assert_eq!(j.jar().remove(Some(b"a"), None, Some(b"/x")), 1);
-    assert_eq!(j.jar().remove(Some(b"a"), Some(b".www.example.com"), None), 1);
+    assert_eq!(
+        j.jar().remove(Some(b"a"), Some(b".www.example.com"), None),
+        1
+    );
     assert_eq!(j.len(), 1);
     assert_eq!(j.jar().remove(None, None, None), 1);
     assert_eq!(j.len(), 0);
@@ -293,7 +325,9 @@ fn domainless_cookie_set_by_the_script_goes_everywhere() {
     };
     assert!(jar.store(&c));
     let mut seen = 0;
-    for_request(&buf, &o(b"anything.org", b"/a", false), &mut |_, _| seen += 1);
+    for_request(&buf, &o(b"anything.org", b"/a", false), &mut |_, _| {
+        seen += 1
+    });
     assert_eq!(seen, 1);
 }
 

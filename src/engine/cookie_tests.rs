@@ -3,7 +3,10 @@ use crate::engine::writer::Writer;
 
 #[test]
 fn name_value_and_attributes() {
-    let c = parse(b"sid=abc123; Path=/app; Domain=.Example.com; Max-Age=60; Secure; HttpOnly; Priority=High").unwrap();
+    let c = parse(
+        b"sid=abc123; Path=/app; Domain=.Example.com; Max-Age=60; Secure; HttpOnly; Priority=High",
+    )
+    .unwrap();
     assert_eq!(c.name, b"sid");
     assert_eq!(c.value, b"abc123");
     assert_eq!(c.path, Some(&b"/app"[..]));
@@ -38,9 +41,24 @@ fn ignored_lines() {
 
 #[test]
 fn expires_formats_and_bad_ones_ignored() {
-    assert_eq!(parse(b"a=b; Expires=Sun, 06 Nov 1994 08:49:37 GMT").unwrap().expires, Some(784_111_777));
-    assert_eq!(parse(b"a=b; expires=Sunday, 06-Nov-94 08:49:37 GMT").unwrap().expires, Some(784_111_777));
-    assert_eq!(parse(b"a=b; Expires=Sun Nov  6 08:49:37 1994").unwrap().expires, Some(784_111_777));
+    assert_eq!(
+        parse(b"a=b; Expires=Sun, 06 Nov 1994 08:49:37 GMT")
+            .unwrap()
+            .expires,
+        Some(784_111_777)
+    );
+    assert_eq!(
+        parse(b"a=b; expires=Sunday, 06-Nov-94 08:49:37 GMT")
+            .unwrap()
+            .expires,
+        Some(784_111_777)
+    );
+    assert_eq!(
+        parse(b"a=b; Expires=Sun Nov  6 08:49:37 1994")
+            .unwrap()
+            .expires,
+        Some(784_111_777)
+    );
     assert_eq!(parse(b"a=b; Expires=soon").unwrap().expires, None);
 }
 
@@ -51,7 +69,12 @@ fn max_age_forms() {
     assert_eq!(parse(b"a=b; Max-Age=+5").unwrap().max_age, None);
     assert_eq!(parse(b"a=b; Max-Age=5s").unwrap().max_age, None);
     assert_eq!(parse(b"a=b; Max-Age=").unwrap().max_age, None);
-    assert_eq!(parse(b"a=b; Max-Age=99999999999999999999999").unwrap().max_age, Some(i64::MAX));
+    assert_eq!(
+        parse(b"a=b; Max-Age=99999999999999999999999")
+            .unwrap()
+            .max_age,
+        Some(i64::MAX)
+    );
 }
 
 #[test]

@@ -311,8 +311,15 @@ pub fn write_head(w: &mut Writer, spec: &HeadSpec, o: &Overrides) -> PyResult<()
     // As `requests`: a Cookie header of the caller's own is all that is
     // sent; else cookies= and the jar's. cookies= counts as the caller's
     // credentials (§7), the jar's cookies follow their matching rules.
-    if !(spec.jar.is_null() && is_none(spec.cookies)) && !caller_sends_cookie(headers, spec.dropped) {
-        write_cookie_line(w, spec.url, spec.jar, spec.cookies, !spec.dropped.credentials);
+    let has_cookies = !spec.jar.is_null() || !is_none(spec.cookies);
+    if has_cookies && !caller_sends_cookie(headers, spec.dropped) {
+        write_cookie_line(
+            w,
+            spec.url,
+            spec.jar,
+            spec.cookies,
+            !spec.dropped.credentials,
+        );
     }
     end_head(w);
     Ok(())
