@@ -449,8 +449,8 @@ class Bench:
         p = self.small_params(self.srv_quick)
         lo, hi = 20, 220
 
-        def count(c, n):
-            r = run_mp(c, "count", dict(p, n=n), valgrind=True, timeout=600)
+        def count(c, n, **extra):
+            r = run_mp(c, "count", dict(p, n=n, **extra), valgrind=True, timeout=600)
             result_of(r)
             m = re.search(r"Collected\s*:\s*(\d+)", r.stderr)
             if not m:
@@ -460,6 +460,14 @@ class Bench:
         out, errs = self.per_client(lambda c: (count(c, hi) - count(c, lo)) / (hi - lo))
         self.add("instructions", "instructions per small GET", "instr", "lower",
                  {c: v[0] for c, v in out.items() if v}, errs)
+        # The same GET carrying one session cookie from the jar (SPEC §12;
+        # only the native client has a jar).
+        out, errs = self.per_client(
+            lambda c: (count(c, hi, cookie=1) - count(c, lo, cookie=1)) / (hi - lo),
+            clients=("native",))
+        errs.update({c: "no cookie jar" for c in CLIENTS if c != "native"})
+        self.add("instructions_cookie", "instructions per small GET with a session cookie",
+                 "instr", "lower", {c: v[0] for c, v in out.items() if v}, errs)
 
     def gc_alloc(self):
         n = 100 if self.quick else 300

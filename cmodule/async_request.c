@@ -218,6 +218,7 @@ static MP_DEFINE_CONST_OBJ_TYPE(
 mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw) {
     rq_request_args_t a;
     rq_parse_request_args(method, n_pos, pos, kw, MP_OBJ_NEW_SMALL_INT(60), &a);
+    rq_session_state_apply(&((rq_async_session_obj_t *)MP_OBJ_TO_PTR(session))->so.s, &a);
     rq_aio_request_obj_t *op = mp_obj_malloc(rq_aio_request_obj_t, &rq_type_aio_request);
     memset(&op->h.wait, 0, sizeof(op->h.wait));
     op->h.wait.ran_since = rq_ticks_ms();

@@ -148,6 +148,11 @@ static mp_obj_t async_session_del(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(async_session_del_obj, async_session_del);
 
+static void async_session_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    rq_async_session_obj_t *o = MP_OBJ_TO_PTR(self_in);
+    rq_session_state_attr(self_in, &o->so.s, attr, dest);
+}
+
 static const mp_rom_map_elem_t async_session_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&async_session_request_obj) },
     { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&async_session_get_obj) },
@@ -170,6 +175,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     MP_QSTR_AsyncSession,
     MP_TYPE_FLAG_NONE,
     make_new, async_session_make_new,
+    attr, async_session_attr,
     locals_dict, &async_session_locals
     );
 

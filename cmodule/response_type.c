@@ -320,6 +320,9 @@ static void response_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         case MP_QSTR_url:
             dest[0] = rq_or_none(r->url);
             return;
+        case MP_QSTR_cookies:
+            dest[0] = rq_response_cookies(self_in);
+            return;
         case MP_QSTR_history:
             if (r->history == MP_OBJ_NULL) {
                 r->history = mp_obj_new_list(0, NULL);

@@ -145,6 +145,13 @@ typedef struct {
     bool nonblocking;           // AsyncSession: receives never wait, they say what to wait for
 } rq_conn_t;
 
+// A cookie jar (engine::cookie_jar): one GC block inside the CookieJar
+// object, NULL until the first cookie is stored.
+typedef struct {
+    uint8_t *buf;
+    size_t cap;
+} rq_jar_t;
+
 typedef struct {
     rq_obj_t pool;
     rq_obj_t ssl_context;
@@ -160,6 +167,10 @@ typedef struct {
     uint16_t owner_waiters;     // other threads waiting for their turn
     bool closed;
     bool nonblocking;           // an AsyncSession: each exchange has its own rq_conn_t
+    bool stateless;             // the legacy module-level functions' session: keeps no cookies
+    rq_obj_t cookies;           // the CookieJar object, or NULL until a cookie comes or s.cookies is read
+    rq_obj_t default_headers;   // Session.headers, or NULL until read or set (C only)
+    rq_obj_t auth;              // Session.auth, or NULL (C only)
 } rq_session_t;
 
 typedef struct {
@@ -206,6 +217,7 @@ typedef struct {
     rq_obj_t files;
     rq_obj_t params;
     rq_obj_t auth;
+    rq_obj_t cookies;           // cookies= (a dict) or None
     rq_obj_t connect_timeout;   // number or None
     rq_obj_t read_timeout;      // number or None
     int32_t read_timeout_ms;    // the same in milliseconds; -1 for None
@@ -329,6 +341,29 @@ RQ_MUST_USE rq_err_t rq_response_check_readable(rq_response_t *r);
 // through it.
 intptr_t rq_response_read_raw(rq_response_t *r, uint8_t *buf, size_t len, rq_err_t *err);
 
+// ---- cookies (src/glue/cookies.rs; the CookieJar type is cookie_jar_type.c) ----
+// The session's jar, made when it has none (shim).
+RQ_MUST_USE rq_err_t rq_jar_obtain(rq_obj_t session, rq_jar_t **out);
+// Grows the jar's buffer to at least `cap` bytes, new bytes zeroed (shim).
+RQ_MUST_USE rq_err_t rq_jar_reserve(rq_jar_t *j, size_t cap);
+// The jar state inside a CookieJar object.
+rq_jar_t *rq_jar_state(rq_obj_t jar);
+// How many cookies the jar holds (expired ones are dropped first).
+size_t rq_jar_len(rq_jar_t *j);
+// The i-th cookie (oldest first): parts[0..4] = name, value, domain, path.
+bool rq_jar_nth(rq_jar_t *j, size_t i, rq_bytes_t *parts);
+// How many cookies are named `name` with that domain and path (NULL: any);
+// *value is the first one's.
+size_t rq_jar_find(rq_jar_t *j, rq_bytes_t name, const rq_bytes_t *domain, const rq_bytes_t *path, rq_bytes_t *value);
+// Sets a cookie from a script (domain NULL: sent to every host; path "/"
+// when NULL). *stored false: the name or value cannot be a cookie.
+RQ_MUST_USE rq_err_t rq_jar_set(rq_jar_t *j, rq_bytes_t name, rq_bytes_t value, const rq_bytes_t *domain, const rq_bytes_t *path, bool *stored);
+// Removes the cookies that match (NULL: any); returns how many.
+size_t rq_jar_remove(rq_jar_t *j, const rq_bytes_t *name, const rq_bytes_t *domain, const rq_bytes_t *path);
+// One Set-Cookie line of a response to `url` (whose Date header is `date`,
+// empty when none): whether a jar would keep it, and its name and value.
+bool rq_cookie_accepted(rq_bytes_t line, rq_bytes_t url, rq_bytes_t date, rq_bytes_t *name, rq_bytes_t *value);
+
 // Whether a repeated response header's values are joined with ", " (else
 // the last one is kept); `name` is lower-case.
 bool rq_header_repeat_joins(const uint8_t *name, size_t len);
@@ -351,7 +386,7 @@ typedef enum {
     RQ_POLL_ERROR,      // failed: the exception is in *out (or *err); its connection is closed
 } rq_poll_t;
 
-#define RQ_EXCHANGE_WORDS (36)
+#define RQ_EXCHANGE_WORDS (37)
 // A request in progress, inside the GC object of its awaitable. The
 // collector scans these words, so the objects the exchange holds stay alive.
 typedef struct {

@@ -43,6 +43,18 @@ extern const mp_obj_type_t rq_type_response;
 extern const mp_obj_type_t rq_type_headers;
 extern const mp_obj_type_t rq_type_out_of_retries;
 extern const mp_obj_type_t rq_type_coprocessor_tls;
+extern const mp_obj_type_t rq_type_cookie_jar;
+
+// Session state (session_state.c, SPEC §12): Session.cookies, .headers and
+// .auth as attributes (dest as in an attr slot; anything else goes on to
+// the locals dict), and what they add to a request's arguments.
+void rq_session_state_attr(mp_obj_t self_in, rq_session_t *s, qstr attr, mp_obj_t *dest);
+void rq_session_state_apply(rq_session_t *s, rq_request_args_t *r);
+// The session's CookieJar object, made on first use (cookie_jar_type.c).
+mp_obj_t rq_session_jar(rq_session_t *s);
+// Response.cookies: the name and value of every Set-Cookie line of this
+// response that a jar would keep, as a dict.
+mp_obj_t rq_response_cookies(mp_obj_t response);
 
 // mp_arg_parse_all that names an unexpected keyword and refuses a parameter
 // given by position and by keyword (call_args.c); every public callable

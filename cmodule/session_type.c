@@ -57,7 +57,7 @@ mp_obj_t rq_session_new_private(void) {
 // so every parameter goes by position or by keyword, as in the reference.
 enum {
     ARG_method, ARG_url, ARG_data, ARG_json, ARG_headers, ARG_stream, ARG_timeout,
-    ARG_allow_redirects, ARG_files, ARG_params, ARG_auth, ARG__count
+    ARG_allow_redirects, ARG_files, ARG_params, ARG_auth, ARG_cookies, ARG__count
 };
 
 static const mp_arg_t request_allowed[] = {
@@ -72,6 +72,7 @@ static const mp_arg_t request_allowed[] = {
     { MP_QSTR_files, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     { MP_QSTR_params, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     { MP_QSTR_auth, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    { MP_QSTR_cookies, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
 };
 
 // A timeout as the socket will get it, and its milliseconds (-1: none).
@@ -142,6 +143,7 @@ void rq_parse_request_args(mp_obj_t method, size_t n_pos, const mp_obj_t *pos, m
     r.files = a[ARG_files].u_obj;
     r.params = a[ARG_params].u_obj;
     r.auth = a[ARG_auth].u_obj;
+    r.cookies = a[ARG_cookies].u_obj;
     r.stream = a[ARG_stream].u_bool;
     r.allow_redirects = a[ARG_allow_redirects].u_bool;
     mp_obj_t t = a[ARG_timeout].u_obj == MP_OBJ_NULL ? default_timeout : a[ARG_timeout].u_obj;
@@ -167,6 +169,7 @@ static mp_obj_t rq_request_impl(mp_obj_t session, mp_obj_t method, size_t n_pos,
     rq_request_args_t r;
     rq_parse_request_args(method, n_pos, pos, kw, default_timeout, &r);
     rq_session_obj_t *s = MP_OBJ_TO_PTR(session);
+    rq_session_state_apply(&s->s, &r);
     rq_err_t err = NULL;
     mp_obj_t resp = rq_session_request(&s->s, session, &r, &err);
     if (resp == MP_OBJ_NULL) {
@@ -181,6 +184,8 @@ mp_obj_t rq_session_do_request(mp_obj_t session, mp_obj_t method, size_t n_pos, 
 }
 
 mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw) {
+    // The module-level functions keep no state between calls (SPEC §12).
+    ((rq_session_obj_t *)MP_OBJ_TO_PTR(session))->s.stateless = true;
     return rq_request_impl(session, method, n_pos, pos, kw, MP_OBJ_NEW_SMALL_INT(1));
 }
 
@@ -233,6 +238,11 @@ static mp_obj_t session_exit(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(session_exit_obj, 1, 4, session_exit);
 
+static void session_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    rq_session_obj_t *s = MP_OBJ_TO_PTR(self_in);
+    rq_session_state_attr(self_in, &s->s, attr, dest);
+}
+
 static const mp_rom_map_elem_t session_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&session_request_obj) },
     { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&session_get_obj) },
@@ -254,5 +264,6 @@ MP_DEFINE_CONST_OBJ_TYPE(
     MP_QSTR_Session,
     MP_TYPE_FLAG_NONE,
     make_new, session_make_new,
+    attr, session_attr,
     locals_dict, &session_locals
     );

@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 export RUSTC_BOOTSTRAP=1
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz
 cargo fuzz build
-targets=(response_head body_decoder url request json_select compressed_frame)
+targets=(response_head body_decoder url request json_select compressed_frame set_cookie)
 status=0
 for t in "${targets[@]}"; do
     work="target/corpus-run/$t"

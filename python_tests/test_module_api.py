@@ -49,9 +49,9 @@ def test_stub_covers_spec_surface():
             "get", "post", "put", "patch", "delete", "head", "options",
             "set_socket"} == surface["module"]
     assert {"request", "get", "post", "put", "patch", "delete", "head", "options",
-            "close"} == surface["Session"]
+            "close", "cookies", "headers", "auth"} == surface["Session"]
     assert {"status_code", "reason", "headers", "encoding", "socket", "content", "text",
-            "json", "iter_content", "close", "ok", "raise_for_status", "url", "history",
+            "json", "iter_content", "close", "ok", "raise_for_status", "url", "history", "cookies",
             "iter_lines", "readinto", "iter_json", "aread", "ajson", "aiter_content",
             "aiter_lines", "aclose"} == surface["Response"]
 

@@ -114,6 +114,9 @@ def small_get_loop():
         return run
 
     _, sess = session()
+    if P.get("cookie"):
+        # One cookie of a usual size that goes with every request.
+        sess.cookies.set("sid", "0123456789abcdef0123456789abcdef", domain=P["host"], path="/")
     u = url()
     get = sess.get
     r = get(u)

@@ -41,6 +41,14 @@ pub type Visit<'v> = &'v mut dyn FnMut(
 ) -> Result<(), RequestError>;
 
 pub fn write_head(w: &mut Writer, p: &HeadParts, visit: Visit) -> Result<(), RequestError> {
+    write_head_lines(w, p, visit)?;
+    end_head(w);
+    Ok(())
+}
+
+/// `write_head` without the blank line that ends the head, for a caller
+/// that adds lines of its own (the session's cookies).
+pub fn write_head_lines(w: &mut Writer, p: &HeadParts, visit: Visit) -> Result<(), RequestError> {
     let o = p.overrides;
     write_request_line(w, p.method, p.url)?;
     if !o.host {
@@ -90,9 +98,7 @@ pub fn write_head(w: &mut Writer, p: &HeadParts, visit: Visit) -> Result<(), Req
         } else {
             Ok(())
         }
-    })?;
-    end_head(w);
-    Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -6,6 +6,9 @@
 #![forbid(unsafe_code)]
 pub mod body;
 pub mod coding;
+pub mod cookie;
+pub mod cookie_date;
+pub mod cookie_jar;
 pub mod encode;
 pub mod framing;
 pub mod head_out;

@@ -4,6 +4,7 @@
 
 use super::body::decoder_init;
 use super::conn::{self, Io};
+use super::cookies;
 use super::ffi::*;
 use super::live;
 use super::py::*;
@@ -106,7 +107,9 @@ fn build_response(
     // SAFETY: valid out-pointer.
     check(unsafe { rq_headers_new(head.headers.len(), has_repeats(head), &mut headers) })?;
     r.headers = headers;
+    let mut set_cookie = false;
     for (name, value) in head.iter() {
+        set_cookie |= name.len() == 10 && eq_ignore_case(name, b"set-cookie");
         // SAFETY: name/value borrow the connection buffer for the call; the
         // shim touches only the session's string cache.
         check(unsafe {
@@ -119,6 +122,9 @@ fn build_response(
                 value.len(),
             )
         })?;
+    }
+    if set_cookie {
+        cookies::store_from_head(s, x.url_obj, &mut head.iter(), head.header(b"date"))?;
     }
     r.encoding = session_str(
         s,

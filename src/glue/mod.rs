@@ -10,6 +10,7 @@ mod async_exchange;
 mod body;
 mod coding;
 mod conn;
+mod cookies;
 mod error;
 mod exchange;
 mod head;

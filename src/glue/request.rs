@@ -3,14 +3,17 @@
 //! on the wire, `multipart.rs` frames `files=`.
 
 use super::args::{file_length, for_each_field, text_of};
-use super::ffi::rq_kind_t;
+use super::cookies::write_cookie_line;
+use super::ffi::{rq_jar_t, rq_kind_t};
 use super::multipart::{emit_multipart, Counter};
 use super::py::*;
-use crate::engine::encode::{form_urlencode, has_control, hex_lower, write_basic_auth};
+use crate::engine::encode::{
+    eq_ignore_case, form_urlencode, has_control, hex_lower, write_basic_auth,
+};
 use crate::engine::framing::{BodyFraming, CallerFraming};
 use crate::engine::head_out::{self, ContentType, HeadParts};
 use crate::engine::redirect::Dropped;
-use crate::engine::request::{Overrides, RequestError};
+use crate::engine::request::{end_head, Overrides, RequestError};
 use crate::engine::url::Url;
 use crate::engine::writer::Writer;
 
@@ -201,6 +204,19 @@ pub struct HeadSpec<'a> {
     pub authorization: Obj,
     /// Caller headers and credentials earlier redirect hops took away.
     pub dropped: Dropped,
+    /// The session's cookie jar (NULL when it has none) and the request's
+    /// `cookies=` (None when not given).
+    pub jar: *mut rq_jar_t,
+    pub cookies: Obj,
+}
+
+/// Whether the caller's headers send a `Cookie` of their own on this hop
+/// (a None value sends none).
+fn caller_sends_cookie(headers: Obj, dropped: Dropped) -> bool {
+    !is_none(headers)
+        && dropped.keeps(b"cookie")
+        && DictItems::new(headers)
+            .any(|(k, v)| !is_none(v) && bytes_of(&k).is_some_and(|k| eq_ignore_case(k, b"cookie")))
 }
 
 /// Checks the user's headers (a dict of str/bytes names and str/bytes/None
@@ -276,7 +292,7 @@ pub fn write_head(w: &mut Writer, spec: &HeadSpec, o: &Overrides) -> PyResult<()
         dropped: spec.dropped,
     };
     let headers = spec.headers;
-    head_out::write_head(w, &parts, &mut |each| {
+    head_out::write_head_lines(w, &parts, &mut |each| {
         if is_none(headers) {
             return Ok(());
         }
@@ -291,5 +307,20 @@ pub fn write_head(w: &mut Writer, spec: &HeadSpec, o: &Overrides) -> PyResult<()
         }
         Ok(())
     })
-    .map_err(request_error)
+    .map_err(request_error)?;
+    // As `requests`: a Cookie header of the caller's own is all that is
+    // sent; else cookies= and the jar's. cookies= counts as the caller's
+    // credentials (§7), the jar's cookies follow their matching rules.
+    let has_cookies = !spec.jar.is_null() || !is_none(spec.cookies);
+    if has_cookies && !caller_sends_cookie(headers, spec.dropped) {
+        write_cookie_line(
+            w,
+            spec.url,
+            spec.jar,
+            spec.cookies,
+            !spec.dropped.credentials,
+        );
+    }
+    end_head(w);
+    Ok(())
 }

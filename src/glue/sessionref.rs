@@ -84,6 +84,22 @@ impl SessionRef {
         unsafe { (*self.p).max_headers }
     }
 
+    pub fn stateless(&self) -> bool {
+        // SAFETY: as above.
+        unsafe { (*self.p).stateless }
+    }
+
+    /// The state of the session's CookieJar, or NULL when it has none.
+    pub fn jar(&self) -> *mut rq_jar_t {
+        // SAFETY: as above; the CookieJar object is kept by the session.
+        let o = unsafe { (*self.p).cookies };
+        if o.is_null() {
+            return core::ptr::null_mut();
+        }
+        // SAFETY: `cookies` is a CookieJar object when not NULL.
+        unsafe { rq_jar_state(o) }
+    }
+
     pub fn last_response(&self) -> Obj {
         // SAFETY: as above.
         unsafe { (*self.p).last_response }

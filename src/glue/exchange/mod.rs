@@ -6,6 +6,7 @@
 
 use super::body::close_response;
 use super::conn::{self, Io, Wait};
+use super::cookies;
 use super::ffi::*;
 use super::head::{Failed, HeadRead, HeadReader};
 use super::live;
@@ -76,6 +77,7 @@ enum Phase {
 #[derive(Clone, Copy)]
 struct Args {
     headers: Obj,
+    cookies: Obj,
     connect_timeout: Obj,
     read_timeout: Obj,
     connect_timeout_ms: i32,
@@ -132,6 +134,7 @@ impl Exchange {
         let overrides = check_headers(a.headers)?;
         let body = prepare_body(a.data, a.json, a.files)?;
         check_framing(a.headers, &body)?;
+        cookies::check_given(a.cookies)?;
         // Looked up and parsed once; later steps read the parts through `url`.
         let url_text = HeldStr::new(url_obj);
         let method = HeldStr::new(a.method);
@@ -165,6 +168,7 @@ impl Exchange {
             session_obj,
             a: Args {
                 headers: a.headers,
+                cookies: a.cookies,
                 connect_timeout: a.connect_timeout,
                 read_timeout: a.read_timeout,
                 connect_timeout_ms: a.connect_timeout_ms,

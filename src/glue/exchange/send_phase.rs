@@ -37,6 +37,8 @@ impl Exchange {
             body: &self.body,
             authorization: self.authorization,
             dropped: self.dropped,
+            jar: self.session().jar(),
+            cookies: self.a.cookies,
         };
         let overrides = self.overrides;
         // SAFETY: as in `conn()`: the connection is separate memory from
