@@ -8,11 +8,18 @@ from . import corpus_env
 
 
 def main(argv):
+    summary = "--summary" in argv
+    argv = [a for a in argv if a != "--summary"]
     env = corpus_env.CorpusEnv.create()
     try:
         for script in argv:
             native, ref = env.run_both(script)
             same = native.lines == ref.lines and native.requests == ref.requests
+            if summary:
+                print("%s %s | %d req | native: %s | ref: %s" % (
+                    "SAME" if same else "DIFF", script, len(native.requests),
+                    native.end[:70], ref.end[:70]), flush=True)
+                continue
             print("=" * 70)
             print(script, "IDENTICAL" if same else "DIFFERENT")
             print("--- native:", native.describe())

@@ -18,6 +18,9 @@ class _Runtime:
     serial_connected = True
     autoreload = True
 
+    def __getattr__(self, attr):
+        return _corpus.Stub("supervisor.runtime." + attr)
+
 
 runtime = _Runtime()
 __getattr__ = _corpus.stub_module("supervisor")

@@ -1,0 +1,51 @@
+"""Adafruit's published example scripts (Learning System Guides), run
+unmodified on the firmware with the module and on the firmware without it
+with the reference package, against stand-ins of the web services they call
+(python_tests/corpus). What each prints, the display text it sets and every
+request it sends (method, target, headers, body, which connection) must be
+the same, unless corpus/scripts.py explains the difference.
+
+The scripts are read from a snapshot of github:adafruit/Adafruit_Learning_System_Guides
+named by LEARN_GUIDES_GIT (its git directory); without it every case skips.
+`make test-corpus LEARN_GUIDES_GIT=...` runs this file."""
+
+import pytest
+
+from corpus import corpus_env
+from corpus.scripts import KNOWN_DIFFERENCES, SCRIPTS
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    git_dir = corpus_env.snapshot_git()
+    if git_dir is None:
+        pytest.skip(corpus_env.FETCH_HINT)
+    env = corpus_env.CorpusEnv.create(git_dir)
+    yield env
+    env.stop()
+
+
+def _first_difference(a, b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return "item %d:\n  native:    %r\n  reference: %r" % (i, x, y)
+    return "lengths %d (native) and %d (reference)" % (len(a), len(b))
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_published_script(corpus, script):
+    native, ref = corpus.run_both(script)
+    assert not ref.timed_out, "reference run timed out\n" + ref.describe()
+    assert not native.timed_out, "native run timed out\n" + native.describe()
+    # The corpus is of scripts that reach the network: a run that sent
+    # nothing tests nothing.
+    assert ref.requests, "the reference sent no request\n" + ref.describe()
+    known = KNOWN_DIFFERENCES.get(script)
+    same = native.lines == ref.lines and native.requests == ref.requests
+    if known is not None:
+        assert not same, "listed as differing (%s) but identical: remove it" % known
+        return
+    assert native.lines == ref.lines, "printed output differs: %s\n--- native: %s" % (
+        _first_difference(native.lines, ref.lines), native.describe())
+    assert native.requests == ref.requests, "requests differ: %s" % _first_difference(
+        native.requests, ref.requests)
