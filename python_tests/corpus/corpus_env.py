@@ -96,12 +96,12 @@ class CorpusEnv:
                 raise RuntimeError("%s missing: make %s" % (fw, target))
         return cls(git_dir, native, plain, pathlib.Path(tempfile.mkdtemp(prefix="corpus-env-")))
 
-    def run(self, impl, script, budget=4000):
+    def run(self, impl, script, budget=2000):
         fw = self.native_fw if impl == "native" else self.plain_fw
         return runner.run_script(fw, self.paths[impl], self.git_dir, script,
                                  settings_for(script), self.servers, self.certs, budget=budget)
 
-    def run_both(self, script, budget=4000):
+    def run_both(self, script, budget=2000):
         return self.run("native", script, budget), self.run("reference", script, budget)
 
     def stop(self):

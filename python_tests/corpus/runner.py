@@ -62,7 +62,7 @@ def extract_guide(git_dir, script, dest):
 
 
 def run_script(firmware, lib_paths, git_dir, script, settings, servers, certs,
-               budget=4000, timeout=60, heapsize="4m"):
+               budget=2000, timeout=60, heapsize="4m"):
     servers.reset()
     with tempfile.TemporaryDirectory(prefix="corpus-") as tmp:
         tmp = pathlib.Path(tmp)

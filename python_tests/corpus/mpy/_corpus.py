@@ -30,32 +30,51 @@ def _short(v):
     return r if len(r) <= 200 else r[:200] + "..."
 
 
+def _texts(args, kw):
+    texts = [_short(a) for a in args if isinstance(a, str)]
+    texts += ["%s=%s" % (k, _short(v)) for k, v in kw.items() if isinstance(v, str)]
+    return ", ".join(texts)
+
+
+def _child(name):
+    s = object.__new__(Stub)
+    object.__setattr__(s, "_name", name)
+    return s
+
+
 class Stub:
-    def __init__(self, name):
-        object.__setattr__(self, "_name", name)
+    # A capitalised name of a stubbed module is a subclass of Stub (scripts
+    # subclass displayio.Group); anything else is an instance.
+    _cls = "stub"
+
+    def __init__(self, *args, **kw):
+        object.__setattr__(self, "_name", self._cls + "()")
+        texts = _texts(args, kw)
+        if texts:
+            note("call %s(%s)" % (self._cls, texts))
 
     def __getattr__(self, attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        return Stub(self._name + "." + attr)
+        return _child(self._name + "." + attr)
 
     def __setattr__(self, attr, value):
         # Text shown on a display is what a user would compare.
         if isinstance(value, str):
             note("set %s.%s = %s" % (self._name, attr, _short(value)))
+        object.__setattr__(self, attr, value)
 
     def __call__(self, *args, **kw):
-        texts = [_short(a) for a in args if isinstance(a, str)]
-        texts += ["%s=%s" % (k, _short(v)) for k, v in kw.items() if isinstance(v, str)]
+        texts = _texts(args, kw)
         if texts:
-            note("call %s(%s)" % (self._name, ", ".join(texts)))
-        return Stub(self._name + "()")
+            note("call %s(%s)" % (self._name, texts))
+        return _child(self._name + "()")
 
     def __repr__(self):
         return "<stub %s>" % self._name
 
     def __getitem__(self, key):
-        return Stub(self._name + "[]")
+        return _child(self._name + "[]")
 
     def __setitem__(self, key, value):
         pass
@@ -109,8 +128,16 @@ class Stub:
 
 
 def stub_module(modname):
+    made = {}
+
     def getattr_(attr):
         if attr.startswith("__"):
             raise AttributeError(attr)
-        return Stub(modname + "." + attr)
+        if attr not in made:
+            full = modname + "." + attr
+            if attr[:1].isupper():
+                made[attr] = type(attr, (Stub,), {"_cls": full})
+            else:
+                made[attr] = _child(full)
+        return made[attr]
     return getattr_

@@ -19,7 +19,7 @@ class _Runtime:
     autoreload = True
 
     def __getattr__(self, attr):
-        return _corpus.Stub("supervisor.runtime." + attr)
+        return _corpus._child("supervisor.runtime." + attr)
 
 
 runtime = _Runtime()

@@ -8,8 +8,8 @@ from collections import namedtuple
 import _corpus
 
 _EPOCH = _corpus.CONFIG.get("epoch", 1786000000)
-_BUDGET = _corpus.CONFIG.get("budget", 4000)
-_MAX_SLEEPS = _corpus.CONFIG.get("max_sleeps", 3000)
+_BUDGET = _corpus.CONFIG.get("budget", 2000)
+_MAX_SLEEPS = _corpus.CONFIG.get("max_sleeps", 400)
 _now = 0.0
 _sleeps = 0
 
