@@ -43,8 +43,7 @@ def _child(name):
 
 
 class Stub:
-    # A capitalised name of a stubbed module is a subclass of Stub (scripts
-    # subclass displayio.Group); anything else is an instance.
+    # Names in SUBCLASSED are subclasses of Stub; anything else an instance.
     _cls = "stub"
 
     def __init__(self, *args, **kw):
@@ -127,6 +126,11 @@ class Stub:
         return self
 
 
+# Names scripts subclass; other capitalised names (board.DISPLAY,
+# Direction.INPUT) are namespaces, which only an instance can stub.
+SUBCLASSED = ("Group", "TileGrid")
+
+
 def stub_module(modname):
     made = {}
 
@@ -135,7 +139,7 @@ def stub_module(modname):
             raise AttributeError(attr)
         if attr not in made:
             full = modname + "." + attr
-            if attr[:1].isupper():
+            if attr in SUBCLASSED:
                 made[attr] = type(attr, (Stub,), {"_cls": full})
             else:
                 made[attr] = _child(full)
