@@ -18,8 +18,7 @@ from .settings import settings_for
 REPO = runner.TESTS.parent
 GIT_VAR = "LEARN_GUIDES_GIT"
 FETCH_HINT = ("the Learning System Guides snapshot is not available: fetch "
-              "github:adafruit/Adafruit_Learning_System_Guides (a bare clone is enough: "
-              "git clone --bare https://github.com/adafruit/Adafruit_Learning_System_Guides) "
+              "github:adafruit/Adafruit_Learning_System_Guides (a bare clone is enough) "
               "and set %s to its git directory" % GIT_VAR)
 
 # Pinned: a new release of a library is a new corpus, not a silent change.
