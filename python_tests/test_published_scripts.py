@@ -40,6 +40,8 @@ def test_published_script(corpus, script):
     # The corpus is of scripts that reach the network: a run that sent
     # nothing tests nothing.
     assert ref.requests, "the reference sent no request\n" + ref.describe()
+    assert not ref.server_errors and not native.server_errors, (
+        ref.server_errors, native.server_errors)
     known = KNOWN_DIFFERENCES.get(script)
     same = native.lines == ref.lines and native.requests == ref.requests
     if known is not None:

@@ -26,6 +26,13 @@ def route(host, prefix, method=None):
 
 
 def answer(req, scheme):
+    try:
+        return _route(req)
+    except ValueError as exc:  # a body the service could not parse
+        return _json({"error": "request body invalid: %s" % exc}, 400)
+
+
+def _route(req):
     host = (req.header("host") or "").split(":")[0].lower()
     for rhost, prefix, method, fn in ROUTES:
         if (rhost == host or rhost == "*") and req.path.startswith(prefix) and \
