@@ -36,7 +36,7 @@ export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain firmware-minimal size test lint fuzz bench bench-quick run clean distclean
 .PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module test-pico
-.PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython
+.PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython test-corpus
 
 help:
 	@echo "make deps            Debian packages, MicroPython + Mbed TLS sources, Python test packages"
@@ -46,6 +46,7 @@ help:
 	@echo "make size            size(1) of both firmwares"
 	@echo "make test            clippy, cargo test, then pytest python_tests against build/micropython"
 	@echo "make lint            clippy with the crate's no-panic lints"
+	@echo "make test-corpus     published Learning Guide scripts on both firmwares (LEARN_GUIDES_GIT=<git dir>)"
 	@echo "make fuzz            every fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bench           native vs reference vs bare socket -> bench/results.json, bench/chart.svg"
 	@echo "make run             the demo, big JSON in 32 KiB, gzip and AsyncSession examples against a local server"
@@ -103,6 +104,13 @@ size: firmware firmware-plain
 test: deps firmware firmware-minimal lint
 	cd $(ROOT) && $(CARGO) test
 	cd $(ROOT) && $(PYTHON) -m pytest python_tests -q
+
+# Adafruit's published scripts, unmodified, on the firmware with the module and
+# on the plain one with the reference (python_tests/test_published_scripts.py).
+# LEARN_GUIDES_GIT: the git directory of a clone of Adafruit_Learning_System_Guides.
+test-corpus: firmware firmware-plain
+	@test -n "$(LEARN_GUIDES_GIT)" || { echo "set LEARN_GUIDES_GIT to a clone (git dir) of Adafruit_Learning_System_Guides"; exit 2; }
+	cd $(ROOT) && LEARN_GUIDES_GIT=$(abspath $(LEARN_GUIDES_GIT)) $(PYTHON) -m pytest python_tests/test_published_scripts.py -q
 
 # The crate denies unwrap/expect/panic!/indexing/overflow (src/lib.rs); the
 # firmware build also checks the glue, which needs bindgen.
