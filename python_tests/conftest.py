@@ -12,6 +12,7 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import sanitize  # noqa: E402
 from firmware_caps import firmware_caps, firmware_path  # noqa: E402
 from mpyrun import MpyRunner  # noqa: E402
 from servers import RecordingServer, ScriptedServer  # noqa: E402
@@ -20,6 +21,59 @@ from servers.tlscerts import TLSMaterial  # noqa: E402
 
 REPO = HERE.parent
 IMPLS = ("native", "reference")
+
+# Before anything starts the firmware (the capability probe runs at collection).
+sanitize.configure()
+_findings = sanitize.Findings()
+_known_seen = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if sanitize.enabled():
+        sanitize.point_logs_at(item.nodeid)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A sanitizer report logged while the test ran fails it, whatever its
+    outcome (an expected failure included: a memory error is never the
+    failure a test expects)."""
+    outcome = yield
+    if not sanitize.enabled() or call.when == "setup":
+        return
+    rep = outcome.get_result()
+    ours, known = _findings.collect(item.nodeid)
+    for path, k, text in known:
+        _known_seen.setdefault(k.name, set()).add(item.nodeid)
+        rep.sections.append(("sanitizer: known finding %s (%s)" % (k.name, k.reason), text))
+    if ours:
+        rep.outcome = "failed"
+        if hasattr(rep, "wasxfail"):
+            del rep.wasxfail
+        rep.longrepr = "%d sanitizer report(s) during %s (%s):\n\n%s" % (
+            len(ours), call.when, ", ".join(sorted({p for p, _ in ours})),
+            "\n".join(text for _, text in ours)[:20000])
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not sanitize.enabled():
+        return
+    ours, _ = _findings.collect(sanitize.SESSION)
+    if ours:
+        session.config._sanitize_session = ours
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not sanitize.enabled():
+        return
+    tr = terminalreporter
+    for name, ids in sorted(_known_seen.items()):
+        tr.write_line("sanitizer: known finding %s let through in %d test(s): %s"
+                      % (name, len(ids), ", ".join(sorted(ids))))
+    for path, text in getattr(config, "_sanitize_session", []):
+        tr.write_line("sanitizer report outside any test (%s):\n%s" % (path, text))
 
 
 def _impl_params(metafunc):
