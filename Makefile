@@ -127,8 +127,10 @@ GC_POISON_PATCH := $(ROOT)/scripts/sanitize/gc-poison.patch
 ASAN_FLAGS := -fsanitize=address -fsanitize-recover=address --param asan-use-after-return=0 -fno-omit-frame-pointer
 UBSAN_FLAGS := -fsanitize=undefined -fno-sanitize=nonnull-attribute -fno-omit-frame-pointer
 SAN_RUST_ENV := RUSTFLAGS="-C force-frame-pointers=yes" CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
+# The Rust archive is the same for both builds (not instrumented): one cargo
+# target directory, so the second build finds it done.
 SAN_MAKE_ARGS = -j$(JOBS) VARIANT_DIR=$(ROOT)/ports/unix MICROPY_PY_BTREE=0 MICROPY_MPYCROSS=$(MPY_CROSS) \
-	USER_C_MODULES=$(ROOT) STRIP= RQ_KEEP_DEBUG=1
+	USER_C_MODULES=$(ROOT) STRIP= RQ_KEEP_DEBUG=1 RQ_CARGO_TARGET_DIR=$(BUILD_DIR)/cargo-sanitize
 
 $(ASAN_SRC)/.patched: $(GC_POISON_PATCH) $(MICROPY_DIR)/py/gc.c
 	rm -rf $(ASAN_SRC)
@@ -148,18 +150,32 @@ firmware-ubsan: mpy-cross
 		BUILD=$(BUILD_DIR)/unix-ubsan CFLAGS_EXTRA="$(UBSAN_FLAGS)" LDFLAGS_EXTRA="$(UBSAN_FLAGS)"
 	cp $(BUILD_DIR)/unix-ubsan/micropython $(FIRMWARE_UBSAN).tmp && mv -f $(FIRMWARE_UBSAN).tmp $(FIRMWARE_UBSAN)
 
-# What runs under which build (README, "Reliability"): SANITIZE_ASAN_ARGS and
-# SANITIZE_UBSAN_ARGS select it; each report lands in build/sanitize/<build>/
-# named after its test, and fails that test.
-SANITIZE_ASAN_ARGS ?= python_tests
-SANITIZE_UBSAN_ARGS ?= python_tests
-test-sanitize: firmware-asan firmware-ubsan
+# What runs under which build (README, "Reliability"): every test file on
+# the ASan build, against the native module (--impl native: the runs of the
+# reference package do not execute it); on the UBSan build, the files whose
+# tests drive the C layer's own arithmetic (decoding, JSON, headers, asyncio).
+# Each report lands in build/sanitize/<build>/ named after its test, and
+# fails that test. SANITIZE_REPEAT_TESTS: pytest node ids run
+# SANITIZE_REPEAT more times each on the ASan build (races).
+SANITIZE_ASAN_ARGS ?= --impl native python_tests
+SANITIZE_UBSAN_ARGS ?= --impl native $(addprefix python_tests/,test_compressed.py \
+	test_async_compressed.py test_json_pairs.py test_json_select.py test_headers_dict.py \
+	test_response.py test_parsing.py test_async.py test_sanitize.py)
+SANITIZE_REPEAT_TESTS ?=
+SANITIZE_REPEAT ?= 10
+test-sanitize: firmware-asan firmware-ubsan firmware-minimal
 	rm -rf $(BUILD_DIR)/sanitize
-	@rc=0; \
-	cd $(ROOT) && MICROPYTHON=$(FIRMWARE_ASAN) SANITIZE_LOG_DIR=$(BUILD_DIR)/sanitize/asan \
+	@rc=0; cd $(ROOT); \
+	MICROPYTHON=$(FIRMWARE_ASAN) SANITIZE_LOG_DIR=$(BUILD_DIR)/sanitize/asan \
 		$(PYTHON) -m pytest -q $(SANITIZE_ASAN_ARGS) || rc=1; \
-	cd $(ROOT) && MICROPYTHON=$(FIRMWARE_UBSAN) SANITIZE_LOG_DIR=$(BUILD_DIR)/sanitize/ubsan \
+	MICROPYTHON=$(FIRMWARE_UBSAN) SANITIZE_LOG_DIR=$(BUILD_DIR)/sanitize/ubsan \
 		$(PYTHON) -m pytest -q $(SANITIZE_UBSAN_ARGS) || rc=1; \
+	if [ -n "$(strip $(SANITIZE_REPEAT_TESTS))" ]; then \
+		for i in $$(seq $(SANITIZE_REPEAT)); do \
+			MICROPYTHON=$(FIRMWARE_ASAN) SANITIZE_LOG_DIR=$(BUILD_DIR)/sanitize/asan-repeat-$$i \
+				$(PYTHON) -m pytest -q $(SANITIZE_REPEAT_TESTS) || rc=1; \
+		done; \
+	fi; \
 	exit $$rc
 
 size: firmware firmware-plain

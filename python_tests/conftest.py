@@ -76,15 +76,24 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         tr.write_line("sanitizer report outside any test (%s):\n%s" % (path, text))
 
 
+def pytest_addoption(parser):
+    parser.addoption("--impl", choices=("native", "reference", "both"), default="both",
+                     help="run the impl-parametrized tests against this implementation only "
+                          "(make test-sanitize: native, the code the sanitizers are for)")
+
+
 def _impl_params(metafunc):
     if metafunc.definition.get_closest_marker("native_only"):
         return ["native"]
+    only = metafunc.config.getoption("impl")
     bug = metafunc.definition.get_closest_marker("reference_bug")
     # reference_bug(reason, firmware="micropython"): the bug shows only there.
     if bug is not None and bug.kwargs.get("firmware") not in (None, firmware_caps()["name"]):
         bug = None
     params = []
     for name in IMPLS:
+        if only != "both" and name != only:
+            continue
         if name == "reference" and bug is not None:
             # strict: the test must really fail on the reference, which
             # shows it can fail at all.
