@@ -151,32 +151,28 @@ firmware-ubsan: mpy-cross
 	cp $(BUILD_DIR)/unix-ubsan/micropython $(FIRMWARE_UBSAN).tmp && mv -f $(FIRMWARE_UBSAN).tmp $(FIRMWARE_UBSAN)
 
 # What runs under which build (README, "Reliability"): every test file on
-# the ASan build, against the native module (--impl native: the runs of the
-# reference package do not execute it); on the UBSan build, the files whose
-# tests drive the C layer's own arithmetic (decoding, JSON, headers, asyncio).
-# Each report lands in build/sanitize/<build>/ named after its test, and
-# fails that test. SANITIZE_REPEAT_TESTS: pytest node ids run
-# SANITIZE_REPEAT more times each on the ASan build (races).
-SANITIZE_ASAN_ARGS ?= --impl native python_tests
-SANITIZE_UBSAN_ARGS ?= --impl native $(addprefix python_tests/,test_compressed.py \
+# the ASan build against the native module (--impl native: the runs of the
+# reference package do not execute it), split into SANITIZE_ASAN_SHARDS runs
+# side by side; on the UBSan build beside them, the files whose tests drive
+# the C layer's own arithmetic and parsing. Each report lands in
+# build/sanitize/<run>/ named after its test, and fails that test.
+# SANITIZE_REPEAT_TESTS: pytest node ids run SANITIZE_REPEAT more times each
+# on the ASan build (races).
+SANITIZE_ASAN_ARGS ?= --impl=native python_tests
+SANITIZE_ASAN_SHARDS ?= 2
+SANITIZE_UBSAN_ARGS ?= --impl=native $(addprefix python_tests/,test_compressed.py \
 	test_async_compressed.py test_json_pairs.py test_json_select.py test_headers_dict.py \
-	test_response.py test_parsing.py test_async.py test_sanitize.py)
+	test_response.py test_parsing.py test_async.py test_hostile.py test_bad_callers.py \
+	test_sanitize.py)
 SANITIZE_REPEAT_TESTS ?=
 SANITIZE_REPEAT ?= 10
 test-sanitize: firmware-asan firmware-ubsan firmware-minimal
-	rm -rf $(BUILD_DIR)/sanitize
-	@rc=0; cd $(ROOT); \
-	MICROPYTHON=$(FIRMWARE_ASAN) SANITIZE_LOG_DIR=$(BUILD_DIR)/sanitize/asan \
-		$(PYTHON) -m pytest -q $(SANITIZE_ASAN_ARGS) || rc=1; \
-	MICROPYTHON=$(FIRMWARE_UBSAN) SANITIZE_LOG_DIR=$(BUILD_DIR)/sanitize/ubsan \
-		$(PYTHON) -m pytest -q $(SANITIZE_UBSAN_ARGS) || rc=1; \
-	if [ -n "$(strip $(SANITIZE_REPEAT_TESTS))" ]; then \
-		for i in $$(seq $(SANITIZE_REPEAT)); do \
-			MICROPYTHON=$(FIRMWARE_ASAN) SANITIZE_LOG_DIR=$(BUILD_DIR)/sanitize/asan-repeat-$$i \
-				$(PYTHON) -m pytest -q $(SANITIZE_REPEAT_TESTS) || rc=1; \
-		done; \
-	fi; \
-	exit $$rc
+	cd $(ROOT) && PYTHON=$(PYTHON) OUT=$(BUILD_DIR)/sanitize \
+		FIRMWARE_ASAN=$(FIRMWARE_ASAN) FIRMWARE_UBSAN=$(FIRMWARE_UBSAN) \
+		ASAN_ARGS="$(SANITIZE_ASAN_ARGS)" ASAN_SHARDS=$(SANITIZE_ASAN_SHARDS) \
+		UBSAN_ARGS="$(SANITIZE_UBSAN_ARGS)" \
+		REPEAT_TESTS="$(SANITIZE_REPEAT_TESTS)" REPEAT=$(SANITIZE_REPEAT) \
+		scripts/sanitize/test.sh
 
 size: firmware firmware-plain
 	@echo

@@ -80,6 +80,26 @@ def pytest_addoption(parser):
     parser.addoption("--impl", choices=("native", "reference", "both"), default="both",
                      help="run the impl-parametrized tests against this implementation only "
                           "(make test-sanitize: native, the code the sanitizers are for)")
+    parser.addoption("--shard", default=None, metavar="K/N",
+                     help="run every N-th collected test starting at the K-th (1-based): "
+                          "N concurrent runs together run every test once")
+
+
+def pytest_collection_modifyitems(config, items):
+    shard = config.getoption("shard")
+    if not shard:
+        return
+    try:
+        k, n = (int(x) for x in shard.split("/"))
+    except ValueError:
+        raise pytest.UsageError("--shard takes K/N, e.g. 1/2, not %r" % shard)
+    if not 1 <= k <= n:
+        raise pytest.UsageError("--shard K/N needs 1 <= K <= N, not %r" % shard)
+    keep = [it for i, it in enumerate(items) if i % n == k - 1]
+    dropped = [it for i, it in enumerate(items) if i % n != k - 1]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = keep
 
 
 def _impl_params(metafunc):
