@@ -48,12 +48,17 @@ def pytest_runtest_makereport(item, call):
         _known_seen.setdefault(k.name, set()).add(item.nodeid)
         rep.sections.append(("sanitizer: known finding %s (%s)" % (k.name, k.reason), text))
     if ours:
-        rep.outcome = "failed"
+        text = "%d sanitizer report(s) during %s (%s):\n\n%s" % (
+            len(ours), call.when, ", ".join(sorted({p for p, _ in ours})),
+            "\n".join(t for _, t in ours)[:20000])
         if hasattr(rep, "wasxfail"):
             del rep.wasxfail
-        rep.longrepr = "%d sanitizer report(s) during %s (%s):\n\n%s" % (
-            len(ours), call.when, ", ".join(sorted({p for p, _ in ours})),
-            "\n".join(text for _, text in ours)[:20000])
+        elif rep.failed:
+            # Keep the test's own failure; the reports come with it.
+            rep.sections.append(("sanitizer reports", text))
+            return
+        rep.outcome = "failed"
+        rep.longrepr = text
 
 
 def pytest_sessionfinish(session, exitstatus):
