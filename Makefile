@@ -35,6 +35,7 @@ UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain firmware-minimal size test lint fuzz bench bench-quick run clean distclean
+.PHONY: firmware-asan firmware-ubsan test-sanitize
 .PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module test-pico
 .PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython test-corpus
 
@@ -43,6 +44,10 @@ help:
 	@echo "make firmware        unix MicroPython with adafruit_requests -> build/micropython"
 	@echo "make firmware-plain  same firmware without the module -> build/micropython-plain"
 	@echo "make firmware-minimal  the module with every build switch off -> build/micropython-minimal"
+	@echo "make firmware-asan   test firmware: AddressSanitizer + poisoned GC heap -> build/micropython-asan"
+	@echo "make firmware-ubsan  test firmware: UndefinedBehaviorSanitizer -> build/micropython-ubsan"
+	@echo "                     (also: make firmware SANITIZE=address|undefined)"
+	@echo "make test-sanitize   both, then pytest python_tests on each; a sanitizer report fails its test"
 	@echo "make size            size(1) of both firmwares"
 	@echo "make test            clippy, cargo test, then pytest python_tests against build/micropython"
 	@echo "make lint            clippy with the crate's no-panic lints"
@@ -76,10 +81,18 @@ mpy-cross: $(MICROPY_DIR)/py/py.mk
 	$(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/mpy-cross -j$(JOBS) BUILD=$(BUILD_DIR)/mpy-cross
 
 # The sub-make decides what is stale (cargo included), so these always run it.
+# SANITIZE=address|undefined builds the matching test firmware instead.
+SANITIZE ?=
+SAN_TARGET_address := firmware-asan
+SAN_TARGET_undefined := firmware-ubsan
+ifeq ($(SANITIZE),)
 firmware: mpy-cross
 	$(UNIX_MAKE) BUILD=$(BUILD_DIR)/unix USER_C_MODULES=$(ROOT)
 	@mkdir -p $(BUILD_DIR)
 	cp $(BUILD_DIR)/unix/micropython $(FIRMWARE).tmp && mv -f $(FIRMWARE).tmp $(FIRMWARE)
+else
+firmware: $(or $(SAN_TARGET_$(SANITIZE)),$(error SANITIZE is address or undefined, not '$(SANITIZE)'))
+endif
 
 firmware-plain: mpy-cross
 	$(UNIX_MAKE) BUILD=$(BUILD_DIR)/unix-plain USER_C_MODULES=
@@ -92,6 +105,75 @@ firmware-minimal: mpy-cross
 	$(UNIX_MAKE) BUILD=$(BUILD_DIR)/unix-minimal USER_C_MODULES=$(ROOT) $(RQ_ALL_OFF)
 	@mkdir -p $(BUILD_DIR)
 	cp $(BUILD_DIR)/unix-minimal/micropython $(FIRMWARE_MINIMAL).tmp && mv -f $(FIRMWARE_MINIMAL).tmp $(FIRMWARE_MINIMAL)
+
+# ---- sanitizer builds: test firmwares only, never one to flash ----
+#
+# The unix firmware with the module, compiled the way MicroPython's own CI
+# builds its sanitizer jobs (CFLAGS_EXTRA/LDFLAGS_EXTRA), symbols kept
+# (STRIP=), each in its own build directory. The Rust core is not
+# instrumented; it gets frame pointers and line tables so that reports show
+# its frames (RQ_KEEP_DEBUG keeps them through the prelink).
+#
+# ASan also needs to see inside the GC heap, which is a single malloc: the
+# ASan build compiles a copy of the MicroPython tree whose py/gc.c poisons
+# free blocks (scripts/sanitize/gc-poison.patch). The copy is hard links
+# (the build writes only under BUILD=) except the patched file, which is new.
+# -fsanitize-recover=address with halt_on_error=0 (python_tests/sanitize.py)
+# lets a script run on after a report, so that a known finding outside this
+# repository can be told apart from ours instead of killing the test.
+FIRMWARE_ASAN := $(BUILD_DIR)/micropython-asan
+FIRMWARE_UBSAN := $(BUILD_DIR)/micropython-ubsan
+ASAN_SRC := $(BUILD_DIR)/micropython-asan-src
+GC_POISON_PATCH := $(ROOT)/scripts/sanitize/gc-poison.patch
+ASAN_FLAGS := -fsanitize=address -fsanitize-recover=address --param asan-use-after-return=0 -fno-omit-frame-pointer
+UBSAN_FLAGS := -fsanitize=undefined -fno-sanitize=nonnull-attribute -fno-omit-frame-pointer
+SAN_RUST_ENV := RUSTFLAGS="-C force-frame-pointers=yes" CARGO_PROFILE_RELEASE_DEBUG=line-tables-only
+# The Rust archive is the same for both builds (not instrumented): one cargo
+# target directory, so the second build finds it done.
+SAN_MAKE_ARGS = -j$(JOBS) VARIANT_DIR=$(ROOT)/ports/unix MICROPY_PY_BTREE=0 MICROPY_MPYCROSS=$(MPY_CROSS) \
+	USER_C_MODULES=$(ROOT) STRIP= RQ_KEEP_DEBUG=1 RQ_CARGO_TARGET_DIR=$(BUILD_DIR)/cargo-sanitize
+
+$(ASAN_SRC)/.patched: $(GC_POISON_PATCH) $(MICROPY_DIR)/py/gc.c
+	rm -rf $(ASAN_SRC)
+	mkdir -p $(ASAN_SRC)
+	cp -al $(MICROPY_DIR)/. $(ASAN_SRC)/ 2>/dev/null || { rm -rf $(ASAN_SRC); mkdir -p $(ASAN_SRC); cp -a $(MICROPY_DIR)/. $(ASAN_SRC)/; }
+	rm -f $(ASAN_SRC)/py/gc.c
+	patch --quiet -o $(ASAN_SRC)/py/gc.c $(MICROPY_DIR)/py/gc.c $(GC_POISON_PATCH)
+	touch $@
+
+firmware-asan: mpy-cross $(ASAN_SRC)/.patched
+	$(SAN_RUST_ENV) GIT_CEILING_DIRECTORIES=$(BUILD_DIR) $(MAKE) -C $(ASAN_SRC)/ports/unix $(SAN_MAKE_ARGS) \
+		BUILD=$(BUILD_DIR)/unix-asan CFLAGS_EXTRA="$(ASAN_FLAGS)" LDFLAGS_EXTRA="$(ASAN_FLAGS)"
+	cp $(BUILD_DIR)/unix-asan/micropython $(FIRMWARE_ASAN).tmp && mv -f $(FIRMWARE_ASAN).tmp $(FIRMWARE_ASAN)
+
+firmware-ubsan: mpy-cross
+	$(SAN_RUST_ENV) $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix $(SAN_MAKE_ARGS) \
+		BUILD=$(BUILD_DIR)/unix-ubsan CFLAGS_EXTRA="$(UBSAN_FLAGS)" LDFLAGS_EXTRA="$(UBSAN_FLAGS)"
+	cp $(BUILD_DIR)/unix-ubsan/micropython $(FIRMWARE_UBSAN).tmp && mv -f $(FIRMWARE_UBSAN).tmp $(FIRMWARE_UBSAN)
+
+# What runs under which build (README, "Reliability"): every test file on
+# the ASan build against the native module (--impl native: the runs of the
+# reference package do not execute it), split into SANITIZE_ASAN_SHARDS runs
+# side by side; on the UBSan build beside them, the files whose tests drive
+# the C layer's own arithmetic and parsing. Each report lands in
+# build/sanitize/<run>/ named after its test, and fails that test.
+# SANITIZE_REPEAT_TESTS: pytest node ids run SANITIZE_REPEAT more times each
+# on the ASan build (races).
+SANITIZE_ASAN_ARGS ?= --impl=native python_tests
+SANITIZE_ASAN_SHARDS ?= 2
+SANITIZE_UBSAN_ARGS ?= --impl=native $(addprefix python_tests/,test_compressed.py \
+	test_async_compressed.py test_json_pairs.py test_json_select.py test_headers_dict.py \
+	test_response.py test_parsing.py test_async.py test_hostile.py test_bad_callers.py \
+	test_sanitize.py)
+SANITIZE_REPEAT_TESTS ?=
+SANITIZE_REPEAT ?= 10
+test-sanitize: firmware-asan firmware-ubsan firmware-minimal
+	cd $(ROOT) && PYTHON=$(PYTHON) OUT=$(BUILD_DIR)/sanitize \
+		FIRMWARE_ASAN=$(FIRMWARE_ASAN) FIRMWARE_UBSAN=$(FIRMWARE_UBSAN) \
+		ASAN_ARGS="$(SANITIZE_ASAN_ARGS)" ASAN_SHARDS=$(SANITIZE_ASAN_SHARDS) \
+		UBSAN_ARGS="$(SANITIZE_UBSAN_ARGS)" \
+		REPEAT_TESTS="$(SANITIZE_REPEAT_TESTS)" REPEAT=$(SANITIZE_REPEAT) \
+		scripts/sanitize/test.sh
 
 size: firmware firmware-plain
 	@echo

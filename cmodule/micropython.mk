@@ -9,6 +9,9 @@
 #   CARGO                cargo executable
 #   RQ_CARGO_FLAGS       extra arguments for cargo
 #   RQ_CARGO_TARGET_DIR  cargo's --target-dir (default: $(BUILD)/cargo)
+#   RQ_KEEP_DEBUG        1 keeps the Rust object's line tables and unwind
+#                        tables (host sanitizer builds: reports then show Rust
+#                        frames); give cargo debug info yourself
 #   RQ_ENABLE_MULTIPART, RQ_ENABLE_LEGACY_API, RQ_ENABLE_ITER_LINES,
 #   RQ_ENABLE_JSON_SELECT, RQ_ENABLE_DEFLATE, RQ_ENABLE_ASYNC
 #                        0 leaves that part out (cmodule/rq_config.h)
@@ -87,7 +90,7 @@ PY_O += $(RQ_NATIVE_O)
 #   not place them.
 RQ_OBJCOPY_FLAGS = --wildcard --keep-global-symbol='rq_*' \
 	--remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig \
-	--remove-section=.eh_frame --remove-section=.rela.eh_frame \
+	$(if $(RQ_KEEP_DEBUG),,--remove-section=.eh_frame --remove-section=.rela.eh_frame) \
 	$(if $(filter thumb% arm%,$(RQ_TARGET)),--remove-section='.ARM.exidx*' --remove-section='.ARM.extab*')
 
 # Cargo knows best whether the crate is stale, so it runs on every build (a
@@ -112,7 +115,7 @@ $(RQ_NATIVE_O): FORCE
 	$(Q)if [ ! -e $@ ] || [ $(RQ_LIB) -nt $@ ]; then \
 		echo "LD $@"; \
 		mkdir -p $(@D) && \
-		$(LD) -r -S -z noexecstack $(RQ_LD_EMULATION) --whole-archive $(RQ_LIB) --no-whole-archive -o $@.tmp && \
+		$(LD) -r $(if $(RQ_KEEP_DEBUG),,-S) -z noexecstack $(RQ_LD_EMULATION) --whole-archive $(RQ_LIB) --no-whole-archive -o $@.tmp && \
 		$(OBJCOPY) $(RQ_OBJCOPY_FLAGS) $@.tmp && \
 		mv $@.tmp $@; \
 	fi

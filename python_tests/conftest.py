@@ -12,6 +12,7 @@ import pytest
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import sanitize  # noqa: E402
 from firmware_caps import firmware_caps, firmware_path  # noqa: E402
 from mpyrun import MpyRunner  # noqa: E402
 from servers import RecordingServer, ScriptedServer  # noqa: E402
@@ -21,16 +22,103 @@ from servers.tlscerts import TLSMaterial  # noqa: E402
 REPO = HERE.parent
 IMPLS = ("native", "reference")
 
+# Before anything starts the firmware (the capability probe runs at collection).
+sanitize.configure()
+_findings = sanitize.Findings()
+_known_seen = {}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if sanitize.enabled():
+        sanitize.point_logs_at(item.nodeid)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A sanitizer report logged while the test ran fails it, whatever its
+    outcome (an expected failure included: a memory error is never the
+    failure a test expects)."""
+    outcome = yield
+    if not sanitize.enabled() or call.when == "setup":
+        return
+    rep = outcome.get_result()
+    ours, known = _findings.collect(item.nodeid)
+    for path, k, text in known:
+        _known_seen.setdefault(k.name, set()).add(item.nodeid)
+        rep.sections.append(("sanitizer: known finding %s (%s)" % (k.name, k.reason), text))
+    if ours:
+        text = "%d sanitizer report(s) during %s (%s):\n\n%s" % (
+            len(ours), call.when, ", ".join(sorted({p for p, _ in ours})),
+            "\n".join(t for _, t in ours)[:20000])
+        if hasattr(rep, "wasxfail"):
+            del rep.wasxfail
+        elif rep.failed:
+            # Keep the test's own failure; the reports come with it.
+            rep.sections.append(("sanitizer reports", text))
+            return
+        rep.outcome = "failed"
+        rep.longrepr = text
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not sanitize.enabled():
+        return
+    ours, _ = _findings.collect(sanitize.SESSION)
+    if ours:
+        session.config._sanitize_session = ours
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not sanitize.enabled():
+        return
+    tr = terminalreporter
+    for name, ids in sorted(_known_seen.items()):
+        tr.write_line("sanitizer: known finding %s let through in %d test(s): %s"
+                      % (name, len(ids), ", ".join(sorted(ids))))
+    for path, text in getattr(config, "_sanitize_session", []):
+        tr.write_line("sanitizer report outside any test (%s):\n%s" % (path, text))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--impl", choices=("native", "reference", "both"), default="both",
+                     help="run the impl-parametrized tests against this implementation only "
+                          "(make test-sanitize: native, the code the sanitizers are for)")
+    parser.addoption("--shard", default=None, metavar="K/N",
+                     help="run every N-th collected test starting at the K-th (1-based): "
+                          "N concurrent runs together run every test once")
+
+
+def pytest_collection_modifyitems(config, items):
+    shard = config.getoption("shard")
+    if not shard:
+        return
+    try:
+        k, n = (int(x) for x in shard.split("/"))
+    except ValueError:
+        raise pytest.UsageError("--shard takes K/N, e.g. 1/2, not %r" % shard)
+    if not 1 <= k <= n:
+        raise pytest.UsageError("--shard K/N needs 1 <= K <= N, not %r" % shard)
+    keep = [it for i, it in enumerate(items) if i % n == k - 1]
+    dropped = [it for i, it in enumerate(items) if i % n != k - 1]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = keep
+
 
 def _impl_params(metafunc):
     if metafunc.definition.get_closest_marker("native_only"):
         return ["native"]
+    only = metafunc.config.getoption("impl")
     bug = metafunc.definition.get_closest_marker("reference_bug")
     # reference_bug(reason, firmware="micropython"): the bug shows only there.
     if bug is not None and bug.kwargs.get("firmware") not in (None, firmware_caps()["name"]):
         bug = None
     params = []
     for name in IMPLS:
+        if only != "both" and name != only:
+            continue
         if name == "reference" and bug is not None:
             # strict: the test must really fail on the reference, which
             # shows it can fail at all.
