@@ -41,6 +41,18 @@ static mp_obj_t rq_content_encoding(rq_response_t *r) {
     return mp_obj_new_str_from_vstr(&v);
 }
 
+bool rq_response_names_gzip(rq_response_t *r) {
+    mp_obj_t enc = rq_content_encoding(r);
+    if (enc == MP_OBJ_NULL) {
+        return false;
+    }
+    size_t n;
+    const char *p = mp_obj_str_get_data(enc, &n);
+    return rq_coding_names_gzip((const uint8_t *)p, n);
+}
+
+#if RQ_ENABLE_DEFLATE
+
 // The coding the response's Content-Encoding asks for (RQ_CODING_*), by the
 // engine's one parser (engine::coding).
 static int rq_response_coding(rq_response_t *r) {
@@ -53,17 +65,6 @@ static int rq_response_coding(rq_response_t *r) {
     return rq_coding_of((const uint8_t *)p, n);
 }
 
-bool rq_response_names_gzip(rq_response_t *r) {
-    mp_obj_t enc = rq_content_encoding(r);
-    if (enc == MP_OBJ_NULL) {
-        return false;
-    }
-    size_t n;
-    const char *p = mp_obj_str_get_data(enc, &n);
-    return rq_coding_names_gzip((const uint8_t *)p, n);
-}
-
-#if RQ_ENABLE_DEFLATE
 
 // Case-insensitive: does [p, p + n) contain the lower-case `word`?
 static bool rq_contains_word(const char *p, size_t n, const char *word) {
