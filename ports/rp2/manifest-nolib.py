@@ -1,6 +1,6 @@
-# The rp2 port's own frozen modules without the drivers it takes from
-# micropython-lib (onewire, ds18x20, dht, neopixel), which a tree without that
-# submodule (Debian's) cannot provide. Used for both firmwares `make rp2`
-# compares, so the difference between them is the module alone.
+# Fallback for RPI_PICO when micropython-lib is absent: the rp2 port's own
+# frozen modules without the drivers its manifest takes from micropython-lib
+# (onewire, ds18x20, dht, neopixel). The Makefile picks it (and says so)
+# only for boards without Wi-Fi; `make test-pico` runs on it as well.
 freeze("$(PORT_DIR)/modules")
 include("$(MPY_DIR)/extmod/asyncio")

@@ -1,0 +1,7 @@
+# What users flash today instead of this module: the pure-Python reference
+# adafruit_requests and adafruit_connection_manager frozen as bytecode into
+# the same image (BASE_MANIFEST: manifest.py or manifest-nolib.py). Built
+# without the C module by `make rp2-reference`, to compare flash and heap.
+include("$(BASE_MANIFEST)")
+module("adafruit_requests.py", base_path="$(REFERENCE_DIR)")
+module("adafruit_connection_manager.py", base_path="$(REFERENCE_DIR)")
