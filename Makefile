@@ -35,7 +35,7 @@ UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain firmware-minimal size test lint fuzz bench bench-quick run clean distclean
-.PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module rp2-plain rp2-reference rp2-deps test-pico
+.PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module rp2-plain rp2-reference rp2-minimal rp2-heap rp2-deps test-pico
 .PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython
 
 help:
@@ -58,6 +58,8 @@ help:
 	@echo "make rp2             Raspberry Pi Pico firmware with and without the module, flash sizes"
 	@echo "                     (RP2_BOARD=RPI_PICO_W / RPI_PICO2_W: Wi-Fi boards, fetched trees)"
 	@echo "make rp2-reference   the same board without the module, reference package frozen in"
+	@echo "make rp2-minimal     the same board, module with every RQ_ENABLE_* switch off"
+	@echo "make rp2-heap        free heap after boot of each image built for RP2_BOARD (rp2040js)"
 	@echo "make test-pico       python_tests/qemu on the Pico UF2 under the rp2040js emulator"
 	@echo "make firmware-circuitpython  CircuitPython's unix port with the module -> build/circuitpython"
 	@echo "make cflags-circuitpython    cmodule/*.c with CircuitPython's board-port warning flags"
@@ -239,6 +241,22 @@ rp2-reference: mpy-cross rp2-deps $(ROOT)/deps/reference/adafruit_requests.py
 
 $(ROOT)/deps/reference/adafruit_requests.py:
 	$(ROOT)/scripts/deps.sh reference
+
+# The module with every RQ_ENABLE_* switch off.
+rp2-minimal: mpy-cross rp2-deps
+	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD)-minimal -DMICROPY_FROZEN_MANIFEST=$(RP2_BASE_MANIFEST) \
+		-DUSER_C_MODULES=$(ROOT)/cmodule/micropython.cmake $(addprefix -D,$(RQ_ALL_OFF))
+	$(RP2_BUILD_CMD) $(RP2_BUILD)/$(RP2_BOARD)-minimal -j$(JOBS)
+
+# Free GC heap after boot and after `import adafruit_requests` on each image
+# of this board already built (plain, module, reference, minimal), booted in
+# rp2040js. The Wi-Fi boards boot there too: nothing talks to the radio
+# until a WLAN interface is made active.
+rp2-heap:
+	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
+	$(PYTHON) $(ROOT)/scripts/pico_heap.py --emu $(PICO_EMU) --work $(BUILD_DIR)/pico-heap/$(RP2_BOARD) \
+		$(foreach v,plain module reference minimal,$(if $(wildcard $(RP2_BUILD)/$(RP2_BOARD)$(if $(filter module,$(v)),,-$(v))/firmware.uf2),\
+			$(v)=$(RP2_BUILD)/$(RP2_BOARD)$(if $(filter module,$(v)),,-$(v))/firmware.uf2))
 
 # Both firmwares use the same manifest, so the difference is the module;
 # scripts/rp2_size.py prints it and fails past the board's flash budget.

@@ -2,9 +2,10 @@
 """Flash cost of adafruit_requests on a MicroPython rp2 board, and the check
 CI runs on it.
 
-Reads the images `make rp2` (and, when built, `make rp2-reference`) wrote
-under BUILD/<BOARD>, BUILD/<BOARD>-plain and BUILD/<BOARD>-reference, and
-prints each one's firmware.bin size. Fails (exit 1) when
+Reads the images `make rp2` (and, when built, `make rp2-minimal` and
+`make rp2-reference`) wrote under BUILD/<BOARD>, BUILD/<BOARD>-plain,
+BUILD/<BOARD>-minimal and BUILD/<BOARD>-reference, and prints each one's
+firmware.bin size. Fails (exit 1) when
 
 - the module costs more flash than the board's budget below, or
 - an image runs into the board's flash filesystem: the rp2 linker script
@@ -34,7 +35,7 @@ BUDGETS = {
     "RPI_PICO": 68 * 1024,
 }
 
-VARIANTS = (("plain", "-plain"), ("module", ""), ("reference", "-reference"))
+VARIANTS = (("plain", "-plain"), ("module", ""), ("minimal", "-minimal"), ("reference", "-reference"))
 
 DEFINE = r"^\s*#\s*define\s+%s\s+(.+?)\s*(?://.*)?$"
 # Only integer arithmetic is left once the one macro is substituted.
