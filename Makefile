@@ -61,6 +61,7 @@ help:
 	@echo "make rp2-minimal     the same board, module with every RQ_ENABLE_* switch off"
 	@echo "make rp2-heap        free heap after boot of each image built for RP2_BOARD (rp2040js)"
 	@echo "make test-pico       python_tests/qemu on the Pico UF2 under the rp2040js emulator"
+	@echo "                     (RP2_BOARD=RPI_PICO_W: the Pico W image, which boots without its radio)"
 	@echo "make firmware-circuitpython  CircuitPython's unix port with the module -> build/circuitpython"
 	@echo "make cflags-circuitpython    cmodule/*.c with CircuitPython's board-port warning flags"
 	@echo "make test-circuitpython      both, then pytest python_tests against build/circuitpython"
@@ -266,18 +267,21 @@ rp2: rp2-module rp2-plain
 	$(PYTHON) $(ROOT)/scripts/rp2_size.py --board $(RP2_BOARD) --board-dir $(RP2_BOARD_DIR) \
 		--sdk $(PICO_SDK) --build $(RP2_BUILD)
 
-# python_tests/qemu on the RPI_PICO UF2 that `make rp2` writes (rebuilt here
-# only when stale), in the rp2040js emulator pinned by
-# scripts/pico_emu/package-lock.json, with the RP2040 bootrom fetched and
+# python_tests/qemu on the RP2_BOARD UF2 (RPI_PICO, or RPI_PICO_W: its image
+# boots without the Wi-Fi chip, which nothing here makes active) that `make
+# rp2` writes (rebuilt here only when stale), in the rp2040js emulator pinned
+# by scripts/pico_emu/package-lock.json, with the RP2040 bootrom fetched and
 # hash-checked by scripts/pico_emu/setup.py. Each script boots a fresh board
 # and may take PICO_TIME_LIMIT seconds of wall time.
 PICO_EMU := $(BUILD_DIR)/pico-emu
 PICO_TIME_LIMIT ?= 300
 test-pico:
-	$(MAKE) -C $(ROOT) rp2-module RP2_BOARD=RPI_PICO
+	$(if $(filter RPI_PICO RPI_PICO_W,$(RP2_BOARD)),,$(error test-pico: rp2040js emulates the RP2040 only (RPI_PICO, RPI_PICO_W), not $(RP2_BOARD)))
+	$(MAKE) -C $(ROOT) rp2-module RP2_BOARD=$(RP2_BOARD)
 	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
-	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --pico $(RP2_BUILD)/RPI_PICO/firmware.uf2 \
-		--emu $(PICO_EMU) --work $(BUILD_DIR)/pico-tests --time-limit $(PICO_TIME_LIMIT)
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --pico $(RP2_BUILD)/$(RP2_BOARD)/firmware.uf2 \
+		--emu $(PICO_EMU) --work $(BUILD_DIR)/pico-tests$(if $(filter RPI_PICO,$(RP2_BOARD)),,-$(RP2_BOARD)) \
+		--time-limit $(PICO_TIME_LIMIT)
 
 # ---- CircuitPython: its unix port with this module (scripts/circuitpython.sh) ----
 
