@@ -114,7 +114,7 @@ def check(board, sizes, fs_start, budgets=BUDGETS, stacks=None):
     stacks = stacks or {}
     if "module" in stacks and "plain" in stacks and stacks["module"] != stacks["plain"]:
         failures.append("%s: the image with the module has GNU_STACK header(s) %s, the plain one %s"
-                        % (board, stacks["module"] or "none", stacks["plain"] or "none"))
+                        % (board, ", ".join(stacks["module"]) or "none", ", ".join(stacks["plain"]) or "none"))
     plain = sizes.get("plain")
     for name, _ in VARIANTS:
         if name not in sizes:
