@@ -237,7 +237,8 @@ rp2-reference: mpy-cross rp2-deps $(ROOT)/deps/reference/adafruit_requests.py
 	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD)-reference \
 		-DMICROPY_FROZEN_MANIFEST=$(ROOT)/ports/rp2/manifest-reference.py \
 		-DMICROPY_MANIFEST_BASE_MANIFEST=$(RP2_BASE_MANIFEST) \
-		-DMICROPY_MANIFEST_REFERENCE_DIR=$(ROOT)/deps/reference -DUSER_C_MODULES=
+		-DMICROPY_MANIFEST_REFERENCE_DIR=$(ROOT)/deps/reference \
+		-DMICROPY_MANIFEST_STUBS_DIR=$(ROOT)/python_tests/mpy_stubs -DUSER_C_MODULES=
 	$(RP2_BUILD_CMD) $(RP2_BUILD)/$(RP2_BOARD)-reference -j$(JOBS)
 
 $(ROOT)/deps/reference/adafruit_requests.py:
