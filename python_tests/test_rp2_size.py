@@ -72,3 +72,16 @@ def test_stack_header_only_with_module_fails():
     stacks = {"plain": rp2_size.stack_headers(READELF_PLAIN), "module": rp2_size.stack_headers(READELF_RWE)}
     _, failures = rp2_size.check("B", {"plain": 1000, "module": 1500}, 4000, budgets={"B": 600}, stacks=stacks)
     assert len(failures) == 1 and "GNU_STACK" in failures[0]
+
+
+def test_board_header_in_board_dir(tmp_path):
+    bdir, sdk = board(tmp_path, "custom", "(8 * 1024 * 1024)", "(7 * 1024 * 1024)")
+    header = pathlib.Path(sdk) / "src" / "boards" / "include" / "boards" / "custom.h"
+    header.rename(pathlib.Path(bdir) / "custom.h")
+    assert rp2_size.filesystem_start(bdir, sdk) == 1024 * 1024
+
+
+def test_unknown_filesystem_only_sizes():
+    lines, failures = rp2_size.check("B", {"plain": 1000, "module": 1500}, None, budgets={"B": 600})
+    assert failures == []
+    assert not any("filesystem" in line for line in lines)
