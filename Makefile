@@ -36,7 +36,7 @@ export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain firmware-minimal size test lint fuzz bench bench-quick run clean distclean
 .PHONY: firmware-asan firmware-ubsan test-sanitize
-.PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module test-pico
+.PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module rp2-plain rp2-reference rp2-minimal rp2-heap rp2-deps test-pico
 .PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython test-corpus
 
 help:
@@ -62,7 +62,12 @@ help:
 	@echo "                     RISC-V virt (rv32imac) -> build/qemu-rv32/"
 	@echo "make test-qemu       python_tests/qemu on all three under QEMU"
 	@echo "make rp2             Raspberry Pi Pico firmware with and without the module, flash sizes"
+	@echo "                     (RP2_BOARD=RPI_PICO_W / RPI_PICO2_W: Wi-Fi boards, fetched trees)"
+	@echo "make rp2-reference   the same board without the module, reference package frozen in"
+	@echo "make rp2-minimal     the same board, module with every RQ_ENABLE_* switch off"
+	@echo "make rp2-heap        free heap after boot of each image built for RP2_BOARD (rp2040js)"
 	@echo "make test-pico       python_tests/qemu on the Pico UF2 under the rp2040js emulator"
+	@echo "                     (RP2_BOARD=RPI_PICO_W: the Pico W image, which boots without its radio)"
 	@echo "make firmware-circuitpython  CircuitPython's unix port with the module -> build/circuitpython"
 	@echo "make cflags-circuitpython    cmodule/*.c with CircuitPython's board-port warning flags"
 	@echo "make test-circuitpython      both, then pytest python_tests against build/circuitpython"
@@ -269,49 +274,111 @@ test-qemu: qemu
 
 # ports/rp2 through CMake and cmodule/micropython.cmake. pico-sdk, TinyUSB and
 # picotool come from `scripts/deps.sh rp2` unless MICROPY_DIR has its own
-# submodules (or PICO_SDK names another SDK).
+# submodules (or PICO_SDK names another SDK). Boards named *_W (RPI_PICO_W,
+# RPI_PICO2_W) also read cyw43-driver, lwIP and BTstack: `scripts/deps.sh
+# picow` puts them (and micropython-lib) into our MicroPython tree from
+# snapshots, or names what to fetch and stops.
 RP2_BOARD ?= RPI_PICO
 RP2_BUILD := $(BUILD_DIR)/rp2
+RP2_WIRELESS := $(filter %_W,$(RP2_BOARD))
 PICO_SDK ?= $(if $(wildcard $(MICROPY_DIR)/lib/pico-sdk/pico_sdk_init.cmake),$(MICROPY_DIR)/lib/pico-sdk,$(ROOT)/deps/pico-sdk)
 PICOTOOL_DIR ?= $(ROOT)/deps/picotool/picotool
+MPY_LIB_DIR ?= $(MICROPY_DIR)/lib/micropython-lib
+RP2_BOARD_DIR := $(MICROPY_DIR)/ports/rp2/boards/$(RP2_BOARD)
+# The frozen modules of the board's own image (ports/rp2/manifest.py includes
+# it), so the image users flash keeps ssl, mip, requests, ntptime, ...
+RP2_BOARD_MANIFEST := $(if $(wildcard $(RP2_BOARD_DIR)/manifest.py),$(RP2_BOARD_DIR)/manifest.py,$(MICROPY_DIR)/ports/rp2/boards/manifest.py)
 RP2_ENV = $(MPY_ENV) MICROPY_MPYCROSS=$(MPY_CROSS)
+# Decided when the recipe runs (the deps step may just have unpacked
+# micropython-lib): the board's manifest when micropython-lib is there, else
+# the reduced one (only boards without Wi-Fi get this far without it).
+rp2_has_lib = [ -f $(MPY_LIB_DIR)/micropython/bundles/bundle-networking/manifest.py ]
+RP2_BASE_MANIFEST = $$($(rp2_has_lib) && echo $(ROOT)/ports/rp2/manifest.py || echo $(ROOT)/ports/rp2/manifest-nolib.py)
+RP2_LIB_ARG = $$($(rp2_has_lib) && echo $(MPY_LIB_DIR) || echo $(ROOT)/ports/rp2)
 RP2_CMAKE = $(RP2_ENV) cmake -S $(MICROPY_DIR)/ports/rp2 -DMICROPY_BOARD=$(RP2_BOARD) \
-	-DMICROPY_BOARD_DIR=$(MICROPY_DIR)/ports/rp2/boards/$(RP2_BOARD) \
+	-DMICROPY_BOARD_DIR=$(RP2_BOARD_DIR) \
 	-DPICO_SDK_PATH_OVERRIDE=$(PICO_SDK) \
 	$(if $(wildcard $(PICOTOOL_DIR)/picotoolConfig.cmake),-Dpicotool_DIR=$(PICOTOOL_DIR)) \
-	-DMICROPY_FROZEN_MANIFEST=$(ROOT)/ports/rp2/manifest.py -DMICROPY_LIB_DIR=$(ROOT)/ports/rp2
+	-DMICROPY_LIB_DIR=$(RP2_LIB_ARG) \
+	-DMICROPY_MANIFEST_BOARD_MANIFEST=$(RP2_BOARD_MANIFEST)
+RP2_BUILD_CMD = $(RP2_ENV) $(MAKE) -C
 
 $(ROOT)/deps/pico-sdk/.unpacked:
 	$(ROOT)/scripts/deps.sh rp2
 
+# The trees this board reads. Without Wi-Fi, micropython-lib is optional:
+# deps.sh exits 3 when it has no snapshot, and the reduced manifest is used.
+rp2-deps: $(if $(filter $(ROOT)/deps/pico-sdk,$(PICO_SDK)),$(ROOT)/deps/pico-sdk/.unpacked)
+ifneq ($(RP2_WIRELESS),)
+	$(ROOT)/scripts/deps.sh picow
+else
+	@rc=0; $(ROOT)/scripts/deps.sh micropython-lib || rc=$$?; \
+	if [ $$rc = 3 ]; then echo "$(RP2_BOARD): no micropython-lib, freezing ports/rp2/manifest-nolib.py (no onewire/ds18x20/dht/neopixel)"; \
+	elif [ $$rc != 0 ]; then exit $$rc; fi
+endif
+
 # The firmware with the module alone (what test-pico runs).
-rp2-module: mpy-cross $(if $(filter $(ROOT)/deps/pico-sdk,$(PICO_SDK)),$(ROOT)/deps/pico-sdk/.unpacked)
-	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD) -DUSER_C_MODULES=$(ROOT)/cmodule/micropython.cmake
-	$(RP2_ENV) $(MAKE) -C $(RP2_BUILD)/$(RP2_BOARD) -j$(JOBS)
+rp2-module: mpy-cross rp2-deps
+	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD) -DMICROPY_FROZEN_MANIFEST=$(RP2_BASE_MANIFEST) \
+		-DUSER_C_MODULES=$(ROOT)/cmodule/micropython.cmake
+	$(RP2_BUILD_CMD) $(RP2_BUILD)/$(RP2_BOARD) -j$(JOBS)
 
-# Both firmwares use the same manifest, so the difference is the module.
-rp2: rp2-module
-	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD)-plain -DUSER_C_MODULES=
-	$(RP2_ENV) $(MAKE) -C $(RP2_BUILD)/$(RP2_BOARD)-plain -j$(JOBS)
-	@echo
-	@with=$$(stat -c %s $(RP2_BUILD)/$(RP2_BOARD)/firmware.bin); \
-	without=$$(stat -c %s $(RP2_BUILD)/$(RP2_BOARD)-plain/firmware.bin); \
-	echo "$(RP2_BOARD) flash image (firmware.bin): $$without bytes without adafruit_requests, $$with with it (+$$((with - without)))"; \
-	echo "UF2: $(RP2_BUILD)/$(RP2_BOARD)/firmware.uf2"
+rp2-plain: mpy-cross rp2-deps
+	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD)-plain -DMICROPY_FROZEN_MANIFEST=$(RP2_BASE_MANIFEST) \
+		-DUSER_C_MODULES=
+	$(RP2_BUILD_CMD) $(RP2_BUILD)/$(RP2_BOARD)-plain -j$(JOBS)
+
+# What users have today: no C module, the reference package frozen in.
+rp2-reference: mpy-cross rp2-deps $(ROOT)/deps/reference/adafruit_requests.py
+	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD)-reference \
+		-DMICROPY_FROZEN_MANIFEST=$(ROOT)/ports/rp2/manifest-reference.py \
+		-DMICROPY_MANIFEST_BASE_MANIFEST=$(RP2_BASE_MANIFEST) \
+		-DMICROPY_MANIFEST_REFERENCE_DIR=$(ROOT)/deps/reference \
+		-DMICROPY_MANIFEST_STUBS_DIR=$(ROOT)/python_tests/mpy_stubs -DUSER_C_MODULES=
+	$(RP2_BUILD_CMD) $(RP2_BUILD)/$(RP2_BOARD)-reference -j$(JOBS)
+
+$(ROOT)/deps/reference/adafruit_requests.py:
+	$(ROOT)/scripts/deps.sh reference
+
+# The module with every RQ_ENABLE_* switch off.
+rp2-minimal: mpy-cross rp2-deps
+	$(RP2_CMAKE) -B $(RP2_BUILD)/$(RP2_BOARD)-minimal -DMICROPY_FROZEN_MANIFEST=$(RP2_BASE_MANIFEST) \
+		-DUSER_C_MODULES=$(ROOT)/cmodule/micropython.cmake $(addprefix -D,$(RQ_ALL_OFF))
+	$(RP2_BUILD_CMD) $(RP2_BUILD)/$(RP2_BOARD)-minimal -j$(JOBS)
+
+# Free GC heap after boot and after `import adafruit_requests` on each image
+# of this board already built (plain, module, reference, minimal), booted in
+# rp2040js. The Wi-Fi boards boot there too: nothing talks to the radio
+# until a WLAN interface is made active.
+rp2-heap:
+	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
+	$(PYTHON) $(ROOT)/scripts/pico_heap.py --emu $(PICO_EMU) --work $(BUILD_DIR)/pico-heap/$(RP2_BOARD) \
+		$(foreach v,plain module reference minimal,$(if $(wildcard $(RP2_BUILD)/$(RP2_BOARD)$(if $(filter module,$(v)),,-$(v))/firmware.uf2),\
+			$(v)=$(RP2_BUILD)/$(RP2_BOARD)$(if $(filter module,$(v)),,-$(v))/firmware.uf2))
+
+# Both firmwares use the same manifest, so the difference is the module;
+# scripts/rp2_size.py prints it and fails past the board's flash budget.
+rp2: rp2-module rp2-plain
+	@echo "UF2: $(RP2_BUILD)/$(RP2_BOARD)/firmware.uf2"
 	$(PYTHON) $(ROOT)/scripts/module_size.py $(RP2_BUILD)/$(RP2_BOARD)/firmware.elf.map
+	$(PYTHON) $(ROOT)/scripts/rp2_size.py --board $(RP2_BOARD) --board-dir $(RP2_BOARD_DIR) \
+		--sdk $(PICO_SDK) --build $(RP2_BUILD)
 
-# python_tests/qemu on the RPI_PICO UF2 that `make rp2` writes (rebuilt here
-# only when stale), in the rp2040js emulator pinned by
-# scripts/pico_emu/package-lock.json, with the RP2040 bootrom fetched and
+# python_tests/qemu on the RP2_BOARD UF2 (RPI_PICO, or RPI_PICO_W: its image
+# boots without the Wi-Fi chip, which nothing here makes active) that `make
+# rp2` writes (rebuilt here only when stale), in the rp2040js emulator pinned
+# by scripts/pico_emu/package-lock.json, with the RP2040 bootrom fetched and
 # hash-checked by scripts/pico_emu/setup.py. Each script boots a fresh board
 # and may take PICO_TIME_LIMIT seconds of wall time.
 PICO_EMU := $(BUILD_DIR)/pico-emu
 PICO_TIME_LIMIT ?= 300
 test-pico:
-	$(MAKE) -C $(ROOT) rp2-module RP2_BOARD=RPI_PICO
+	$(if $(filter RPI_PICO RPI_PICO_W,$(RP2_BOARD)),,$(error test-pico: rp2040js emulates the RP2040 only (RPI_PICO, RPI_PICO_W), not $(RP2_BOARD)))
+	$(MAKE) -C $(ROOT) rp2-module RP2_BOARD=$(RP2_BOARD)
 	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
-	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --pico $(RP2_BUILD)/RPI_PICO/firmware.uf2 \
-		--emu $(PICO_EMU) --work $(BUILD_DIR)/pico-tests --time-limit $(PICO_TIME_LIMIT)
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --pico $(RP2_BUILD)/$(RP2_BOARD)/firmware.uf2 \
+		--emu $(PICO_EMU) --work $(BUILD_DIR)/pico-tests$(if $(filter RPI_PICO,$(RP2_BOARD)),,-$(RP2_BOARD)) \
+		--time-limit $(PICO_TIME_LIMIT)
 
 # ---- CircuitPython: its unix port with this module (scripts/circuitpython.sh) ----
 

@@ -101,11 +101,14 @@ endforeach()
 # archive for CMake's sake (micropython.mk explains the sections dropped).
 # Redone only when cargo rewrote its archive, so an unchanged crate does not
 # relink the firmware. -z noexecstack: compiler_builtins' assembly objects
-# carry no .note.GNU-stack, which makes the linker warn. -S: see micropython.mk
-# (RISC-V ld before binutils 2.41 rejects the debug sections' relocations);
-# -m elf32lriscv for riscv64-* multilib linkers.
+# carry no .note.GNU-stack, which makes the linker warn; the note it leaves
+# is removed again, since every target here is bare metal, where that note
+# makes the final link warn about newlib's crtn.o and mark the stack
+# executable (see micropython.mk). -S: see micropython.mk (RISC-V ld before
+# binutils 2.41 rejects the debug sections' relocations); -m elf32lriscv for
+# riscv64-* multilib linkers.
 set(RQ_OBJ ${CMAKE_BINARY_DIR}/adafruit_requests_rust/adafruit_requests_native.o)
-set(RQ_OBJCOPY_FLAGS "--wildcard --keep-global-symbol='rq_*' --remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig")
+set(RQ_OBJCOPY_FLAGS "--wildcard --keep-global-symbol='rq_*' --remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig --remove-section=.note.GNU-stack")
 set(RQ_LD_EMULATION "")
 if(RUST_TARGET MATCHES "^riscv32")
     set(RQ_LD_EMULATION "-m elf32lriscv")

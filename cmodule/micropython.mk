@@ -88,8 +88,15 @@ PY_O += $(RQ_NATIVE_O)
 #   unix port they would add about a third to the module's size.
 # - .ARM.exidx/.ARM.extab (ARM): the same, and bare-metal linker scripts may
 #   not place them.
+# - .note.GNU-stack, on bare-metal targets only: the note -z noexecstack
+#   (below) adds for the partial link. Where no other object carries one
+#   (newlib's crti/crtn do not), its presence makes the linker warn "crtn.o:
+#   missing .note.GNU-stack section implies executable stack" and give the
+#   ELF a GNU_STACK RWE header the firmware without the module lacks. The
+#   unix port's objects all carry it, so there it stays.
 RQ_OBJCOPY_FLAGS = --wildcard --keep-global-symbol='rq_*' \
 	--remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig \
+	$(if $(filter %-none-eabi %-none-eabihf %-none-elf,$(RQ_TARGET)),--remove-section=.note.GNU-stack) \
 	$(if $(RQ_KEEP_DEBUG),,--remove-section=.eh_frame --remove-section=.rela.eh_frame) \
 	$(if $(filter thumb% arm%,$(RQ_TARGET)),--remove-section='.ARM.exidx*' --remove-section='.ARM.extab*')
 

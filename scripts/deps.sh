@@ -5,6 +5,10 @@
 #   scripts/deps.sh [apt|micropython|python|reference|all]
 #   scripts/deps.sh cross     ARM/RISC-V cross builds, the qemu and Pico emulator tests
 #   scripts/deps.sh rp2       Raspberry Pi Pico SDK, TinyUSB and picotool
+#   scripts/deps.sh picow     rp2, plus what the Pico W boards read: cyw43-driver,
+#                             lwIP, BTstack and micropython-lib in MICROPY_DIR/lib
+#   scripts/deps.sh micropython-lib   only micropython-lib (the rp2 boards'
+#                             frozen manifests require drivers from it)
 #
 # Environment:
 #   DEPS_DIR        where downloads and unpacked trees go (default: <repo>/deps)
@@ -12,6 +16,12 @@
 #   RQ_DEPS_CACHE   directory holding (or receiving) the Debian source
 #                   tarballs, so clones can share one download
 #   PYTHON          interpreter that creates the test venv (default: python3)
+#   CYW43_GIT, BTSTACK_GIT, MPYLIB_GIT, LWIP_GIT
+#                   git dirs (clones or bare snapshots) of georgerobotics/
+#                   cyw43-driver, bluekitchen/btstack, micropython/
+#                   micropython-lib and lwip-tcpip/lwip, read at the commits
+#                   MicroPython 1.25.0 pins (picow / micropython-lib steps);
+#                   LWIP_GIT only when Debian's lwip source is unreachable
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -43,6 +53,23 @@ CROSS_APT_PACKAGES=(gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none
                     qemu-system-arm python3-serial)
 RUST_CROSS_TARGETS=(thumbv6m-none-eabi thumbv7m-none-eabi thumbv7em-none-eabihf
                     riscv32imc-unknown-none-elf riscv32imac-unknown-none-elf thumbv8m.main-none-eabi)
+
+# MicroPython 1.25.0's submodule pins (`git ls-tree v1.25.0 lib/`).
+CYW43_PIN=dd7568229f3bf7a37737b9e1ef250c26efe75b23     # cyw43-driver v1.1.0
+BTSTACK_PIN=77e752abd6a0992334047a48038a5a3960e5c6bc   # BTstack v1.5.6.2
+LWIP_PIN=0a0452b2c39bdd91e252aef045c115f88f6ca773      # lwIP STABLE-2_2_0
+MPYLIB_PIN=5b496e944ec045177afa1620920a168410b7f60b    # micropython-lib
+# lwIP comes from Debian trixie's source package (2.2.1, one bugfix release
+# past the pin) unless that cannot be downloaded; then from LWIP_GIT.
+LWIP_DEBIAN=lwip_2.2.1
+# cyw43-driver and BTstack are in no package registry, and micropython-lib
+# only as individual packages on micropython.org: these come from snapshots
+# of their GitHub repositories (default: where this machine's mirror keeps them).
+MIRROR=${MIRROR:-/work/.mirror}
+CYW43_GIT=${CYW43_GIT:-$MIRROR/georgerobotics+cyw43-driver/repo}
+BTSTACK_GIT=${BTSTACK_GIT:-$MIRROR/bluekitchen+btstack/repo}
+MPYLIB_GIT=${MPYLIB_GIT:-$MIRROR/micropython+micropython-lib/repo}
+LWIP_GIT=${LWIP_GIT:-$MIRROR/lwip-tcpip+lwip/repo}
 
 log() { printf '[deps] %s\n' "$*"; }
 
@@ -294,6 +321,99 @@ step_rp2() {
     log "pico-sdk, TinyUSB and picotool present"
 }
 
+# One pinned tree from a git dir into MICROPY_DIR/lib/<name>, in place of
+# the empty directory Debian's tarball leaves there. Extra arguments are
+# pathspecs (excludes). Returns 1, saying what to fetch, when the git dir or
+# the commit is missing.
+unpack_pinned() { # name git_dir pin github_repo variable [pathspec...]
+    local name=$1 git=$2 pin=$3 repo=$4 var=$5
+    shift 5
+    local dest=$DEPS_DIR/micropython/lib/$name
+    if [ "$(cat "$dest/.unpacked" 2>/dev/null)" = "$pin" ]; then
+        log "$name present at ${pin:0:7}"
+        return 0
+    fi
+    if ! git --git-dir="$git" cat-file -e "$pin^{commit}" 2>/dev/null; then
+        log "MISSING $name: no git dir with commit ${pin:0:7} at $var=$git;"
+        log "  get a clone or snapshot of github.com/$repo and set $var=<its git dir>"
+        return 1
+    fi
+    log "unpacking $name ${pin:0:7} from $git"
+    rm -rf "$dest.tmp"
+    mkdir -p "$dest.tmp"
+    if ! git --git-dir="$git" archive "$pin" -- . "$@" | tar -x -C "$dest.tmp"; then
+        rm -rf "$dest.tmp"
+        log "MISSING $name: git archive of ${pin:0:7} failed (blobs absent from $var=$git?)"
+        return 1
+    fi
+    echo "$pin" > "$dest.tmp/.unpacked"
+    rm -rf "$dest"
+    mv "$dest.tmp" "$dest"
+}
+
+# lwIP: Debian trixie's lwip source package; the pinned snapshot when that
+# cannot be had.
+unpack_lwip() {
+    local dest=$DEPS_DIR/micropython/lib/lwip src
+    if [ -f "$dest/.unpacked" ]; then
+        log "lwIP present ($(cat "$dest/.unpacked"))"
+        return 0
+    fi
+    src=$(find_orig "$LWIP_DEBIAN")
+    if [ -z "$src" ]; then
+        log "downloading the lwip source package from Debian trixie"
+        fetch_sources lwip >/dev/null 2>&1 || true
+        src=$(find_orig "$LWIP_DEBIAN")
+    fi
+    if [ -z "$src" ]; then
+        log "Debian's lwip source is unreachable; using the pinned snapshot"
+        unpack_pinned lwip "$LWIP_GIT" "$LWIP_PIN" lwip-tcpip/lwip LWIP_GIT
+        return
+    fi
+    log "unpacking $(basename "$src")"
+    rm -rf "$dest.tmp"
+    mkdir -p "$dest.tmp"
+    tar -xf "$src" -C "$dest.tmp" --strip-components=1
+    basename "$src" > "$dest.tmp/.unpacked"
+    rm -rf "$dest"
+    mv "$dest.tmp" "$dest"
+}
+
+our_tree_or_skip() { # step name -> 0 when MICROPY_DIR is deps/micropython
+    if [ -n "${MICROPY_DIR:-}" ] && [ "$(realpath -m "$MICROPY_DIR")" != "$(realpath -m "$DEPS_DIR/micropython")" ]; then
+        log "$1: using MICROPY_DIR=$MICROPY_DIR and its own lib/ submodules"
+        return 1
+    fi
+    return 0
+}
+
+step_micropython_lib() {
+    our_tree_or_skip micropython-lib || return 0
+    step_micropython
+    unpack_pinned micropython-lib "$MPYLIB_GIT" "$MPYLIB_PIN" micropython/micropython-lib MPYLIB_GIT ||
+        exit 3
+}
+
+# What RPI_PICO_W / RPI_PICO2_W read beyond RPI_PICO. BTstack's snapshot lacks
+# blobs in two ports the build never reads, so they are left out (git still
+# prints "error: invalid object ... port/msp432p401lp-cc256x/..." while
+# walking the excluded tree, and exits 0 with every other file archived). Exit 3
+# (after naming every missing tree) lets CI tell "not run" from "failed".
+step_picow() {
+    our_tree_or_skip picow || return 0
+    step_micropython
+    local missing=0
+    unpack_pinned cyw43-driver "$CYW43_GIT" "$CYW43_PIN" georgerobotics/cyw43-driver CYW43_GIT || missing=1
+    unpack_pinned btstack "$BTSTACK_GIT" "$BTSTACK_PIN" bluekitchen/btstack BTSTACK_GIT \
+        ':(exclude)port/msp432p401lp-cc256x' ':(exclude)port/stm32-wb55xx-nucleo-freertos' || missing=1
+    unpack_pinned micropython-lib "$MPYLIB_GIT" "$MPYLIB_PIN" micropython/micropython-lib MPYLIB_GIT || missing=1
+    unpack_lwip || missing=1
+    if [ $missing = 1 ]; then
+        log "the Pico W firmware cannot be built until the trees above are present"
+        exit 3
+    fi
+}
+
 what=${1:-all}
 case $what in
     apt) step_apt ;;
@@ -302,6 +422,8 @@ case $what in
     reference) step_reference; step_reference_legacy ;;
     cross) step_cross ;;
     rp2) step_apt; step_cross; step_rp2 ;;
+    picow) step_apt; step_cross; step_rp2; step_picow ;;
+    micropython-lib) step_micropython_lib ;;
     all) step_apt; step_micropython; step_python; step_reference; step_reference_legacy ;;
     *) echo "unknown step: $what" >&2; exit 2 ;;
 esac

@@ -1,6 +1,8 @@
-# The rp2 port's own frozen modules without the drivers it takes from
-# micropython-lib (onewire, ds18x20, dht, neopixel), which a tree without that
-# submodule (Debian's) cannot provide. Used for both firmwares `make rp2`
-# compares, so the difference between them is the module alone.
-freeze("$(PORT_DIR)/modules")
-include("$(MPY_DIR)/extmod/asyncio")
+# The board's own frozen modules, unchanged: its manifest.py (for RPI_PICO_W:
+# the port's drivers and asyncio, plus ssl, mip, requests, ntptime, webrepl,
+# aioble from micropython-lib), or the port's boards/manifest.py for a board
+# without one. The Makefile names it as BOARD_MANIFEST, so the firmware with
+# and without adafruit_requests freeze the same thing and the image users
+# flash keeps everything the board's release image has. Needs micropython-lib
+# (MPY_LIB_DIR) at MicroPython's pin: `scripts/deps.sh micropython-lib`.
+include("$(BOARD_MANIFEST)")

@@ -7,6 +7,7 @@
     run.py --unix build/micropython [tests...]         # same scripts, host firmware
     run.py --unix build/micropython --write-exp        # regenerate the .exp files
     run.py --pico build/rp2/RPI_PICO/firmware.uf2      # RP2040 under rp2040js (pico_runner.py)
+    run.py --pico build/rp2/RPI_PICO_W/firmware.uf2    # the Pico W image: boots without its radio
 
 Each test is fakepool.py followed by the test script (the board has no file
 system to import a helper from), written to --work; its output must equal
@@ -74,7 +75,7 @@ def main():
     which = ap.add_mutually_exclusive_group(required=True)
     which.add_argument("--qemu", metavar="ELF", help="firmware for the --board under QEMU")
     which.add_argument("--unix", metavar="BINARY", help="unix MicroPython binary")
-    which.add_argument("--pico", metavar="UF2", help="RPI_PICO firmware under the rp2040js emulator")
+    which.add_argument("--pico", metavar="UF2", help="RP2040 firmware (RPI_PICO or RPI_PICO_W) under the rp2040js emulator")
     ap.add_argument("--micropython-dir", default=os.environ.get("MICROPY_DIR", os.path.join(ROOT, "deps/micropython")))
     ap.add_argument("--work", default=os.path.join(ROOT, "build/qemu-tests"))
     ap.add_argument("--qemu-system", help="default: qemu-system-riscv32 for VIRT_RV32, else qemu-system-arm")
