@@ -58,6 +58,12 @@ for name in %r:
     out[name] = dir(getattr(m, name))
 out["OutOfRetries"] = [n for n in out["OutOfRetries"] if n not in dir(Exception)]
 s = m.Session(socket)
+# Session state (cookies, headers, auth) lives on instances.
+out["Session"] = out["Session"] + dir(s)
+if hasattr(m, "AsyncSession"):
+    a = m.AsyncSession(socket)
+    out["AsyncSession"] = out["AsyncSession"] + dir(a)
+    a.close()
 r = s.get(%r)
 out["Response"] = out["Response"] + dir(r)
 out["headers"] = [n for n in dir(r.headers) if n not in dir({})]
