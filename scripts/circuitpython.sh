@@ -29,8 +29,10 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 DEPS_DIR=${DEPS_DIR:-$ROOT/deps}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
 MICROPY_DIR=${MICROPY_DIR:-$ROOT/deps/micropython}
-CIRCUITPY_GIT=${CIRCUITPY_GIT:-}
-HUFFMAN_GIT=${HUFFMAN_GIT:-}
+# Snapshots: a `.mirror` folder beside this checkout, as scripts/deps.sh.
+MIRROR=${MIRROR:-$(cd "$ROOT/.." && pwd)/.mirror}
+CIRCUITPY_GIT=${CIRCUITPY_GIT:-$MIRROR/adafruit+circuitpython/repo}
+HUFFMAN_GIT=${HUFFMAN_GIT:-$MIRROR/tannewt+huffman/repo}
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 log() { printf '[circuitpython] %s\n' "$*" >&2; }

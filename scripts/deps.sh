@@ -65,7 +65,9 @@ LWIP_DEBIAN=lwip_2.2.1
 # cyw43-driver and BTstack are in no package registry, and micropython-lib
 # only as individual packages on micropython.org: these come from snapshots
 # of their GitHub repositories (default: where this machine's mirror keeps them).
-MIRROR=${MIRROR:-/work/.mirror}
+# Fetched snapshots (bare git dirs named <owner>+<name>/repo) are looked for
+# in a `.mirror` folder beside this checkout unless MIRROR names another.
+MIRROR=${MIRROR:-$(cd "$ROOT/.." && pwd)/.mirror}
 CYW43_GIT=${CYW43_GIT:-$MIRROR/georgerobotics+cyw43-driver/repo}
 BTSTACK_GIT=${BTSTACK_GIT:-$MIRROR/bluekitchen+btstack/repo}
 MPYLIB_GIT=${MPYLIB_GIT:-$MIRROR/micropython+micropython-lib/repo}
