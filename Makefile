@@ -175,8 +175,7 @@ SANITIZE_UBSAN_ARGS ?= --impl=native $(addprefix python_tests/,test_compressed.p
 	test_sanitize.py)
 SANITIZE_REPEAT_TESTS ?= $(addprefix python_tests/test_ownership.py::,\
 	test_deadlines_falling_due_together_never_crash[micropython-wait_for_head] \
-	test_deadlines_falling_due_together_never_crash[circuitpython-wait_for_head] \
-	test_two_threads_on_one_session_never_crash[native-0])
+	test_deadlines_falling_due_together_never_crash[circuitpython-wait_for_head])
 SANITIZE_REPEAT ?= 10
 test-sanitize: firmware-asan firmware-ubsan firmware-minimal
 	cd $(ROOT) && PYTHON=$(PYTHON) OUT=$(BUILD_DIR)/sanitize \
