@@ -146,6 +146,8 @@ set_target_properties(adafruit_requests_native PROPERTIES IMPORTED_LOCATION ${RQ
 add_dependencies(adafruit_requests_native adafruit_requests_cargo)
 
 file(GLOB RQ_SOURCES CONFIGURE_DEPENDS ${RQ_MOD_DIR}/*.c)
+# The module's own C at -Os whatever the port's level (see micropython.mk).
+set_source_files_properties(${RQ_SOURCES} PROPERTIES COMPILE_OPTIONS "-Os")
 
 add_library(usermod_adafruit_requests INTERFACE)
 target_sources(usermod_adafruit_requests INTERFACE ${RQ_SOURCES})
