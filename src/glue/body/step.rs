@@ -2,7 +2,8 @@
 //! when the body is compressed (`decoded`), else straight from `read`.
 //! Apart from both so that neither imports the other.
 
-use super::read::read_step_raw;
+use super::read::{poll_step_raw, polls, read_step_raw};
+use crate::glue::conn::Io;
 use crate::glue::ffi::*;
 use crate::glue::py::*;
 
@@ -27,4 +28,24 @@ pub fn read_full(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
         filled = filled.saturating_add(n);
     }
     Ok(filled)
+}
+
+/// One step of body reading that says what to wait for instead of waiting
+/// (an AsyncSession's readers); on a blocking connection it reads as
+/// `read_step` does.
+pub fn poll_step(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
+    if r.decoded.is_null() {
+        return poll_step_raw(r, dst);
+    }
+    if !r.held_raw.is_null() || !polls(r) {
+        // Raw bytes in memory, or from a socket that blocks: nothing to
+        // wait for here.
+        return read_step(r, dst).map(Io::Done);
+    }
+    if r.ahead.is_null() {
+        return Err(not_implemented(
+            "AsyncSession: this compressed body was begun by a blocking reader; finish it with one",
+        ));
+    }
+    super::decoded::poll_decoded(r, dst)
 }
