@@ -30,7 +30,7 @@ static mp_obj_t response_content(mp_obj_t self_in) {
 // As the reference: text and json() refuse a gzip body that is not decoded
 // (the coding read by the one parser, engine::coding).
 static void rq_check_not_gzip(rq_response_t *r) {
-    if (r->decoded != MP_OBJ_NULL) {
+    if (r->decoded != MP_OBJ_NULL || r->decoded_gone) {
         return;
     }
     if (rq_response_names_gzip(r)) {
@@ -436,7 +436,7 @@ mp_uint_t rq_response_raw_read(mp_obj_t self_in, void *buf, mp_uint_t size) {
 static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
     (void)errcode;
     rq_response_t *r = rq_resp(self_in);
-    if (r->decoded == MP_OBJ_NULL) {
+    if (r->decoded == MP_OBJ_NULL && !r->decoded_gone) {
         // The raw read (and its fast path over the buffer) runs holding the
         // session, as every Rust entry does (session_owner.c).
         rq_session_t *s = rq_session_state(r->session);

@@ -200,6 +200,7 @@ typedef struct {
     bool decode_allowed;        // the request sent Accept-Encoding with gzip or deflate
     bool decode_checked;        // Content-Encoding looked at (decode.c)
     rq_obj_t decoded;           // deflate.DeflateIO over the raw body when it is gzip/deflate, else NULL
+    bool decoded_gone;          // `decoded` was let go (its stream ended, or the response closed): reads end
     // AsyncSession: a compressed body read ahead without blocking; the
     // decoder's raw reads take it from here (held_pos) instead of the socket.
     rq_obj_t held_raw;

@@ -166,7 +166,7 @@ pub unsafe extern "C" fn rq_response_body_is_small(r: *mut rq_response_t) -> boo
     let r = unsafe { &mut *r };
     match decoder(r).need() {
         // The decoded length is unknown until it is decoded.
-        _ if !r.decoded.is_null() => false,
+        _ if !r.decoded.is_null() || r.decoded_gone => false,
         Need::Done => true,
         Need::Data(k) => r.framing == RQ_FRAMING_LENGTH as u8 && k <= JSON_KEEP_MAX,
         Need::Framing => false,

@@ -107,6 +107,9 @@ pub(super) fn finish(r: &mut rq_response_t, c: &mut rq_conn_t) {
 /// 32 KiB window) and the read-ahead buffer are let go at once, so that a
 /// response kept in a variable holds none of it.
 pub fn release_decoder(r: &mut rq_response_t) {
+    if !r.decoded.is_null() {
+        r.decoded_gone = true;
+    }
     r.decoded = ptr::null_mut();
     r.ahead = ptr::null_mut();
     r.ahead_start = 0;
