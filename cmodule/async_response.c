@@ -15,12 +15,14 @@ enum {
     BODY_ALL = 0,   // aread / ajson: the whole body
     BODY_CHUNKS,    // aiter_content
     BODY_LINES,     // aiter_lines
+    BODY_JSON,      // ajson(*path), ajson({name: path}): selected while the body streams
 };
 
 typedef struct {
     rq_aio_head_t h;
     mp_obj_t response;
     mp_obj_t json_args;     // ajson: the path arguments (a tuple), else NULL
+    mp_obj_t selection;     // BODY_JSON: the selection, once the body can be read
     vstr_t acc;
     vstr_t raw;             // a compressed body while it is read ahead
     size_t chunk;
@@ -50,12 +52,45 @@ static bool body_read_raw(rq_aio_body_obj_t *b, mp_obj_t self_in) {
     b->raw_phase = false;
     rq_response_hold_raw(b->response, mp_obj_new_bytes_from_vstr(&b->raw));
     rq_response_t *r = rq_response_state(b->response);
-    if (r->cached != MP_OBJ_NULL && b->mode != BODY_ALL) {
+    if (r->cached != MP_OBJ_NULL && b->mode != BODY_ALL && b->mode != BODY_JSON) {
         // No decompressor in the firmware: the body is what came.
         body_take_cached(b, r->cached);
     }
     return true;
 }
+
+#if RQ_ENABLE_JSON_SELECT
+// ajson with paths: the body goes through the selector as it arrives, as
+// for json(*path); only the selected values are kept.
+static mp_obj_t body_json_step(rq_aio_body_obj_t *b, mp_obj_t self_in) {
+    if (b->selection == MP_OBJ_NULL) {
+        size_t n;
+        mp_obj_t *items;
+        mp_obj_tuple_get(b->json_args, &n, &items);
+        b->selection = rq_json_select_begin(b->response, n, items);
+    }
+    for (;;) {
+        if (rq_aio_should_pause(&b->h.wait)) {
+            return mp_const_none;
+        }
+        mp_obj_t result = MP_OBJ_NULL;
+        mp_obj_t wait_on = MP_OBJ_NULL;
+        rq_poll_t kind = RQ_POLL_READ;
+        int k = rq_json_select_poll(b->selection, &result, &kind, &wait_on);
+        if (k == RQ_JSON_END) {
+            b->done = true;
+            b->selection = MP_OBJ_NULL;
+            return mp_make_stop_iteration(result);
+        }
+        if (k == RQ_JSON_WAIT) {
+            rq_response_t *r = rq_response_state(b->response);
+            b->h.wait.has_deadline = rq_response_deadline(r, &b->h.wait.deadline);
+            rq_aio_wait_io(b->h.session, self_in, &b->h.wait, wait_on, kind);
+            return mp_const_none;
+        }
+    }
+}
+#endif
 
 static mp_obj_t body_result_all(rq_aio_body_obj_t *b) {
     rq_response_t *r = rq_response_state(b->response);
@@ -106,12 +141,17 @@ static mp_obj_t body_step(mp_obj_t self_in) {
     if (b->h.wait.waiting || b->h.wait.timed_out) {
         rq_aio_resumed(b->h.session, self_in, &b->h.wait);
     }
-    if (b->mode == BODY_ALL && b->done) {
+    if ((b->mode == BODY_ALL || b->mode == BODY_JSON) && b->done) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("body already awaited"));
     }
     if (b->raw_phase && !body_read_raw(b, self_in)) {
         return mp_const_none;
     }
+    #if RQ_ENABLE_JSON_SELECT
+    if (b->mode == BODY_JSON) {
+        return body_json_step(b, self_in);
+    }
+    #endif
     // From here a compressed body held in memory reads decoded, in slices
     // like any other body.
     rq_response_t *r = rq_response_state(b->response);
@@ -194,18 +234,25 @@ static mp_obj_t body_new(mp_obj_t response, uint8_t mode, size_t chunk) {
     b->h.session = r->session;
     b->response = response;
     b->json_args = MP_OBJ_NULL;
+    b->selection = MP_OBJ_NULL;
     b->mode = mode;
     b->chunk = chunk;
     b->ended = false;
     b->done = false;
-    b->raw_phase = rq_response_compressed(response);
-    vstr_init(&b->acc, mode == BODY_ALL ? 256 : (chunk < 64 ? 64 : chunk));
+    // A compressed body is decoded while it streams where the firmware's
+    // decompressor can (DeflateIO); else it is read raw first.
+    b->raw_phase = rq_response_compressed(response) && !rq_response_decode_streaming(response);
+    if (mode == BODY_JSON) {
+        vstr_init(&b->acc, 16);
+    } else {
+        vstr_init(&b->acc, mode == BODY_ALL ? 256 : (chunk < 64 ? 64 : chunk));
+    }
     if (b->raw_phase) {
         vstr_init(&b->raw, 1024);
     } else {
         memset(&b->raw, 0, sizeof(b->raw));
     }
-    if (r->cached != MP_OBJ_NULL && mode != BODY_ALL) {
+    if (r->cached != MP_OBJ_NULL && mode != BODY_ALL && mode != BODY_JSON) {
         // Read already (content, aread).
         body_take_cached(b, r->cached);
     }
@@ -218,7 +265,12 @@ static mp_obj_t response_aread(mp_obj_t self_in) {
 MP_DEFINE_CONST_FUN_OBJ_1(rq_response_aread_obj, response_aread);
 
 static mp_obj_t response_ajson(size_t n_args, const mp_obj_t *args) {
-    mp_obj_t b = body_new(args[0], BODY_ALL, 0);
+    #if RQ_ENABLE_JSON_SELECT
+    uint8_t mode = n_args > 1 ? BODY_JSON : BODY_ALL;
+    #else
+    uint8_t mode = BODY_ALL;
+    #endif
+    mp_obj_t b = body_new(args[0], mode, 0);
     ((rq_aio_body_obj_t *)MP_OBJ_TO_PTR(b))->json_args = mp_obj_new_tuple(n_args - 1, args + 1);
     return b;
 }

@@ -295,6 +295,20 @@ bool rq_response_compressed(mp_obj_t self_in) {
     return coding == RQ_CODING_GZIP || coding == RQ_CODING_DEFLATE || coding == RQ_CODING_STACKED;
 }
 
+bool rq_response_decode_streaming(mp_obj_t self_in) {
+    if (!rq_response_compressed(self_in) || rq_import_or_null(MP_QSTR_deflate) == MP_OBJ_NULL) {
+        return false;
+    }
+    rq_response_t *r = rq_response_state(self_in);
+    uint8_t *ahead = m_new(uint8_t, RQ_AHEAD_CAP);
+    rq_response_prepare_body(self_in);
+    r->ahead = ahead;
+    r->ahead_start = 0;
+    r->ahead_end = 0;
+    r->ahead_ended = false;
+    return true;
+}
+
 void rq_response_hold_raw(mp_obj_t self_in, mp_obj_t raw) {
     rq_response_t *r = rq_response_state(self_in);
     r->held_raw = raw;
@@ -356,6 +370,11 @@ void rq_response_prepare_body(mp_obj_t self_in) {
 }
 
 bool rq_response_compressed(mp_obj_t self_in) {
+    (void)self_in;
+    return false;
+}
+
+bool rq_response_decode_streaming(mp_obj_t self_in) {
     (void)self_in;
     return false;
 }

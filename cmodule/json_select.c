@@ -107,6 +107,13 @@ static void rq_fill_elem(rq_json_elem_t *e, mp_obj_t x) {
 // path tuples/lists).
 static rq_json_iter_obj_t *rq_json_begin(const mp_obj_type_t *type, mp_obj_t response, mp_obj_t paths) {
     rq_response_t *r = &((rq_response_obj_t *)MP_OBJ_TO_PTR(response))->r;
+    if (r->cached == MP_OBJ_NULL) {
+        // Closed (a failed read, close(), the session): say that first.
+        rq_err_t err = rq_response_check_readable(r);
+        if (err != NULL) {
+            rq_raise(err);
+        }
+    }
     if (r->body_streamed && r->cached == MP_OBJ_NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the body was already read straight from the socket"));
     }
@@ -214,67 +221,117 @@ mp_obj_t rq_response_iter_json(mp_obj_t response, size_t n_args, const mp_obj_t 
 
 // ---- json(*path) and json({name: path}) ----
 
-// One path: its value (the last one if a key repeats), or a list of every
-// match when the path has a wildcard; KeyError naming it when nothing
-// matched and it has none.
-static mp_obj_t rq_json_select_one(mp_obj_t response, mp_obj_t path) {
-    mp_obj_t paths = mp_obj_new_tuple(1, &path);
-    rq_json_iter_obj_t *o = rq_json_begin(&rq_type_json_iter, response, paths);
-    bool any = rq_path_has_any(path);
-    mp_obj_t result = any ? mp_obj_new_list(0, NULL) : MP_OBJ_NULL;
-    size_t p;
-    for (mp_obj_t v; (v = rq_json_next_value(o, &p)) != MP_OBJ_NULL;) {
-        if (any) {
-            mp_obj_list_append(result, v);
-        } else {
-            result = v;
+// A selection and what it collects: one path (its value, or the list of
+// its matches when it has a wildcard) or several named ones (a dict of
+// those that matched). The blocking json() runs it to the end at once; an
+// AsyncSession's ajson() polls it (rq_json_select_poll).
+typedef struct {
+    mp_obj_base_t base;
+    rq_json_iter_obj_t *it;
+    mp_obj_t path;          // one path: the path tuple; several: NULL
+    mp_obj_t path_list;     // several: the paths, in the order of `names`
+    mp_obj_t names;         // several: a list of the caller's names
+    mp_obj_t result;        // what was collected so far (NULL: nothing yet)
+    bool any;               // one path with a wildcard: the result is a list
+} rq_json_collect_obj_t;
+
+static MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_json_collect,
+    MP_QSTR_iterator,
+    MP_TYPE_FLAG_NONE
+    );
+
+mp_obj_t rq_json_select_begin(mp_obj_t response, size_t n_args, const mp_obj_t *args) {
+    rq_json_collect_obj_t *c = mp_obj_malloc(rq_json_collect_obj_t, &rq_type_json_collect);
+    c->path = MP_OBJ_NULL;
+    c->path_list = MP_OBJ_NULL;
+    c->names = MP_OBJ_NULL;
+    c->result = MP_OBJ_NULL;
+    c->any = false;
+    c->it = NULL;
+    if (n_args == 1 && mp_obj_is_type(args[0], &mp_type_dict)) {
+        mp_map_t *map = mp_obj_dict_get_map(args[0]);
+        if (map->used > RQ_JSON_MAX_PATHS) {
+            mp_raise_ValueError(MP_ERROR_TEXT("at most 32 JSON paths at once"));
         }
+        c->names = mp_obj_new_list(0, NULL);
+        c->path_list = mp_obj_new_list(0, NULL);
+        for (size_t i = 0; i < map->alloc; i++) {
+            if (mp_map_slot_is_filled(map, i)) {
+                mp_obj_list_append(c->names, map->table[i].key);
+                mp_obj_list_append(c->path_list, rq_as_path(map->table[i].value));
+            }
+        }
+        c->result = mp_obj_new_dict(0);
+        c->it = rq_json_begin(&rq_type_json_iter, response, c->path_list);
+    } else {
+        c->path = mp_obj_new_tuple(n_args, args);
+        c->any = rq_path_has_any(c->path);
+        if (c->any) {
+            c->result = mp_obj_new_list(0, NULL);
+        }
+        mp_obj_t paths = mp_obj_new_tuple(1, &c->path);
+        c->it = rq_json_begin(&rq_type_json_iter, response, paths);
     }
-    if (result == MP_OBJ_NULL) {
-        mp_raise_type_arg(&mp_type_KeyError, path);
-    }
-    return result;
+    return MP_OBJ_FROM_PTR(c);
 }
 
-// Several named paths in one pass: a dict of the selections that matched.
-static mp_obj_t rq_json_select_many(mp_obj_t response, mp_obj_t spec) {
-    mp_map_t *map = mp_obj_dict_get_map(spec);
-    size_t n = map->used;
-    if (n > RQ_JSON_MAX_PATHS) {
-        mp_raise_ValueError(MP_ERROR_TEXT("at most 32 JSON paths at once"));
-    }
-    mp_obj_t names[RQ_JSON_MAX_PATHS];
-    mp_obj_t path_list = mp_obj_new_list(0, NULL);
-    size_t k = 0;
-    for (size_t i = 0; i < map->alloc; i++) {
-        if (mp_map_slot_is_filled(map, i)) {
-            names[k++] = map->table[i].key;
-            mp_obj_list_append(path_list, rq_as_path(map->table[i].value));
-        }
-    }
-    rq_json_iter_obj_t *o = rq_json_begin(&rq_type_json_iter, response, path_list);
-    mp_obj_t out = mp_obj_new_dict(0);
-    size_t p;
-    for (mp_obj_t v; (v = rq_json_next_value(o, &p)) != MP_OBJ_NULL;) {
-        mp_obj_t path = rq_as_path(mp_obj_subscr(path_list, MP_OBJ_NEW_SMALL_INT(p), MP_OBJ_SENTINEL));
-        if (rq_path_has_any(path)) {
-            mp_map_elem_t *e = mp_map_lookup(mp_obj_dict_get_map(out), names[p], MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
-            if (e->value == MP_OBJ_NULL) {
-                e->value = mp_obj_new_list(0, NULL);
-            }
-            mp_obj_list_append(e->value, v);
+static void rq_json_collect_add(rq_json_collect_obj_t *c, size_t p, mp_obj_t v) {
+    if (c->path != MP_OBJ_NULL) {
+        if (c->any) {
+            mp_obj_list_append(c->result, v);
         } else {
-            mp_obj_dict_store(out, names[p], v);
+            c->result = v;
         }
+        return;
     }
-    return out;
+    mp_obj_t name = mp_obj_subscr(c->names, MP_OBJ_NEW_SMALL_INT(p), MP_OBJ_SENTINEL);
+    mp_obj_t path = mp_obj_subscr(c->path_list, MP_OBJ_NEW_SMALL_INT(p), MP_OBJ_SENTINEL);
+    if (rq_path_has_any(path)) {
+        mp_map_elem_t *e = mp_map_lookup(mp_obj_dict_get_map(c->result), name, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
+        if (e->value == MP_OBJ_NULL) {
+            e->value = mp_obj_new_list(0, NULL);
+        }
+        mp_obj_list_append(e->value, v);
+    } else {
+        mp_obj_dict_store(c->result, name, v);
+    }
+}
+
+// The selection's result; KeyError naming the path when one path without
+// a wildcard matched nothing.
+static mp_obj_t rq_json_collect_result(rq_json_collect_obj_t *c) {
+    if (c->result == MP_OBJ_NULL) {
+        mp_raise_type_arg(&mp_type_KeyError, c->path);
+    }
+    return c->result;
+}
+
+int rq_json_select_poll(mp_obj_t sel, mp_obj_t *result, rq_poll_t *kind, mp_obj_t *wait_on) {
+    rq_json_collect_obj_t *c = MP_OBJ_TO_PTR(sel);
+    rq_err_t err = NULL;
+    int p = rq_json_poll(&c->it->s, &err, kind, wait_on);
+    if (p == RQ_JSON_ERROR) {
+        rq_raise(err);
+    }
+    if (p == RQ_JSON_END) {
+        *result = rq_json_collect_result(c);
+        return RQ_JSON_END;
+    }
+    if (p >= 0) {
+        rq_json_collect_add(c, (size_t)p, rq_json_loads(c->it->s.captures[p]));
+        return RQ_JSON_MORE;
+    }
+    return p;
 }
 
 mp_obj_t rq_response_json_select(mp_obj_t response, size_t n_args, const mp_obj_t *args) {
-    if (n_args == 1 && mp_obj_is_type(args[0], &mp_type_dict)) {
-        return rq_json_select_many(response, args[0]);
+    rq_json_collect_obj_t *c = MP_OBJ_TO_PTR(rq_json_select_begin(response, n_args, args));
+    size_t p;
+    for (mp_obj_t v; (v = rq_json_next_value(c->it, &p)) != MP_OBJ_NULL;) {
+        rq_json_collect_add(c, p, v);
     }
-    return rq_json_select_one(response, mp_obj_new_tuple(n_args, args));
+    return rq_json_collect_result(c);
 }
 
 #endif // RQ_ENABLE_JSON_SELECT

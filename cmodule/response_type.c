@@ -30,7 +30,7 @@ static mp_obj_t response_content(mp_obj_t self_in) {
 // As the reference: text and json() refuse a gzip body that is not decoded
 // (the coding read by the one parser, engine::coding).
 static void rq_check_not_gzip(rq_response_t *r) {
-    if (r->decoded != MP_OBJ_NULL) {
+    if (r->decoded != MP_OBJ_NULL || r->decoded_gone) {
         return;
     }
     if (rq_response_names_gzip(r)) {
@@ -394,6 +394,14 @@ static mp_obj_t response_make_new(const mp_obj_type_t *type, size_t n_args, size
 // Raw body bytes, for json.load and for the decompressor (decode.c).
 mp_uint_t rq_response_raw_read(mp_obj_t self_in, void *buf, mp_uint_t size) {
     rq_response_t *r = rq_resp(self_in);
+    if (r->ahead != NULL && r->ahead_start < r->ahead_end) {
+        // Read ahead without blocking (AsyncSession), in order before the rest.
+        size_t n = (size_t)(r->ahead_end - r->ahead_start);
+        n = n < size ? n : size;
+        memcpy(buf, r->ahead + r->ahead_start, n);
+        r->ahead_start += n;
+        return n;
+    }
     if (r->held_raw != MP_OBJ_NULL) {
         mp_buffer_info_t bi;
         mp_get_buffer_raise(r->held_raw, &bi, MP_BUFFER_READ);
@@ -428,7 +436,7 @@ mp_uint_t rq_response_raw_read(mp_obj_t self_in, void *buf, mp_uint_t size) {
 static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
     (void)errcode;
     rq_response_t *r = rq_resp(self_in);
-    if (r->decoded == MP_OBJ_NULL) {
+    if (r->decoded == MP_OBJ_NULL && !r->decoded_gone) {
         // The raw read (and its fast path over the buffer) runs holding the
         // session, as every Rust entry does (session_owner.c).
         rq_session_t *s = rq_session_state(r->session);

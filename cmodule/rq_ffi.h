@@ -200,11 +200,21 @@ typedef struct {
     bool decode_allowed;        // the request sent Accept-Encoding with gzip or deflate
     bool decode_checked;        // Content-Encoding looked at (decode.c)
     rq_obj_t decoded;           // deflate.DeflateIO over the raw body when it is gzip/deflate, else NULL
+    bool decoded_gone;          // `decoded` was let go (its stream ended, or the response closed): reads end
     // AsyncSession: a compressed body read ahead without blocking; the
     // decoder's raw reads take it from here (held_pos) instead of the socket.
     rq_obj_t held_raw;
     size_t held_pos;
+    // AsyncSession: compressed bytes read ahead of the decompressor without
+    // blocking (a GC block of RQ_AHEAD_CAP bytes, or NULL), unread at
+    // [ahead_start, ahead_end); ahead_ended once the raw body ended.
+    uint8_t *ahead;
+    uint16_t ahead_start;
+    uint16_t ahead_end;
+    bool ahead_ended;
 } rq_response_t;
+
+#define RQ_AHEAD_CAP (2048)
 
 // Arguments of Session.request after C-side parsing. Objects are NULL when
 // not given (None is passed as None).
@@ -230,6 +240,11 @@ typedef struct {
 #define RQ_JSON_MAX_PATHS (32)
 #define RQ_JSON_SELECTOR_WORDS (76)
 #define RQ_JSON_CHUNK (256)
+// rq_json_poll's results besides a path index (>= 0).
+#define RQ_JSON_END (-1)
+#define RQ_JSON_ERROR (-2)
+#define RQ_JSON_MORE (-3)
+#define RQ_JSON_WAIT (-4)
 
 // rq_json_elem_t kinds.
 #define RQ_JSON_KEY (0)
@@ -413,6 +428,10 @@ void rq_exchange_abort(rq_exchange_t *x);
 rq_poll_t rq_response_poll_read(rq_response_t *r, uint8_t *buf, size_t len, size_t *got, rq_obj_t *wait_on, rq_err_t *err);
 // The ticks_ms at which the body read that returned READ times out.
 bool rq_response_deadline(rq_response_t *r, uint32_t *ticks_ms);
+// rq_json_next without waiting (AsyncSession's ajson): a path index,
+// RQ_JSON_END, RQ_JSON_ERROR (*err; the connection is closed), RQ_JSON_MORE
+// (one refill done: call again), or RQ_JSON_WAIT (*kind, *wait_on).
+int rq_json_poll(rq_json_sel_t *st, rq_err_t *err, rq_poll_t *kind, rq_obj_t *wait_on);
 
 // ---- shims: implemented in C, never raise ----
 // One owner at a time (session_owner.c): every entry point that works on a

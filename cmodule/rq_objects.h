@@ -183,6 +183,11 @@ mp_obj_t rq_json_loads_whole(mp_obj_t text);
 // (json_select.c); `args` are the arguments after self.
 mp_obj_t rq_response_json_select(mp_obj_t response, size_t n_args, const mp_obj_t *args);
 mp_obj_t rq_response_iter_json(mp_obj_t response, size_t n_args, const mp_obj_t *path);
+// The same selection stepped without waiting (AsyncSession's ajson): begin
+// it, then poll it: RQ_JSON_END with *result, RQ_JSON_MORE (call again),
+// or RQ_JSON_WAIT with *kind and *wait_on; raises on errors.
+mp_obj_t rq_json_select_begin(mp_obj_t response, size_t n_args, const mp_obj_t *args);
+int rq_json_select_poll(mp_obj_t sel, mp_obj_t *result, rq_poll_t *kind, mp_obj_t *wait_on);
 
 // Compressed bodies (decode.c): called before the first body read, puts the
 // firmware's decompressor over a gzip/deflate body (once per response).
@@ -195,6 +200,11 @@ void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers);
 // decoder then reads it from memory, or, with no decompressor in the
 // firmware, it becomes the response's content as it is.
 bool rq_response_compressed(mp_obj_t response);
+// AsyncSession: puts the streaming decompressor over a compressed body,
+// with the buffer its raw bytes are read ahead into without blocking
+// (src/glue/body/decoded.rs); false when this firmware can only decode a
+// whole body in memory (then it is read raw first, as above).
+bool rq_response_decode_streaming(mp_obj_t response);
 // Whether Content-Encoding names gzip anywhere in its list (engine::coding).
 bool rq_response_names_gzip(rq_response_t *r);
 void rq_response_hold_raw(mp_obj_t response, mp_obj_t raw);

@@ -2,7 +2,7 @@
 //! the same exchange as Session.request, polled; and body reads that say
 //! what to wait for instead of waiting.
 
-use super::body::{poll_step_raw, read_step, wait_deadline};
+use super::body::{poll_step, wait_deadline};
 use super::conn::Io;
 use super::exchange::{wait_sock, Exchange};
 use super::ffi::*;
@@ -142,18 +142,7 @@ pub unsafe extern "C" fn rq_response_poll_read(
     };
     // SAFETY: as documented; the hold makes this the only borrow.
     let (r, dst) = unsafe { (&mut *r, core::slice::from_raw_parts_mut(buf, len)) };
-    let res = if r.decoded.is_null() {
-        poll_step_raw(r, dst)
-    } else if !r.held_raw.is_null() {
-        // The compressed body is in memory (read ahead without blocking):
-        // decoding it waits for nothing.
-        read_step(r, dst).map(Io::Done)
-    } else {
-        Err(not_implemented(
-            "AsyncSession: this compressed body was begun by a blocking reader; finish it with one",
-        ))
-    };
-    match res {
+    match poll_step(r, dst) {
         Ok(Io::Done(n)) => {
             // SAFETY: valid out-pointer.
             unsafe { *got = n };

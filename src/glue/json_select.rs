@@ -5,7 +5,9 @@
 //! each completed capture with the firmware's json module, so only selected
 //! values ever become Python objects.
 
-use super::body::{close_response, read_step};
+use super::body::{close_response, fail_response, poll_step, read_step};
+use super::conn::Io;
+use super::exchange::wait_sock;
 use super::ffi::*;
 use super::owner::Owned;
 use super::py::*;
@@ -157,21 +159,38 @@ fn advance(st: &mut rq_json_sel_t, n: usize) {
     }
 }
 
-/// Refills the chunk buffer from the body; false at its end.
-fn refill(st: &mut rq_json_sel_t) -> PyResult<bool> {
-    if st.from_memory {
-        return Ok(false);
-    }
-    if st.buf.is_null() {
-        return Ok(false);
+/// Refills the chunk buffer from the body; false at its end. `poll`: an
+/// AsyncSession's reader, which is told what to wait for instead of
+/// waiting (only here, with nothing of the input pending, so the selection
+/// resumes where it stopped).
+fn refill(st: &mut rq_json_sel_t, poll: bool) -> PyResult<Io<bool>> {
+    if st.from_memory || st.buf.is_null() {
+        return Ok(Io::Done(false));
     }
     // SAFETY: as in `input`; no slice of it is alive while it is refilled.
     let buf = unsafe { core::slice::from_raw_parts_mut(st.buf, RQ_JSON_CHUNK as usize) };
     // SAFETY: the only borrow of the response during this read.
-    let n = read_step(unsafe { response(st) }, buf)?;
+    let r = unsafe { response(st) };
+    let n = if poll {
+        match poll_step(r, buf)? {
+            Io::Done(n) => n,
+            Io::Wait(w) => return Ok(Io::Wait(w)),
+        }
+    } else {
+        read_step(r, buf)?
+    };
     st.start = 0;
     st.end = u16::try_from(n).unwrap_or(0);
-    Ok(n > 0)
+    Ok(Io::Done(n > 0))
+}
+
+/// How far one call of the selection got.
+enum Step {
+    Match(usize),
+    End,
+    /// Polled: one refill was used; call again (the caller's time slice).
+    More,
+    Wait(crate::glue::conn::Wait),
 }
 
 /// Where each path's unsaved bytes begin within the current input.
@@ -206,13 +225,24 @@ fn start(st: &mut rq_json_sel_t, spans: &mut Spans, p: usize, at: usize) {
     st.capturing |= 1u32.checked_shl(p as u32).unwrap_or(0);
 }
 
-fn next_match(st: &mut rq_json_sel_t) -> PyResult<Option<usize>> {
+fn next_match(st: &mut rq_json_sel_t, poll: bool) -> PyResult<Step> {
+    let mut refilled = false;
     loop {
         // SAFETY: used before the next refill.
         let data = unsafe { input(st) };
         if data.is_empty() {
-            if !st.at_eof && refill(st)? {
-                continue;
+            if !st.at_eof {
+                if poll && refilled {
+                    return Ok(Step::More);
+                }
+                match refill(st, poll)? {
+                    Io::Done(true) => {
+                        refilled = true;
+                        continue;
+                    }
+                    Io::Done(false) => {}
+                    Io::Wait(w) => return Ok(Step::Wait(w)),
+                }
             }
             st.at_eof = true;
             break;
@@ -229,7 +259,7 @@ fn next_match(st: &mut rq_json_sel_t) -> PyResult<Option<usize>> {
                     flush(st, data, &spans, pos)?;
                     st.capturing &= !1u32.checked_shl(p as u32).unwrap_or(0);
                     advance(st, pos);
-                    return Ok(Some(p));
+                    return Ok(Step::Match(p));
                 }
                 None => break,
             }
@@ -242,10 +272,10 @@ fn next_match(st: &mut rq_json_sel_t) -> PyResult<Option<usize>> {
     match selector(st).finish(&paths).map_err(json_error)? {
         Some(Event::End(p)) => {
             st.capturing &= !1u32.checked_shl(p as u32).unwrap_or(0);
-            Ok(Some(p))
+            Ok(Step::Match(p))
         }
         // A value never starts at the end of the input.
-        Some(Event::Start(_)) | None => Ok(None),
+        Some(Event::Start(_)) | None => Ok(Step::End),
     }
 }
 
@@ -276,44 +306,81 @@ pub unsafe extern "C" fn rq_json_init(st: *mut rq_json_sel_t, r: *mut rq_respons
     }
 }
 
+/// One call of the selection: the next match, the end, or (polled) a
+/// refill done or a wait to make. Ends and errors close the connection.
+///
 /// # Safety
-/// `st` was set up by rq_json_init; `err` is a valid out-pointer.
-#[no_mangle]
-pub unsafe extern "C" fn rq_json_next(st: *mut rq_json_sel_t, err: *mut rq_err_t) -> i32 {
-    // SAFETY: as documented.
-    let st = unsafe { &mut *st };
+/// `st` was set up by rq_json_init.
+unsafe fn step(st: &mut rq_json_sel_t, poll: bool) -> PyResult<Step> {
     // SAFETY: the response object is alive (the state references it).
-    let _held = match unsafe { Owned::of_response(rq_response_state(st.response)) } {
-        Ok(h) => h,
-        Err(e) => {
-            // SAFETY: err is a valid out-pointer.
-            unsafe { *err = e.into_obj() };
-            return -2;
-        }
-    };
-    match next_match(st) {
-        Ok(Some(p)) => i32::try_from(p).unwrap_or(-1),
-        Ok(None) => {
+    let _held = unsafe { Owned::of_response(rq_response_state(st.response)) }?;
+    match next_match(st, poll) {
+        Ok(Step::End) => {
             // The document is complete: release the connection now.
             // SAFETY: the only borrow of the response here.
-            match close_response(unsafe { response(st) }) {
-                Ok(()) => -1,
-                Err(e) => {
-                    // SAFETY: err is a valid out-pointer.
-                    unsafe { *err = e.into_obj() };
-                    -2
-                }
-            }
+            close_response(unsafe { response(st) })?;
+            Ok(Step::End)
         }
         Err(e) => {
             if !st.from_memory {
                 // A broken document leaves the connection mid-body.
                 // SAFETY: as above.
-                let _ = close_response(unsafe { response(st) });
+                fail_response(unsafe { response(st) });
             }
+            Err(e)
+        }
+        other => other,
+    }
+}
+
+/// # Safety
+/// `st` was set up by rq_json_init; `err` is a valid out-pointer.
+#[no_mangle]
+pub unsafe extern "C" fn rq_json_next(st: *mut rq_json_sel_t, err: *mut rq_err_t) -> i32 {
+    // SAFETY: as documented.
+    match unsafe { step(&mut *st, false) } {
+        Ok(Step::Match(p)) => i32::try_from(p).unwrap_or(-1),
+        Ok(_) => -1,
+        Err(e) => {
             // SAFETY: err is a valid out-pointer.
             unsafe { *err = e.into_obj() };
             -2
+        }
+    }
+}
+
+/// The polled twin of rq_json_next (AsyncSession's ajson): a path index,
+/// RQ_JSON_END, RQ_JSON_ERROR (`*err`), RQ_JSON_MORE (call again, after
+/// letting other tasks run if the time slice is used), or RQ_JSON_WAIT
+/// with `*kind` and `*wait_on` to wait for.
+///
+/// # Safety
+/// As rq_json_next; `kind` and `wait_on` are valid out-pointers.
+#[no_mangle]
+pub unsafe extern "C" fn rq_json_poll(
+    st: *mut rq_json_sel_t,
+    err: *mut rq_err_t,
+    kind: *mut rq_poll_t,
+    wait_on: *mut Obj,
+) -> i32 {
+    // SAFETY: as documented.
+    match unsafe { step(&mut *st, true) } {
+        Ok(Step::Match(p)) => i32::try_from(p).unwrap_or(RQ_JSON_ERROR),
+        Ok(Step::End) => RQ_JSON_END,
+        Ok(Step::More) => RQ_JSON_MORE,
+        Ok(Step::Wait(w)) => {
+            let (k, sock) = wait_sock(w);
+            // SAFETY: valid out-pointers.
+            unsafe {
+                *kind = k;
+                *wait_on = sock;
+            }
+            RQ_JSON_WAIT
+        }
+        Err(e) => {
+            // SAFETY: err is a valid out-pointer.
+            unsafe { *err = e.into_obj() };
+            RQ_JSON_ERROR
         }
     }
 }

@@ -2,7 +2,9 @@
 //! bytes and time) so the connection can be reused; why it was closed is
 //! marked first, for every reader to see.
 
-use super::read::{abandon, conn_of, decoder, finish, has_conn, read_step_unchecked};
+use super::read::{
+    abandon, conn_of, decoder, finish, has_conn, read_step_unchecked, release_decoder,
+};
 use crate::engine::body::Need;
 use crate::engine::reuse::{worth_draining, DRAIN_MAX_BYTES};
 use crate::glue::conn::Io;
@@ -19,10 +21,13 @@ use core::ptr;
 /// caller to raise, after the socket was closed. `why` is marked first, so
 /// a reader in another thread never takes the drained body for its end.
 pub fn close_response_as(r: &mut rq_response_t, why: u32) -> PyResult<()> {
-    let incomplete = !decoder(r).is_done();
+    // A decompressor still in place has not handed out the end of the
+    // decoded body (read_decoded lets it go there).
+    let incomplete = !decoder(r).is_done() || !r.decoded.is_null();
     if r.closed_why == RQ_CLOSED_NONE as u8 && (why != RQ_CLOSED_BY_CALLER || incomplete) {
         r.closed_why = u8::try_from(why).unwrap_or(u8::MAX);
     }
+    release_decoder(r);
     // SAFETY: used only before the drain below reads (which borrows anew).
     let Some(c) = (unsafe { conn_of(r) }).filter(|c| live::is_open(c)) else {
         r.conn = ptr::null_mut();
@@ -71,6 +76,16 @@ pub fn close_response_as(r: &mut rq_response_t, why: u32) -> PyResult<()> {
     }
     abandon(r);
     Ok(())
+}
+
+/// A reader failed (a timeout, a reset, malformed data): the connection is
+/// closed at once, never drained for reuse, and later reads say why.
+pub fn fail_response(r: &mut rq_response_t) {
+    if r.closed_why == RQ_CLOSED_NONE as u8 && (!decoder(r).is_done() || !r.decoded.is_null()) {
+        r.closed_why = RQ_CLOSED_FAILED as u8;
+    }
+    abandon(r);
+    release_decoder(r);
 }
 
 /// The caller has the whole body (a decompressed stream ended): what

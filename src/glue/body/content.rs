@@ -67,7 +67,7 @@ fn content_inner(r: &mut rq_response_t) -> PyResult<Obj> {
         return Err(e);
     }
     let known = match decoder(r).need() {
-        _ if !r.decoded.is_null() => None,
+        _ if !r.decoded.is_null() || r.decoded_gone => None,
         Need::Data(k) if r.framing == RQ_FRAMING_LENGTH as u8 => Some(k),
         Need::Done => Some(0),
         _ => None,

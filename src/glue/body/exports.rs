@@ -1,9 +1,9 @@
 //! Entry points of the Response type, called by cmodule/response_type.c
 //! with exceptions handed back in `*err`.
 
-use super::close::{close_response, close_response_as};
+use super::close::{close_response, close_response_as, fail_response};
 use super::content::{content, next_chunk, next_line};
-use super::read::{abandon, decoder, read_step_raw, readable_error};
+use super::read::{decoder, read_step_raw, readable_error};
 use super::step::read_step;
 use crate::engine::body::Need;
 use crate::glue::ffi::*;
@@ -127,10 +127,7 @@ pub unsafe extern "C" fn rq_response_close_as(r: *mut rq_response_t, why: u8) ->
         // SAFETY: as above.
         let r = unsafe { &mut *r };
         if u32::from(why) == RQ_CLOSED_FAILED {
-            if r.closed_why == RQ_CLOSED_NONE as u8 && !decoder(r).is_done() {
-                r.closed_why = why;
-            }
-            abandon(r);
+            fail_response(r);
             Ok(())
         } else {
             close_response_as(r, u32::from(why))
@@ -169,7 +166,7 @@ pub unsafe extern "C" fn rq_response_body_is_small(r: *mut rq_response_t) -> boo
     let r = unsafe { &mut *r };
     match decoder(r).need() {
         // The decoded length is unknown until it is decoded.
-        _ if !r.decoded.is_null() => false,
+        _ if !r.decoded.is_null() || r.decoded_gone => false,
         Need::Done => true,
         Need::Data(k) => r.framing == RQ_FRAMING_LENGTH as u8 && k <= JSON_KEEP_MAX,
         Need::Framing => false,

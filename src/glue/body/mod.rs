@@ -11,6 +11,6 @@ mod exports;
 mod read;
 mod step;
 
-pub use close::{close_for_session, close_response, drop_for_finaliser, supersede};
-pub use read::{decoder_init, poll_step_raw, wait_deadline};
-pub use step::read_step;
+pub use close::{close_for_session, close_response, drop_for_finaliser, fail_response, supersede};
+pub use read::{decoder_init, wait_deadline};
+pub use step::{poll_step, read_step};

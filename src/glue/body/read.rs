@@ -68,6 +68,13 @@ pub(super) unsafe fn conn_of<'c>(r: &rq_response_t) -> Option<&'c mut rq_conn_t>
     Some(unsafe { &mut *r.conn })
 }
 
+/// Whether the response reads from an open non-blocking connection (an
+/// AsyncSession's), which says what to wait for instead of waiting.
+pub fn polls(r: &rq_response_t) -> bool {
+    // SAFETY: a momentary look at the owned connection.
+    unsafe { conn_of(r) }.is_some_and(|c| c.nonblocking && live::is_open(c))
+}
+
 /// Whether the response still has its connection open.
 pub fn has_conn(r: &rq_response_t) -> bool {
     // SAFETY: a momentary look at the owned connection.
@@ -94,6 +101,21 @@ pub(super) fn finish(r: &mut rq_response_t, c: &mut rq_conn_t) {
         conn::put_idle(s.idle(), closed, c);
     }
     live::close(c);
+}
+
+/// The decoded stream ended or the response closed: the decompressor (its
+/// 32 KiB window) and the read-ahead buffer are let go at once, so that a
+/// response kept in a variable holds none of it.
+pub fn release_decoder(r: &mut rq_response_t) {
+    if !r.decoded.is_null() {
+        r.decoded_gone = true;
+    }
+    r.decoded = ptr::null_mut();
+    r.ahead = ptr::null_mut();
+    r.ahead_start = 0;
+    r.ahead_end = 0;
+    r.held_raw = ptr::null_mut();
+    r.held_pos = 0;
 }
 
 /// Closes the connection (a broken or abandoned body).

@@ -2,17 +2,30 @@
 //! when the body is compressed (`decoded`), else straight from `read`.
 //! Apart from both so that neither imports the other.
 
-use super::read::read_step_raw;
+use super::read::{poll_step_raw, polls, read_step_raw, readable_error};
+use crate::glue::conn::Io;
 use crate::glue::ffi::*;
 use crate::glue::py::*;
 
 /// One step of body reading: decoded bytes when the body is compressed
 /// and the firmware decompresses it (see cmodule/decode.c), else raw ones.
 pub fn read_step(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
+    if r.decoded_gone {
+        return decoded_gone(r);
+    }
     if r.decoded.is_null() {
         read_step_raw(r, dst)
     } else {
         super::decoded::read_decoded(r, dst)
+    }
+}
+
+/// After the decompressor was let go: the decoded body ended, or the
+/// response was closed (and reads say why).
+fn decoded_gone(r: &mut rq_response_t) -> PyResult<usize> {
+    match readable_error(r) {
+        Some(e) => Err(e),
+        None => Ok(0),
     }
 }
 
@@ -27,4 +40,27 @@ pub fn read_full(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<usize> {
         filled = filled.saturating_add(n);
     }
     Ok(filled)
+}
+
+/// One step of body reading that says what to wait for instead of waiting
+/// (an AsyncSession's readers); on a blocking connection it reads as
+/// `read_step` does.
+pub fn poll_step(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
+    if r.decoded_gone {
+        return decoded_gone(r).map(Io::Done);
+    }
+    if r.decoded.is_null() {
+        return poll_step_raw(r, dst);
+    }
+    if !r.held_raw.is_null() || !polls(r) {
+        // Raw bytes in memory, or from a socket that blocks: nothing to
+        // wait for here.
+        return read_step(r, dst).map(Io::Done);
+    }
+    if r.ahead.is_null() {
+        return Err(not_implemented(
+            "AsyncSession: this compressed body was begun by a blocking reader; finish it with one",
+        ));
+    }
+    super::decoded::poll_decoded(r, dst)
 }
