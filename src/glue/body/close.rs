@@ -3,7 +3,7 @@
 //! marked first, for every reader to see.
 
 use super::read::{
-    abandon, conn_of, decoder, finish, has_conn, read_step_unchecked, release_decoder,
+    abandon, conn_of, decoder, fail, finish, has_conn, read_step_unchecked, release_decoder,
 };
 use crate::engine::body::Need;
 use crate::engine::reuse::{worth_draining, DRAIN_MAX_BYTES};
@@ -81,10 +81,7 @@ pub fn close_response_as(r: &mut rq_response_t, why: u32) -> PyResult<()> {
 /// A reader failed (a timeout, a reset, malformed data): the connection is
 /// closed at once, never drained for reuse, and later reads say why.
 pub fn fail_response(r: &mut rq_response_t) {
-    if r.closed_why == RQ_CLOSED_NONE as u8 && (!decoder(r).is_done() || !r.decoded.is_null()) {
-        r.closed_why = RQ_CLOSED_FAILED as u8;
-    }
-    abandon(r);
+    fail(r);
     release_decoder(r);
 }
 

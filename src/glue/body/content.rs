@@ -3,7 +3,7 @@
 //! from the connection or from a body `content` already holds.
 
 use super::close::close_response;
-use super::read::{abandon, decoder, readable_error};
+use super::read::{decoder, fail, readable_error};
 use super::step::{read_full, read_step};
 use crate::engine::body::Need;
 use crate::engine::text::utf8_complete_prefix;
@@ -49,7 +49,7 @@ fn finish_bytes(handle: Obj, used: usize) -> PyResult<Obj> {
 pub fn content(r: &mut rq_response_t) -> PyResult<Obj> {
     let res = content_inner(r);
     if res.is_err() {
-        abandon(r);
+        fail(r);
     }
     res
 }
@@ -58,7 +58,7 @@ fn content_inner(r: &mut rq_response_t) -> PyResult<Obj> {
     if !r.cached.is_null() {
         return Ok(r.cached);
     }
-    if r.body_streamed {
+    if r.body_streamed && r.closed_why != RQ_CLOSED_FAILED as u8 {
         return Err(runtime_error(
             "json() read the body straight from the socket; content is not kept",
         ));

@@ -128,6 +128,16 @@ pub fn abandon(r: &mut rq_response_t) {
     r.conn = ptr::null_mut();
 }
 
+/// A read of the body failed (timeout, reset, malformed framing, a pool's
+/// error): the connection is closed at once, never drained for reuse, and
+/// later reads say why the body ended.
+pub fn fail(r: &mut rq_response_t) {
+    if r.closed_why == RQ_CLOSED_NONE as u8 && (!decoder(r).is_done() || !r.decoded.is_null()) {
+        r.closed_why = RQ_CLOSED_FAILED as u8;
+    }
+    abandon(r);
+}
+
 /// Why reading this response cannot go on, if it cannot: a response closed
 /// before the caller had its whole body never looks complete.
 pub fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
@@ -399,7 +409,7 @@ pub(super) fn read_step_unchecked(r: &mut rq_response_t, dst: &mut [u8]) -> PyRe
     if !live::is_open(c) {
         return Ok(Io::Done(0));
     }
-    read_step_inner(r, c, dst).inspect_err(|_| abandon(r))
+    read_step_inner(r, c, dst).inspect_err(|_| fail(r))
 }
 
 /// A blocking read never waits for a poll.
@@ -427,8 +437,15 @@ pub fn poll_step_raw(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize
         Ok(Io::Done(n)) => n,
         Ok(wait) => return Ok(wait),
         // Closed under this read by another thread: say so, whatever the
-        // socket reported.
-        Err(e) if e.is_interrupt() || r.closed_why == RQ_CLOSED_NONE as u8 => return Err(e),
+        // socket reported. A failure of this read itself (marked by `fail`)
+        // is reported as it came.
+        Err(e)
+            if e.is_interrupt()
+                || r.closed_why == RQ_CLOSED_NONE as u8
+                || r.closed_why == RQ_CLOSED_FAILED as u8 =>
+        {
+            return Err(e)
+        }
         Err(e) => return Err(readable_error(r).unwrap_or(e)),
     };
     if n == 0 {
