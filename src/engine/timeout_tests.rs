@@ -114,12 +114,18 @@ fn no_limit_never_runs_out() {
 #[test]
 fn the_counter_wrapping_is_no_timeout() {
     let started = u32::MAX - 100;
-    assert_eq!(left(started, started.wrapping_add(300), 1000), Left::Ms(700));
+    assert_eq!(
+        left(started, started.wrapping_add(300), 1000),
+        Left::Ms(700)
+    );
     assert_eq!(left(started, started.wrapping_add(1000), 1000), Left::Spent);
     assert_eq!(deadline(started, 1000), Some(899));
     // The longest budget still counts down across the wrap.
     let big = 2_000_000_000;
-    assert_eq!(left(started, started.wrapping_add(1), big), Left::Ms(1_999_999_999));
+    assert_eq!(
+        left(started, started.wrapping_add(1), big),
+        Left::Ms(1_999_999_999)
+    );
 }
 
 #[test]
@@ -145,7 +151,10 @@ fn time_until_a_deadline() {
     assert_eq!(until(Some(1000), 1000), Left::Spent);
     assert_eq!(until(Some(1000), 1001), Left::Spent);
     // Across the counter's wrap, both ways.
-    assert_eq!(until(deadline(u32::MAX - 9, 100), u32::MAX - 9), Left::Ms(100));
+    assert_eq!(
+        until(deadline(u32::MAX - 9, 100), u32::MAX - 9),
+        Left::Ms(100)
+    );
     assert_eq!(until(deadline(u32::MAX - 9, 100), 95), Left::Spent);
     assert_eq!(until(deadline(u32::MAX - 9, 100), 80), Left::Ms(10));
 }
@@ -153,6 +162,9 @@ fn time_until_a_deadline() {
 #[test]
 fn until_agrees_with_left() {
     for (started, now, budget) in [(0u32, 0u32, 1000i32), (10, 500, 1000), (u32::MAX, 3, 50)] {
-        assert_eq!(until(deadline(started, budget), now), left(started, now, budget));
+        assert_eq!(
+            until(deadline(started, budget), now),
+            left(started, now, budget)
+        );
     }
 }

@@ -251,12 +251,7 @@ pub struct Opened {
     pub handshaking: bool,
 }
 
-fn open_once(
-    s: &SessionRef,
-    c: &mut rq_conn_t,
-    timeout: Obj,
-    timeout_ms: i32,
-) -> PyResult<Opened> {
+fn open_once(s: &SessionRef, c: &mut rq_conn_t, timeout: Obj, timeout_ms: i32) -> PyResult<Opened> {
     let mut sock = ptr::null_mut();
     let mut raw = ptr::null_mut();
     let mut started = 0u32;
