@@ -536,6 +536,9 @@ RQ_MUST_USE rq_err_t rq_sock_send_nb(rq_obj_t sock, const uint8_t *buf, size_t l
 // Receives without waiting: *wait READY with *got bytes (0: the peer
 // closed), or READ/WRITE with *got 0 when it would block.
 RQ_MUST_USE rq_err_t rq_sock_recv_nb(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got, rq_poll_t *wait);
+// A non-blocking TLS handshake on `raw` failed with `exc`: closes `raw`
+// where the TLS object has let go of it (close the TLS object as well).
+void rq_tls_handshake_failed(rq_obj_t raw, rq_err_t exc);
 // Waits (blocking) until a non-blocking socket is ready for `dir` (READ or
 // WRITE; a TLS object under a handshake maps it), has failed, or
 // timeout_ms (-1: none) passed; the next call says which. Returns only an

@@ -140,6 +140,22 @@ bool rq_wrap_for_bounded_handshake(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t 
     return true;
 }
 
+// Mbed TLS's MBEDTLS_ERR_SSL_CONN_EOF (its headers are not everywhere the
+// module is built).
+#define RQ_TLS_CONN_EOF (-0x7280)
+
+void rq_tls_handshake_failed(rq_obj_t raw, rq_err_t exc) {
+    // MicroPython's TLS object (1.23 on, which every firmware that loads
+    // this module as .mpy has) lets go of the socket under it, unclosed,
+    // when a non-blocking handshake fails, except when the peer closed
+    // (CONN_EOF); closing the TLS object then leaves that socket open. A
+    // socket closed twice could close a descriptor reused meanwhile, so
+    // it is closed here only when the TLS object no longer will.
+    if (rq_exc_errno(MP_OBJ_FROM_PTR(exc)) != RQ_TLS_CONN_EOF) {
+        rq_sock_close(raw);
+    }
+}
+
 rq_err_t rq_sock_wait(rq_obj_t sock, rq_poll_t dir, int32_t timeout_ms) {
     RQ_GUARD({
         const mp_stream_p_t *sp = rq_nb_stream(sock);

@@ -182,3 +182,40 @@ for i in range(10):
 emit(got)
 """, params={"kind": pool_kind, "url": good.url("/g"), "ca": tls_material.ca_der}).one
     assert out == [b"good"] * 10, out
+
+
+FAILED_HANDSHAKE = """
+async def main():
+    s = requests.AsyncSession(socket, ctx())
+    warm = (await s.get(P["good"], timeout=5)).content
+    base = relykit.fds()
+    res = await caught(s.get(U, timeout=2))
+    leaked = relykit.fds() - base
+    again = (await s.get(P["good"], timeout=5)).content
+    s.close()
+    return [warm, res, leaked, again]
+emit(asyncio.run(main()))
+"""
+
+
+@pytest.mark.parametrize("case", ["untrusted_ca", "reset", "peer_closed"])
+def test_async_failed_handshake_closes_its_socket(mpy, aio, hostile_server, recording_server,
+                                                  tls_material, case):
+    """A handshake that fails (a certificate the context rejects, a reset,
+    the peer closing) closes the socket under the TLS layer at once, on
+    an AsyncSession as on a Session (test_hostile.py)."""
+    if case == "untrusted_ca":
+        srv = hostile_server([[("read",), ("send", ok_response())]],
+                             tls_context=tls_material.server_context("by_untrusted"))
+        url = srv.url("/t")
+    else:
+        end = ("reset",) if case == "reset" else ("close",)
+        srv = hostile_server([[("sleep", 0.1), end]])
+        url = srv.url("/t").replace("http://", "https://")
+    good = recording_server(ok_response(), tls_context=tls_material.server_context("good"))
+    out = run_async(mpy, aio, FAILED_HANDSHAKE, url=url, good=good.url("/good"),
+                    ca=tls_material.ca_der)
+    warm, res, leaked, again = out
+    assert warm == b"good" and again == b"good", out
+    assert res[0] == "err" and res[1] in ("OSError", "ValueError"), out
+    assert leaked == 0, out

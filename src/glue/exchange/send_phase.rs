@@ -6,6 +6,7 @@
 use super::{Exchange, Phase};
 use crate::engine::writer::Writer;
 use crate::glue::conn::{self, Io, Wait};
+use crate::glue::ffi::rq_tls_handshake_failed;
 use crate::glue::head::Failed;
 use crate::glue::live;
 use crate::glue::py::*;
@@ -113,10 +114,7 @@ impl Exchange {
                     };
                     return Ok(Io::Wait(w));
                 }
-                Err(e) if self.handshaking => {
-                    // The handshake failed: a connect error, raised as it came.
-                    return Err(Failed::other(e, false));
-                }
+                Err(e) if self.handshaking => return Err(self.handshake_failed(e)),
                 Err(e) => {
                     return self.failed_send(Failed::io(e, false));
                 }
@@ -189,12 +187,23 @@ impl Exchange {
             Ok(Io::Done(n)) if n > 0 => n,
             Ok(Io::Done(_)) => return Ok(Io::Wait(Wait::Write(sock))),
             Ok(Io::Wait(w)) => return Ok(Io::Wait(w)),
-            Err(e) => return Err(Failed::other(e, false)),
+            Err(e) => return Err(self.handshake_failed(e)),
         };
         self.handshaking = false;
         let c = self.conn();
         conn::set_timeout(c.sock, c.raw_sock, read_timeout).map_err(|e| Failed::other(e, false))?;
         Ok(Io::Done(n))
+    }
+
+    /// The handshake failed: a connect error, raised as it came. The
+    /// socket under the TLS object may need closing on its own
+    /// (rq_tls_handshake_failed); the exchange's abort closes the rest.
+    fn handshake_failed(&mut self, e: Exc) -> Failed {
+        let raw = self.conn().raw_sock;
+        let e_obj = e.into_obj();
+        // SAFETY: raw is the connection's live socket; e_obj an exception.
+        unsafe { rq_tls_handshake_failed(raw, e_obj) };
+        Failed::other(Exc::Caught(e_obj), false)
     }
 
     pub(super) fn failed_send(&mut self, f: Failed) -> Result<Io<()>, Failed> {
