@@ -401,7 +401,7 @@ typedef enum {
     RQ_POLL_ERROR,      // failed: the exception is in *out (or *err); its connection is closed
 } rq_poll_t;
 
-#define RQ_EXCHANGE_WORDS (37)
+#define RQ_EXCHANGE_WORDS (38)
 // A request in progress, inside the GC object of its awaitable. The
 // collector scans these words, so the objects the exchange holds stay alive.
 typedef struct {
@@ -516,7 +516,18 @@ RQ_MUST_USE rq_err_t rq_session_str(rq_session_t *s, const uint8_t *p, size_t le
 rq_obj_t rq_headers_get(rq_obj_t headers, const char *lower_name);   // NULL when missing
 
 // Sockets and pools.
-RQ_MUST_USE rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, rq_obj_t *sock, rq_obj_t *raw_sock);
+// Opens a blocking connection. The connect budget (`timeout`, the same in
+// connect_ms; -1: none) starts after the name lookup, at *started
+// (ticks_ms), and covers the connect and the TLS handshake together: every
+// pool call in it gets what is left as the socket's timeout, and a spent
+// budget raises OSError(ETIMEDOUT). *handshaking: on the firmware's own
+// sockets the TLS handshake is left to the first non-blocking sends
+// (rq_sock_send_nb, waited for with rq_sock_wait under that deadline) and
+// the socket is non-blocking until the caller sets its read timeout.
+RQ_MUST_USE rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, int32_t connect_ms, rq_obj_t *sock, rq_obj_t *raw_sock, uint32_t *started, bool *handshaking);
+// What is left at `now` of `budget_ms` (-1: none) started at `started`, as
+// the next wait's timeout: -1 none, 0 spent, else milliseconds.
+int32_t rq_budget_wait_ms(uint32_t started, uint32_t now, int32_t budget_ms);
 // Sets the timeout on sock, or on raw_sock when sock (a TLS socket) has no settimeout.
 RQ_MUST_USE rq_err_t rq_sock_settimeout(rq_obj_t sock, rq_obj_t raw_sock, rq_obj_t timeout);
 // Sends all of buf; timeout_ms (-1: none) bounds every wait for progress.
@@ -544,5 +555,13 @@ RQ_MUST_USE rq_err_t rq_sock_send_nb(rq_obj_t sock, const uint8_t *buf, size_t l
 // Receives without waiting: *wait READY with *got bytes (0: the peer
 // closed), or READ/WRITE with *got 0 when it would block.
 RQ_MUST_USE rq_err_t rq_sock_recv_nb(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got, rq_poll_t *wait);
+// A non-blocking TLS handshake on `raw` failed with `exc`: closes `raw`
+// where the TLS object has let go of it (close the TLS object as well).
+void rq_tls_handshake_failed(rq_obj_t raw, rq_err_t exc);
+// Waits (blocking) until a non-blocking socket is ready for `dir` (READ or
+// WRITE; a TLS object under a handshake maps it), has failed, or
+// timeout_ms (-1: none) passed; the next call says which. Returns only an
+// interrupt.
+RQ_MUST_USE rq_err_t rq_sock_wait(rq_obj_t sock, rq_poll_t dir, int32_t timeout_ms);
 
 #endif // RQ_FFI_H

@@ -8,6 +8,7 @@
 #include "py/stream.h"
 #include "py/mperrno.h"
 #include "py/objtype.h"
+#include "py/mphal.h"
 #include "rq_shims.h"
 
 
@@ -66,6 +67,20 @@ rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj
     return (rq_err_t)nlr.ret_val;
 }
 
+// wrap_socket(raw, server_hostname=host, do_handshake_on_connect=False):
+// the handshake then runs inside the first sends and receives, and the
+// TLS object's poll asks for what it needs next.
+mp_obj_t rq_wrap_deferred(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t host) {
+    mp_obj_t dest[7];
+    mp_load_method(ssl_context, MP_QSTR_wrap_socket, dest);
+    dest[2] = raw;
+    dest[3] = MP_OBJ_NEW_QSTR(MP_QSTR_server_hostname);
+    dest[4] = host;
+    dest[5] = MP_OBJ_NEW_QSTR(MP_QSTR_do_handshake_on_connect);
+    dest[6] = mp_const_false;
+    return mp_call_method_n_kw(1, 2, dest);
+}
+
 rq_err_t rq_connect_nb_finish(rq_obj_t raw, rq_obj_t ssl_context, rq_obj_t host, bool https, rq_obj_t *sock_out) {
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
@@ -74,16 +89,7 @@ rq_err_t rq_connect_nb_finish(rq_obj_t raw, rq_obj_t ssl_context, rq_obj_t host,
             if (ssl_context == MP_OBJ_NULL || ssl_context == mp_const_none) {
                 mp_raise_ValueError(MP_ERROR_TEXT("ssl_context must be provided if using ssl"));
             }
-            // The handshake runs inside the first non-blocking sends and
-            // receives; the TLS object's poll asks for what it needs next.
-            mp_obj_t dest[7];
-            mp_load_method(ssl_context, MP_QSTR_wrap_socket, dest);
-            dest[2] = raw;
-            dest[3] = MP_OBJ_NEW_QSTR(MP_QSTR_server_hostname);
-            dest[4] = host;
-            dest[5] = MP_OBJ_NEW_QSTR(MP_QSTR_do_handshake_on_connect);
-            dest[6] = mp_const_false;
-            sock = mp_call_method_n_kw(1, 2, dest);
+            sock = rq_wrap_deferred(ssl_context, raw, host);
             rq_nb_stream(sock);
         }
         nlr_pop();
@@ -92,6 +98,84 @@ rq_err_t rq_connect_nb_finish(rq_obj_t raw, rq_obj_t ssl_context, rq_obj_t host,
     }
     // The caller closes `raw` (it is the connection's socket until then).
     return (rq_err_t)nlr.ret_val;
+}
+
+static bool rq_pollable(mp_obj_t sock) {
+    const mp_obj_type_t *t = mp_obj_get_type(sock);
+    if (mp_obj_is_instance_type(t) || !MP_OBJ_TYPE_HAS_SLOT(t, protocol)) {
+        return false;
+    }
+    const mp_stream_p_t *p = MP_OBJ_TYPE_GET_SLOT(t, protocol);
+    return p->read != NULL && p->write != NULL && p->ioctl != NULL;
+}
+
+bool rq_wrap_for_bounded_handshake(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t host, mp_obj_t *tls_out, bool *pending) {
+    *pending = false;
+    if (!rq_pollable(raw)) {
+        return false;
+    }
+    mp_obj_t tls;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        tls = rq_wrap_deferred(ssl_context, raw, host);
+        nlr_pop();
+    } else {
+        mp_obj_t e = MP_OBJ_FROM_PTR(nlr.ret_val);
+        if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_TypeError))) {
+            nlr_jump(nlr.ret_val);
+        }
+        // A context whose wrap_socket has no do_handshake_on_connect: the
+        // caller wraps the usual way.
+        return false;
+    }
+    *tls_out = tls;
+    if (rq_pollable(tls)) {
+        // Nothing has gone over the TLS layer yet, so the switch is safe.
+        mp_obj_t call[3];
+        mp_load_method(raw, MP_QSTR_setblocking, call);
+        call[2] = mp_const_false;
+        mp_call_method_n_kw(1, 0, call);
+        *pending = true;
+    }
+    return true;
+}
+
+// Mbed TLS's MBEDTLS_ERR_SSL_CONN_EOF (its headers are not everywhere the
+// module is built).
+#define RQ_TLS_CONN_EOF (-0x7280)
+
+void rq_tls_handshake_failed(rq_obj_t raw, rq_err_t exc) {
+    // MicroPython's TLS object (1.23 on, which every firmware that loads
+    // this module as .mpy has) lets go of the socket under it, unclosed,
+    // when a non-blocking handshake fails, except when the peer closed
+    // (CONN_EOF); closing the TLS object then leaves that socket open. A
+    // socket closed twice could close a descriptor reused meanwhile, so
+    // it is closed here only when the TLS object no longer will.
+    if (rq_exc_errno(MP_OBJ_FROM_PTR(exc)) != RQ_TLS_CONN_EOF) {
+        rq_sock_close(raw);
+    }
+}
+
+rq_err_t rq_sock_wait(rq_obj_t sock, rq_poll_t dir, int32_t timeout_ms) {
+    RQ_GUARD({
+        const mp_stream_p_t *sp = rq_nb_stream(sock);
+        uintptr_t want = dir == RQ_POLL_READ ? MP_STREAM_POLL_RD : MP_STREAM_POLL_WR;
+        uintptr_t done = want | MP_STREAM_POLL_ERR | MP_STREAM_POLL_HUP | MP_STREAM_POLL_NVAL;
+        uint32_t start = mp_hal_ticks_ms();
+        for (;;) {
+            int err = 0;
+            mp_uint_t r = sp->ioctl(sock, MP_STREAM_POLL, want, &err);
+            // An error or a hang-up is for the next call to report.
+            if (r == MP_STREAM_ERROR || (r & done) != 0) {
+                break;
+            }
+            if (timeout_ms >= 0 && (uint32_t)(mp_hal_ticks_ms() - start) >= (uint32_t)timeout_ms) {
+                break;
+            }
+            // Runs pending callbacks and raises a pending KeyboardInterrupt.
+            mp_event_wait_ms(1);
+        }
+    });
 }
 
 // One non-blocking read or write: *n bytes and READY, or 0 and what to wait
@@ -105,6 +189,10 @@ static rq_err_t rq_nb_transfer(rq_obj_t sock, const uint8_t *out, uint8_t *in, s
         int err = 0;
         mp_uint_t r = write ? sp->write(sock, out, len, &err) : sp->read(sock, in, len, &err);
         if (r == MP_STREAM_ERROR) {
+            if (err < 0 && err > -256) {
+                // Negated by the TLS layer (see rq_raise_stream_error).
+                err = -err;
+            }
             if (err != MP_EAGAIN) {
                 mp_raise_OSError(err);
             }

@@ -92,6 +92,12 @@ bool rq_exc_is_out_of_sockets(rq_err_t exc) {
 
 rq_fail_kind_t rq_exc_failure(rq_err_t exc) {
     int e = rq_exc_errno(exc);
+    if (e < 0 && e > -256) {
+        // MicroPython's TLS sockets hand a socket error on negated (the
+        // way Mbed TLS carries it), and a Python-level pool over them
+        // raises it as it came.
+        e = -e;
+    }
     if (e == MP_ETIMEDOUT || e == MP_EAGAIN) {
         return RQ_FAIL_TIMEOUT;
     }

@@ -27,6 +27,11 @@ static const mp_stream_p_t *rq_native_stream(mp_obj_t sock) {
 }
 
 static NORETURN void rq_raise_stream_error(int err) {
+    if (err < 0 && err > -256) {
+        // A TLS socket's error from the socket under it, negated as Mbed
+        // TLS carries it (Mbed TLS's own codes are below -256).
+        err = -err;
+    }
     if (err == MP_EAGAIN) {
         // A blocking read that ran into its timeout.
         err = MP_ETIMEDOUT;
@@ -90,7 +95,25 @@ mp_obj_t rq_pool_socket(mp_obj_t pool, mp_obj_t host, uint16_t port, mp_obj_t *s
     return mp_call_method_n_kw(2, 0, call);
 }
 
-rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, rq_obj_t *sock_out, rq_obj_t *raw_out) {
+static void rq_settimeout_either(mp_obj_t sock, mp_obj_t raw_sock, mp_obj_t timeout);
+static void rq_settimeout_ms_either(mp_obj_t sock, mp_obj_t raw_sock, int32_t ms);
+
+// Before each pool call of the connect: OSError(ETIMEDOUT) when the budget
+// is spent, else the socket's timeout becomes what is left of it (only
+// when time has passed, so a pool sees the caller's value as given until
+// then).
+static void rq_connect_budget(mp_obj_t sock, mp_obj_t raw, uint32_t started, int32_t budget_ms) {
+    int32_t left = rq_budget_wait_ms(started, mp_hal_ticks_ms(), budget_ms);
+    if (left == 0) {
+        mp_raise_OSError(MP_ETIMEDOUT);
+    }
+    if (left > 0 && left < budget_ms) {
+        rq_settimeout_ms_either(sock, raw, left);
+    }
+}
+
+rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, uint16_t port, bool https, rq_obj_t timeout, int32_t connect_ms, rq_obj_t *sock_out, rq_obj_t *raw_out, uint32_t *started_out, bool *handshaking) {
+    *handshaking = false;
     // TLS done by an AirLift coprocessor (set_socket with an interface that
     // has TLS_MODE): the socket connects by name with that mode and carries
     // plain bytes.
@@ -108,6 +131,10 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
         mp_obj_t sockaddr;
         sock = rq_pool_socket(pool, host, port, &sockaddr);
         mp_obj_t raw = sock;
+        // The budget starts after the name lookup, which the platform's
+        // getaddrinfo bounds (as in CPython).
+        uint32_t started = mp_hal_ticks_ms();
+        *started_out = started;
         rq_settimeout_raw(sock, timeout);
         if (coprocessor_mode != MP_OBJ_NULL) {
             mp_obj_t addr[2] = {host, MP_OBJ_NEW_SMALL_INT(port)};
@@ -115,9 +142,12 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
         } else if (mp_obj_is_type(sockaddr, &mp_type_tuple) || mp_obj_is_type(sockaddr, &mp_type_list)) {
             // CircuitPython and Python-level pools: wrap first, then connect
             // by name (TLS) or by address (plain), as the reference does.
+            // The pool handshakes inside connect(), one call: the budget
+            // bounds it only as far as the pool's timeout does.
             mp_obj_t addr[2] = {host, MP_OBJ_NEW_SMALL_INT(port)};
             if (https) {
                 sock = rq_wrap(ssl_context, sock, host);
+                rq_connect_budget(sock, raw, started, connect_ms);
             } else {
                 addr[0] = mp_obj_subscr(sockaddr, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL);
             }
@@ -127,7 +157,19 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
             // handshakes inside wrap_socket, so it wraps a connected socket.
             rq_connect(sock, sockaddr);
             if (https) {
-                sock = rq_wrap(ssl_context, sock, host);
+                rq_connect_budget(sock, raw, started, connect_ms);
+                // The firmware's own sockets handshake in non-blocking
+                // steps under the connect deadline; each wait of a blocking
+                // handshake would be bounded alone, and a server that
+                // trickles its answer could hold the call for ever.
+                mp_obj_t tls;
+                bool pending;
+                if (rq_wrap_for_bounded_handshake(ssl_context, raw, host, &tls, &pending)) {
+                    sock = tls;
+                    *handshaking = pending;
+                } else {
+                    sock = rq_wrap(ssl_context, sock, host);
+                }
             }
         }
         nlr_pop();
@@ -301,21 +343,23 @@ rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got) {
     });
 }
 
+static void rq_settimeout_ms_either(mp_obj_t sock, mp_obj_t raw_sock, int32_t ms) {
+    mp_obj_t t;
+    if (ms < 0) {
+        t = mp_const_none;
+    } else {
+        #if MICROPY_PY_BUILTINS_FLOAT
+        // Never 0, which would make the socket non-blocking.
+        t = mp_obj_new_float((mp_float_t)(ms > 0 ? ms : 1) / 1000);
+        #else
+        t = MP_OBJ_NEW_SMALL_INT(ms / 1000 + 1);
+        #endif
+    }
+    rq_settimeout_either(sock, raw_sock, t);
+}
+
 rq_err_t rq_sock_settimeout_ms(rq_obj_t sock, rq_obj_t raw_sock, int32_t ms) {
-    RQ_GUARD({
-        mp_obj_t t;
-        if (ms < 0) {
-            t = mp_const_none;
-        } else {
-            #if MICROPY_PY_BUILTINS_FLOAT
-            // Never 0, which would make the socket non-blocking.
-            t = mp_obj_new_float((mp_float_t)(ms > 0 ? ms : 1) / 1000);
-            #else
-            t = MP_OBJ_NEW_SMALL_INT(ms / 1000 + 1);
-            #endif
-        }
-        rq_settimeout_either(sock, raw_sock, t);
-    });
+    RQ_GUARD(rq_settimeout_ms_either(sock, raw_sock, ms));
 }
 
 // Whether sock (or the plain socket under it) has settimeout.

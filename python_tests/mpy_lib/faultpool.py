@@ -14,7 +14,9 @@
 # an exception instance -> raised as is.
 
 import errno
+import io
 import socket as _socket
+import time
 
 try:
     import tls as _tls
@@ -56,6 +58,11 @@ class FaultPool:
         self.closed = 0
         self.live = []
         self.timeouts = []
+        # True: connect() (TCP and TLS handshake) ends when its timeout has
+        # passed in all, as the ESP32SPI and WIZnet5k libraries' connect
+        # does; False: the timeout bounds each wait, as MicroPython's and
+        # CircuitPython's own sockets do.
+        self.connect_deadline = False
 
     def _tick(self, op):
         n = self.counts.get(op, 0) + 1
@@ -126,6 +133,9 @@ class FaultSocket:
         self._raw = raw
         if self._timeout is not None:
             raw.settimeout(self._timeout)
+        bounded = None
+        if self._pool.connect_deadline and self._timeout is not None:
+            bounded = _Deadline(raw, time.ticks_add(time.ticks_ms(), int(self._timeout * 1000)))
         raw.connect(ai[-1])
         if self._tls is not None:
             spec = self._pool._tick("wrap")
@@ -133,7 +143,11 @@ class FaultSocket:
                 raise _exc(spec)
             # On a failed handshake the caller still owns this socket and will
             # close() it; the raw socket stays reachable through self._raw.
-            self._stream = self._tls.wrap_socket(raw, server_hostname=self._hostname)
+            self._stream = self._tls.wrap_socket(bounded or raw, server_hostname=self._hostname)
+            if bounded is not None:
+                # Connected: later reads wait as the socket's timeout says.
+                bounded.deadline = None
+                raw.settimeout(self._timeout)
         else:
             self._stream = raw
 
@@ -194,6 +208,41 @@ class FaultSocket:
             except OSError:
                 pass
         self._pool._closed(self)
+
+
+class _Deadline(io.IOBase):
+    """The raw socket under the TLS layer while a deadline-bound connect
+    handshakes: each read waits only for what is left of the deadline,
+    and none starts after it. Errors are returned as negative errnos, the
+    stream protocol's way, so nothing is raised through Mbed TLS."""
+
+    def __init__(self, raw, deadline):
+        self.raw = raw
+        self.deadline = deadline
+
+    def readinto(self, buf):
+        if self.deadline is not None:
+            left = time.ticks_diff(self.deadline, time.ticks_ms())
+            if left <= 0:
+                return -errno.ETIMEDOUT
+            self.raw.settimeout(left / 1000)
+        try:
+            data = self.raw.recv(len(buf))
+        except OSError as e:
+            return -(e.errno or errno.EIO)
+        buf[: len(data)] = data
+        return len(data)
+
+    def write(self, buf):
+        try:
+            return self.raw.write(buf)
+        except OSError as e:
+            return -(e.errno or errno.EIO)
+
+    def ioctl(self, request, arg):
+        if request == 4:  # MP_STREAM_CLOSE
+            self.raw.close()
+        return 0
 
 
 class FaultSSLContext:

@@ -88,6 +88,68 @@ pub fn remaining_ms(elapsed_ms: u32, budget_ms: u32) -> Option<u32> {
     budget_ms.checked_sub(elapsed_ms).filter(|&left| left > 0)
 }
 
+/// What is left of a budget that covers several waits (SPEC §6: the
+/// connect timeout bounds the connect and the TLS handshake together, so
+/// a server that trickles its handshake cannot reset it with each byte).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Left {
+    /// No limit (`timeout=None`).
+    Unlimited,
+    /// This many milliseconds, at least 1.
+    Ms(u32),
+    /// Spent: the phase it bounds has timed out.
+    Spent,
+}
+
+impl Left {
+    /// The timeout for the next wait in milliseconds (-1: none); `None`
+    /// when the budget is spent and no wait may start.
+    pub fn wait_ms(self) -> Option<i32> {
+        match self {
+            Left::Unlimited => Some(-1),
+            Left::Ms(ms) => Some(i32::try_from(ms).unwrap_or(MAX_MS)),
+            Left::Spent => None,
+        }
+    }
+}
+
+/// What is left at `now` of `budget_ms` (negative: no limit) started at
+/// `started`. Both are readings of a millisecond counter that wraps
+/// around at 2^32, so only their difference is used: right for any
+/// budget up to `MAX_SECS`, however often the counter wrapped.
+pub fn left(started: u32, now: u32, budget_ms: i32) -> Left {
+    let Ok(budget) = u32::try_from(budget_ms) else {
+        return Left::Unlimited;
+    };
+    match remaining_ms(now.wrapping_sub(started), budget) {
+        Some(ms) => Left::Ms(ms),
+        None => Left::Spent,
+    }
+}
+
+/// What is left at `now` until `deadline` (from `deadline`; None: no
+/// limit). A deadline is never more than `MAX_SECS` ahead, so a distance of
+/// 2^31 ms or more means it has passed (the counter went beyond it).
+pub fn until(deadline: Option<u32>, now: u32) -> Left {
+    let Some(at) = deadline else {
+        return Left::Unlimited;
+    };
+    let ahead = at.wrapping_sub(now);
+    if ahead == 0 || ahead > i32::MAX.unsigned_abs() {
+        Left::Spent
+    } else {
+        Left::Ms(ahead)
+    }
+}
+
+/// The counter reading at which `budget_ms` (negative: no limit) started
+/// at `started` runs out, for waits that are woken by a timer.
+pub fn deadline(started: u32, budget_ms: i32) -> Option<u32> {
+    u32::try_from(budget_ms)
+        .ok()
+        .map(|ms| started.wrapping_add(ms))
+}
+
 #[cfg(test)]
 #[path = "timeout_tests.rs"]
 mod tests;

@@ -91,3 +91,80 @@ fn milliseconds_agree_with_float_arithmetic() {
         x *= 1.000_37;
     }
 }
+
+#[test]
+fn one_budget_over_several_waits() {
+    // Each trickled byte is progress for a single wait, never for the
+    // budget: it only shrinks.
+    assert_eq!(left(1000, 1000, 1000), Left::Ms(1000));
+    assert_eq!(left(1000, 1300, 1000), Left::Ms(700));
+    assert_eq!(left(1000, 1999, 1000), Left::Ms(1));
+    assert_eq!(left(1000, 2000, 1000), Left::Spent);
+    assert_eq!(left(1000, 18_000, 1000), Left::Spent);
+    assert_eq!(left(1000, 1000, 0), Left::Spent);
+}
+
+#[test]
+fn no_limit_never_runs_out() {
+    assert_eq!(left(0, u32::MAX, -1), Left::Unlimited);
+    assert_eq!(left(5, 4, i32::MIN), Left::Unlimited);
+    assert_eq!(deadline(7, -1), None);
+}
+
+#[test]
+fn the_counter_wrapping_is_no_timeout() {
+    let started = u32::MAX - 100;
+    assert_eq!(
+        left(started, started.wrapping_add(300), 1000),
+        Left::Ms(700)
+    );
+    assert_eq!(left(started, started.wrapping_add(1000), 1000), Left::Spent);
+    assert_eq!(deadline(started, 1000), Some(899));
+    // The longest budget still counts down across the wrap.
+    let big = 2_000_000_000;
+    assert_eq!(
+        left(started, started.wrapping_add(1), big),
+        Left::Ms(1_999_999_999)
+    );
+}
+
+#[test]
+fn a_reading_before_the_start_is_not_time_left() {
+    // A counter that went backwards (another thread's reading taken just
+    // before) looks like a wrap: far past any budget, so spent rather than
+    // waiting almost 50 days.
+    assert_eq!(left(1000, 999, 1000), Left::Spent);
+}
+
+#[test]
+fn the_next_wait_gets_what_is_left() {
+    assert_eq!(Left::Ms(250).wait_ms(), Some(250));
+    assert_eq!(Left::Unlimited.wait_ms(), Some(-1));
+    assert_eq!(Left::Spent.wait_ms(), None);
+    assert_eq!(Left::Ms(u32::MAX).wait_ms(), Some(2_000_000_000));
+}
+
+#[test]
+fn time_until_a_deadline() {
+    assert_eq!(until(None, 5), Left::Unlimited);
+    assert_eq!(until(Some(1000), 400), Left::Ms(600));
+    assert_eq!(until(Some(1000), 1000), Left::Spent);
+    assert_eq!(until(Some(1000), 1001), Left::Spent);
+    // Across the counter's wrap, both ways.
+    assert_eq!(
+        until(deadline(u32::MAX - 9, 100), u32::MAX - 9),
+        Left::Ms(100)
+    );
+    assert_eq!(until(deadline(u32::MAX - 9, 100), 95), Left::Spent);
+    assert_eq!(until(deadline(u32::MAX - 9, 100), 80), Left::Ms(10));
+}
+
+#[test]
+fn until_agrees_with_left() {
+    for (started, now, budget) in [(0u32, 0u32, 1000i32), (10, 500, 1000), (u32::MAX, 3, 50)] {
+        assert_eq!(
+            until(deadline(started, budget), now),
+            left(started, now, budget)
+        );
+    }
+}

@@ -241,9 +241,21 @@ pub fn set_key(c: &mut rq_conn_t, https: bool, host: Obj, port: u16) {
     c.https = u8::from(https);
 }
 
-fn open_once(s: &SessionRef, c: &mut rq_conn_t, timeout: Obj) -> PyResult<()> {
+/// A blocking connection as `open` made it.
+#[derive(Clone, Copy)]
+pub struct Opened {
+    /// When the connect budget started (ticks_ms).
+    pub started: u32,
+    /// The TLS handshake is left to the first non-blocking sends (the
+    /// firmware's own sockets), under the same budget.
+    pub handshaking: bool,
+}
+
+fn open_once(s: &SessionRef, c: &mut rq_conn_t, timeout: Obj, timeout_ms: i32) -> PyResult<Opened> {
     let mut sock = ptr::null_mut();
     let mut raw = ptr::null_mut();
+    let mut started = 0u32;
+    let mut handshaking = false;
     // SAFETY: pool/ssl_context/host are live objects; out-pointers are valid.
     check(unsafe {
         rq_open_connection(
@@ -253,13 +265,19 @@ fn open_once(s: &SessionRef, c: &mut rq_conn_t, timeout: Obj) -> PyResult<()> {
             c.port,
             c.https != 0,
             timeout,
+            timeout_ms,
             &mut sock,
             &mut raw,
+            &mut started,
+            &mut handshaking,
         )
     })?;
     c.sock = sock;
     c.raw_sock = raw;
-    Ok(())
+    Ok(Opened {
+        started,
+        handshaking,
+    })
 }
 
 /// A fresh blocking connection for the key in `c`. When the pool cannot give
@@ -267,18 +285,43 @@ fn open_once(s: &SessionRef, c: &mut rq_conn_t, timeout: Obj) -> PyResult<()> {
 /// closed and it is tried once more. Not after a timeout, which a second try
 /// would only make the caller wait out twice, nor after an interrupt, which
 /// must reach the caller.
-pub fn open(s: &mut SessionRef, c: &mut rq_conn_t, timeout: Obj) -> PyResult<()> {
-    match open_once(s, c, timeout) {
-        Ok(()) => Ok(()),
+pub fn open(
+    s: &mut SessionRef,
+    c: &mut rq_conn_t,
+    timeout: Obj,
+    timeout_ms: i32,
+) -> PyResult<Opened> {
+    match open_once(s, c, timeout, timeout_ms) {
+        Ok(o) => Ok(o),
         Err(e) => {
             // SAFETY: e is an exception object from the shim.
             if e.is_out_of_sockets() && close_all_idle(s.idle()) > 0 {
-                open_once(s, c, timeout)
+                open_once(s, c, timeout, timeout_ms)
             } else {
                 Err(e)
             }
         }
     }
+}
+
+/// What is left of a connect budget, as the next wait's timeout for the C
+/// layer (see rq_ffi.h): -1 none, 0 spent, else milliseconds.
+#[no_mangle]
+pub extern "C" fn rq_budget_wait_ms(started: u32, now: u32, budget_ms: i32) -> i32 {
+    timeout::left(started, now, budget_ms)
+        .wait_ms()
+        .unwrap_or(0)
+}
+
+/// Waits until the socket of `w` is ready (or failed), at most `timeout_ms`
+/// (-1: no limit). Only an interrupt is an error.
+pub fn wait(w: Wait, timeout_ms: i32) -> PyResult<()> {
+    let (dir, sock) = match w {
+        Wait::Read(s) => (rq_poll_t::RQ_POLL_READ, s),
+        Wait::Write(s) => (rq_poll_t::RQ_POLL_WRITE, s),
+    };
+    // SAFETY: sock is the live socket the wait is for.
+    check(unsafe { rq_sock_wait(sock, dir, timeout_ms) })
 }
 
 /// Starts a non-blocking connection for the key in `c`: Done once connected

@@ -9,6 +9,7 @@ use super::ffi::*;
 use super::owner::Owned;
 use super::py::*;
 use super::sessionref::SessionRef;
+use crate::engine::timeout;
 use core::ptr;
 
 /// Closes the live response of a blocking Session (a newer request or
@@ -28,15 +29,26 @@ fn request(s: &mut SessionRef, a: &rq_request_args_t) -> PyResult<Obj> {
     // SAFETY: `s` is the state of the live Session object the C caller
     // holds; begin_into writes the exchange in place (no copy of it).
     let x = unsafe { Exchange::begin_into(&mut x, s.raw(), s.obj(), a) }?;
-    match x.poll()? {
-        Io::Done(resp) => {
-            s.set_last_response(resp);
-            Ok(resp)
-        }
-        // A blocking socket never asks to wait.
-        Io::Wait(_) => {
-            x.abort();
-            Err(runtime_error("a blocking request would have to wait"))
+    loop {
+        match x.poll()? {
+            Io::Done(resp) => {
+                s.set_last_response(resp);
+                return Ok(resp);
+            }
+            // Only a TLS handshake on the firmware's own sockets asks to
+            // wait (its steps are non-blocking); the wait is bounded by
+            // what is left of the connect budget, so a handshake that
+            // trickles ends there as one that stalls does.
+            Io::Wait(w) => {
+                let waited = match timeout::until(x.deadline(), ticks_ms()).wait_ms() {
+                    Some(ms) => conn::wait(w, ms),
+                    None => Err(timeout_error()),
+                };
+                if let Err(e) = waited {
+                    x.abort();
+                    return Err(e);
+                }
+            }
         }
     }
 }

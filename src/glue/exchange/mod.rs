@@ -20,6 +20,7 @@ use crate::engine::encode::eq_ignore_case;
 use crate::engine::redirect::{self, Dropped};
 use crate::engine::request::{check_method, Overrides};
 use crate::engine::retry::{connection_lost, may_resend};
+use crate::engine::timeout;
 use crate::engine::url::{self, Scheme, Url, UrlSpans};
 use core::ptr;
 
@@ -108,6 +109,13 @@ pub struct Exchange {
     resent: bool,
     /// When the current phase last made progress (non-blocking deadlines).
     since: u32,
+    /// When the connect budget of the current connection started: it covers
+    /// the connect and the TLS handshake together (SPEC §6).
+    connect_started: u32,
+    /// A fresh TLS connection whose handshake runs inside the first
+    /// non-blocking send: until a byte of the request went out, waits are
+    /// under the connect budget.
+    handshaking: bool,
     phase: Phase,
 }
 
@@ -190,6 +198,8 @@ impl Exchange {
             reused: false,
             resent: false,
             since: 0,
+            connect_started: 0,
+            handshaking: false,
             phase: Phase::Connect,
         })
     }
@@ -227,13 +237,14 @@ impl Exchange {
 
     /// When the current wait times out (ticks_ms), if it has a limit.
     pub fn deadline(&self) -> Option<u32> {
-        let ms = match self.phase {
-            Phase::Connecting => self.a.connect_timeout_ms,
-            Phase::Send { .. } => self.a.read_timeout_ms,
-            Phase::Head(h) => return h.deadline(self.a.read_timeout_ms),
-            Phase::Connect | Phase::Over => return None,
-        };
-        u32::try_from(ms).ok().map(|ms| self.since.wrapping_add(ms))
+        let connect = timeout::deadline(self.connect_started, self.a.connect_timeout_ms);
+        match self.phase {
+            Phase::Connecting => connect,
+            Phase::Send { .. } if self.handshaking => connect,
+            Phase::Send { .. } => timeout::deadline(self.since, self.a.read_timeout_ms),
+            Phase::Head(h) => h.deadline(self.a.read_timeout_ms),
+            Phase::Connect | Phase::Over => None,
+        }
     }
 
     /// Stops the exchange and closes its connection (never kept).
@@ -269,7 +280,7 @@ impl Exchange {
                 Phase::Connecting => {
                     let s = self.session();
                     conn::finish_nb(&s, self.conn()).map(|()| {
-                        self.start_send();
+                        self.start_handshake();
                         Io::Done(())
                     })
                 }
@@ -304,6 +315,7 @@ impl Exchange {
         // separate from the connection even when it is the `live` slot.
         let c = unsafe { &mut *self.conn };
         live::close(c);
+        self.handshaking = false;
         if !self.resent && conn::take_idle(s.idle(), c, https, u.host, u.port) {
             // A stale one is dropped (closed) here; nothing was sent on it,
             // so opening another is no resend.
@@ -321,10 +333,11 @@ impl Exchange {
         conn::set_key(c, https, host, u.port);
         if nonblocking {
             self.since = ticks_ms();
+            self.connect_started = self.since;
             return Ok(match conn::start_nb(&mut s, c)? {
                 Io::Done(()) => {
                     conn::finish_nb(&s, c)?;
-                    self.start_send();
+                    self.start_handshake();
                     Io::Done(())
                 }
                 Io::Wait(w) => {
@@ -333,10 +346,24 @@ impl Exchange {
                 }
             });
         }
-        conn::open(&mut s, c, self.a.connect_timeout)?;
-        conn::set_timeout(c.sock, c.raw_sock, read_timeout)?;
+        let opened = conn::open(&mut s, c, self.a.connect_timeout, self.a.connect_timeout_ms)?;
+        self.connect_started = opened.started;
+        if opened.handshaking {
+            // The socket stays non-blocking until the handshake is over.
+            self.handshaking = true;
+        } else {
+            conn::set_timeout(c.sock, c.raw_sock, read_timeout)?;
+        }
         self.start_send();
         Ok(Io::Done(()))
+    }
+
+    /// A new non-blocking connection is up: for https its handshake runs
+    /// in the first sends, still under the connect budget.
+    fn start_handshake(&mut self) {
+        let url_obj = self.url_obj;
+        self.handshaking = self.url.of(url_obj.bytes()).scheme == Scheme::Https;
+        self.start_send();
     }
 
     fn start_head(&mut self) {

@@ -6,6 +6,7 @@
 use super::{Exchange, Phase};
 use crate::engine::writer::Writer;
 use crate::glue::conn::{self, Io, Wait};
+use crate::glue::ffi::rq_tls_handshake_failed;
 use crate::glue::head::Failed;
 use crate::glue::live;
 use crate::glue::py::*;
@@ -74,33 +75,13 @@ impl Exchange {
         else {
             return Ok(Io::Done(()));
         };
+        if !self.nonblocking {
+            return self.send_blocking(total);
+        }
         if total == 0 {
             let head_len = self
                 .write_request_head()
                 .map_err(|e| Failed::other(e, false))?;
-            if !self.nonblocking {
-                let timeout_ms = self.a.read_timeout_ms;
-                // SAFETY: as in `conn()`; separate memory from `self.body`.
-                let c = unsafe { &mut *self.conn };
-                let sock = c.sock;
-                let mut out = Sender {
-                    sock,
-                    buf: live::buffer(c),
-                    len: head_len,
-                    failed: false,
-                    timeout_ms,
-                };
-                if let Err(e) = send_body(&mut out, &self.body) {
-                    let f = if out.failed {
-                        Failed::io(e, false)
-                    } else {
-                        Failed::other(e, false)
-                    };
-                    return self.failed_send(f);
-                }
-                self.start_head();
-                return Ok(Io::Done(()));
-            }
             (in_buf, total) = self.stage_body(head_len);
         }
         let body_obj = self.body_obj();
@@ -119,6 +100,7 @@ impl Exchange {
                 Ok(Io::Done(n)) if n > 0 => {
                     sent = sent.saturating_add(n);
                     self.since = ticks_ms();
+                    self.handshaking = false;
                 }
                 Ok(Io::Done(_)) | Ok(Io::Wait(_)) => {
                     let w = match res {
@@ -132,6 +114,7 @@ impl Exchange {
                     };
                     return Ok(Io::Wait(w));
                 }
+                Err(e) if self.handshaking => return Err(self.handshake_failed(e)),
                 Err(e) => {
                     return self.failed_send(Failed::io(e, false));
                 }
@@ -139,6 +122,88 @@ impl Exchange {
         }
         self.start_head();
         Ok(Io::Done(()))
+    }
+
+    /// The blocking send: the head, then the body, with blocking sends. On
+    /// a fresh TLS connection of the firmware's own sockets the handshake
+    /// runs first, in non-blocking steps inside the first send of the head
+    /// (as on an AsyncSession); where one would block the driver waits
+    /// under the connect budget and polls again. `total` is the head's
+    /// length once it was written (0 before).
+    fn send_blocking(&mut self, total: usize) -> Result<Io<()>, Failed> {
+        let head_len = if total == 0 {
+            self.write_request_head()
+                .map_err(|e| Failed::other(e, false))?
+        } else {
+            total
+        };
+        let mut sent = 0usize;
+        if self.handshaking {
+            match self.handshake_step(head_len)? {
+                Io::Done(n) => sent = n,
+                Io::Wait(w) => {
+                    self.phase = Phase::Send {
+                        sent: 0,
+                        in_buf: head_len,
+                        total: head_len,
+                    };
+                    return Ok(Io::Wait(w));
+                }
+            }
+        }
+        let timeout_ms = self.a.read_timeout_ms;
+        // SAFETY: as in `conn()`; separate memory from `self.body`.
+        let c = unsafe { &mut *self.conn };
+        let sock = c.sock;
+        let mut out = Sender {
+            sock,
+            buf: live::buffer(c).get_mut(sent..).unwrap_or(&mut []),
+            len: head_len.saturating_sub(sent),
+            failed: false,
+            timeout_ms,
+        };
+        if let Err(e) = send_body(&mut out, &self.body) {
+            let f = if out.failed {
+                Failed::io(e, false)
+            } else {
+                Failed::other(e, false)
+            };
+            return self.failed_send(f);
+        }
+        self.start_head();
+        Ok(Io::Done(()))
+    }
+
+    /// One non-blocking send of the head's first bytes, which drives the
+    /// handshake: Done(n) once it is over and n bytes went out (the socket
+    /// is then blocking again, with the read timeout). Its errors are the
+    /// connect's, raised as they came (never a resend).
+    fn handshake_step(&mut self, head_len: usize) -> Result<Io<usize>, Failed> {
+        let read_timeout = self.a.read_timeout;
+        let c = self.conn();
+        let sock = c.sock;
+        let piece = live::buffer(c).get(..head_len).unwrap_or(&[]);
+        let n = match conn::send_nb(sock, piece) {
+            Ok(Io::Done(n)) if n > 0 => n,
+            Ok(Io::Done(_)) => return Ok(Io::Wait(Wait::Write(sock))),
+            Ok(Io::Wait(w)) => return Ok(Io::Wait(w)),
+            Err(e) => return Err(self.handshake_failed(e)),
+        };
+        self.handshaking = false;
+        let c = self.conn();
+        conn::set_timeout(c.sock, c.raw_sock, read_timeout).map_err(|e| Failed::other(e, false))?;
+        Ok(Io::Done(n))
+    }
+
+    /// The handshake failed: a connect error, raised as it came. The
+    /// socket under the TLS object may need closing on its own
+    /// (rq_tls_handshake_failed); the exchange's abort closes the rest.
+    fn handshake_failed(&mut self, e: Exc) -> Failed {
+        let raw = self.conn().raw_sock;
+        let e_obj = e.into_obj();
+        // SAFETY: raw is the connection's live socket; e_obj an exception.
+        unsafe { rq_tls_handshake_failed(raw, e_obj) };
+        Failed::other(Exc::Caught(e_obj), false)
     }
 
     pub(super) fn failed_send(&mut self, f: Failed) -> Result<Io<()>, Failed> {
