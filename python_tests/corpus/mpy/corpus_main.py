@@ -16,3 +16,4 @@ except _corpus.StopScript as e:
 except Exception as e:  # noqa: BLE001 - the script's own failure is the result
     _corpus.note("end raised %s: %s" % (type(e).__name__, e))
     sys.print_exception(e, sys.stdout)
+_corpus.run_at_end()
