@@ -18,6 +18,12 @@ from .apis import EPOCH, _json, _query, _text, queue_times, route
 
 _DATE = "Thu, 06 Aug 2026 02:13:20 GMT"
 
+# Set for one run by a case's variant (library_scripts.VARIANTS), then reset.
+# "bad_gateway_1xx": httpbin's front end answers 502 where the app answers a
+# bare 1xx (a load balancer that does not pass on an interim response with
+# no final one); unset, the 1xx head goes out as the app gives it.
+OPTIONS = {}
+
 
 # ---- httpbin.org (its app's answers, as https://httpbin.org gives them) ----
 
@@ -128,6 +134,11 @@ def _status(code):
     a bare interim head with no final response after it, and the server
     ends the connection (gunicorn's sync worker says Connection: close)."""
     if 100 <= code < 200:
+        if OPTIONS.get("bad_gateway_1xx"):
+            return http_response(502, [("Date", _DATE), ("Content-Type", "text/html"),
+                                       ("Server", "awselb/2.0")],
+                                 b"<html><body><h1>502 Bad Gateway</h1></body></html>\r\n",
+                                 reason="Bad Gateway")
         return _httpbin_status(code, close=True)
     if code in (301, 302, 303, 305, 307):
         return _httpbin_status(code, [("Location", "/redirect/1")])

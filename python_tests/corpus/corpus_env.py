@@ -12,7 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-from . import runner
+from . import apis_library, runner
 from .server import ApiServers, Certificates
 from .settings import settings_for
 
@@ -114,15 +114,23 @@ class CorpusEnv:
         return cls(git_dir, native, plain, pathlib.Path(tempfile.mkdtemp(prefix="corpus-env-")),
                    library_examples)
 
-    def run(self, impl, script, budget=2000, extra_config=None):
+    def run(self, impl, script, budget=2000, variant=None):
+        """variant: {"config": extra run configuration for the stand-ins on
+        the board, "service": options of the stand-in services}."""
+        variant = variant or {}
         fw = self.native_fw if impl == "native" else self.plain_fw
-        return runner.run_script(fw, self.paths[impl], self.git_dir, script,
-                                 settings_for(script), self.servers, self.certs, budget=budget,
-                                 extra_config=extra_config)
+        apis_library.OPTIONS.clear()
+        apis_library.OPTIONS.update(variant.get("service", {}))
+        try:
+            return runner.run_script(fw, self.paths[impl], self.git_dir, script,
+                                     settings_for(script), self.servers, self.certs,
+                                     budget=budget, extra_config=variant.get("config"))
+        finally:
+            apis_library.OPTIONS.clear()
 
-    def run_both(self, script, budget=2000, extra_config=None):
-        return (self.run("native", script, budget, extra_config),
-                self.run("reference", script, budget, extra_config))
+    def run_both(self, script, budget=2000, variant=None):
+        return (self.run("native", script, budget, variant),
+                self.run("reference", script, budget, variant))
 
     def stop(self):
         self.servers.stop()
