@@ -94,6 +94,10 @@ class CorpusEnv:
         shutil.copy(ref / "adafruit_connection_manager.py", refdir)
         shutil.copy(ref / "adafruit_requests.py", refdir)
         self.paths = {"native": [cm] + common, "reference": [refdir] + common}
+        # The library's examples catch ConnectionError, which CircuitPython
+        # has built in. (Left off for the Learning Guides: their cases were
+        # checked without it.)
+        self.base_config = {"connection_error_builtin": True} if library_examples else {}
         self.certs = Certificates()
         self.servers = ApiServers(self.certs)
 
@@ -124,7 +128,9 @@ class CorpusEnv:
         try:
             return runner.run_script(fw, self.paths[impl], self.git_dir, script,
                                      settings_for(script), self.servers, self.certs,
-                                     budget=budget, extra_config=variant.get("config"))
+                                     budget=budget,
+                                     extra_config=dict(self.base_config,
+                                                       **variant.get("config", {})))
         finally:
             apis_library.OPTIONS.clear()
 
