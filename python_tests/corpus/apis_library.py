@@ -10,11 +10,11 @@ import hashlib
 import json
 from email.parser import BytesParser
 from email.policy import HTTP
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from servers.httpmsg import http_response
 
-from .apis import EPOCH, _json, _query, _text, queue_times, route
+from .apis import EPOCH, _json, _query, queue_times, route
 
 _DATE = "Thu, 06 Aug 2026 02:13:20 GMT"
 
