@@ -51,7 +51,7 @@ help:
 	@echo "make size            size(1) of both firmwares"
 	@echo "make test            clippy, cargo test, then pytest python_tests against build/micropython"
 	@echo "make lint            clippy with the crate's no-panic lints"
-	@echo "make test-corpus     published Learning Guide scripts on both firmwares (LEARN_GUIDES_GIT=<git dir>)"
+	@echo "make test-corpus     published scripts on both firmwares (LEARN_GUIDES_GIT=<git dir> and/or REQUESTS_GIT=<git dir>)"
 	@echo "make fuzz            every fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bench           native vs reference vs bare socket -> bench/results.json, bench/chart.svg"
 	@echo "make run             the demo, big JSON in 32 KiB, gzip and AsyncSession examples against a local server"
@@ -198,11 +198,19 @@ test: deps firmware firmware-minimal lint
 	cd $(ROOT) && $(PYTHON) -m pytest python_tests -q
 
 # Adafruit's published scripts, unmodified, on the firmware with the module and
-# on the plain one with the reference (python_tests/test_published_scripts.py).
+# on the plain one with the reference: the Learning Guides
+# (python_tests/test_published_scripts.py) and the requests library's own
+# examples (python_tests/test_library_examples.py).
 # LEARN_GUIDES_GIT: the git directory of a clone of Adafruit_Learning_System_Guides.
+# REQUESTS_GIT: the git directory of a clone of Adafruit_CircuitPython_Requests.
+# Either or both; each runs its own file.
+CORPUS_FILES = $(if $(LEARN_GUIDES_GIT),python_tests/test_published_scripts.py) \
+	$(if $(REQUESTS_GIT),python_tests/test_library_examples.py)
 test-corpus: firmware firmware-plain
-	@test -n "$(LEARN_GUIDES_GIT)" || { echo "set LEARN_GUIDES_GIT to a clone (git dir) of Adafruit_Learning_System_Guides"; exit 2; }
-	cd $(ROOT) && LEARN_GUIDES_GIT=$(abspath $(LEARN_GUIDES_GIT)) $(PYTHON) -m pytest python_tests/test_published_scripts.py -q
+	@test -n "$(strip $(CORPUS_FILES))" || { echo "set LEARN_GUIDES_GIT to a clone (git dir) of Adafruit_Learning_System_Guides and/or REQUESTS_GIT to one of Adafruit_CircuitPython_Requests"; exit 2; }
+	cd $(ROOT) && LEARN_GUIDES_GIT=$(if $(LEARN_GUIDES_GIT),$(abspath $(LEARN_GUIDES_GIT))) \
+		REQUESTS_GIT=$(if $(REQUESTS_GIT),$(abspath $(REQUESTS_GIT))) \
+		$(PYTHON) -m pytest $(CORPUS_FILES) -q
 
 # The crate denies unwrap/expect/panic!/indexing/overflow (src/lib.rs); the
 # firmware build also checks the glue, which needs bindgen.

@@ -26,6 +26,7 @@ def route(host, prefix, method=None):
 
 
 def answer(req, scheme):
+    req.scheme = scheme
     try:
         return _route(req)
     except ValueError as exc:  # a body the service could not parse

@@ -62,7 +62,7 @@ def extract_guide(git_dir, script, dest):
 
 
 def run_script(firmware, lib_paths, git_dir, script, settings, servers, certs,
-               budget=2000, timeout=60, heapsize="4m"):
+               budget=2000, timeout=60, heapsize="4m", extra_config=None):
     servers.reset()
     with tempfile.TemporaryDirectory(prefix="corpus-") as tmp:
         tmp = pathlib.Path(tmp)
@@ -74,6 +74,7 @@ def run_script(firmware, lib_paths, git_dir, script, settings, servers, certs,
         ca.write_bytes(certs.ca_der)
         config = {"script": str(tmp / "guide" / script), "settings": settings,
                   "ports": servers.ports, "ca_der": str(ca), "budget": budget}
+        config.update(extra_config or {})
         cfg = tmp / "config.json"
         cfg.write_text(json.dumps(config))
         path = [str(folder), str(MPY), str(stub_dir)] + [str(p) for p in lib_paths] + [".frozen"]
@@ -105,6 +106,7 @@ def run_script(firmware, lib_paths, git_dir, script, settings, servers, certs,
         order.setdefault((s, c), len(order))
     reqs = [request_view(s, order[(s, c)], r) for s, c, r in servers.log]
     outcome = Outcome(lines, reqs, timed_out, err.decode("utf-8", "replace"))
-    outcome.server_errors = servers.http.errors + servers.https.errors
-    del servers.http.errors[:], servers.https.errors[:]
+    outcome.server_errors = [e for server in servers.all for e in server.errors]
+    for server in servers.all:
+        del server.errors[:]
     return outcome

@@ -13,7 +13,7 @@ import trustme
 
 from servers.recording import RecordingServer
 
-from . import apis
+from . import apis, apis_library  # noqa: F401 - apis_library registers its routes
 
 
 class Certificates:
@@ -47,7 +47,12 @@ class Certificates:
 
 
 class ApiServers:
-    """Both servers; ``log`` holds every request of a run, in order."""
+    """The servers; ``log`` holds every request of a run, in order.
+
+    ``offload`` is the far end of a connection whose TLS a network
+    coprocessor does itself (an AirLift's TLS_MODE): the board sends and
+    receives plain bytes, so it is a plain server that answers as the https
+    service does; its requests are logged under "tls-offload"."""
 
     def __init__(self, certs):
         self.log = []
@@ -55,11 +60,12 @@ class ApiServers:
         self.http = RecordingServer(response=self._answer("http"))
         self.https = RecordingServer(response=self._answer("https"),
                                      tls_context=certs.server_context())
+        self.offload = RecordingServer(response=self._answer("https", "tls-offload"))
 
-    def _answer(self, scheme):
+    def _answer(self, scheme, label=None):
         def respond(req, server):
             with self._lock:
-                self.log.append((scheme, server.request_conn[-1], req))
+                self.log.append((label or scheme, server.request_conn[-1], req))
             return apis.answer(req, scheme)
         return respond
 
@@ -69,8 +75,13 @@ class ApiServers:
 
     @property
     def ports(self):
-        return {"http": self.http.port, "https": self.https.port}
+        return {"http": self.http.port, "https": self.https.port,
+                "offload": self.offload.port}
+
+    @property
+    def all(self):
+        return (self.http, self.https, self.offload)
 
     def stop(self):
-        self.http.stop()
-        self.https.stop()
+        for server in self.all:
+            server.stop()

@@ -35,8 +35,33 @@ COMMON = {
 
 PER_SCRIPT = {}
 
+# The requests library's own examples (examples/ of its repository) read
+# these; kept apart so that the Learning Guides' runs see what they saw.
+LIBRARY_EXAMPLES = {
+    "DISCORD_AUTHORIZATION": "corpus-discord-authorization",
+    "FITBIT_CLIENTID": "23CORP",
+    "FITBIT_ACCESS_TOKEN": "eyJhbGciOiJIUzI1NiJ9.corpus",
+    "FITBIT_FIRST_REFRESH_TOKEN": "corpusfirstrefreshtoken0123456789abcdef",
+    "FITBIT_USERID": "9ABCDE",
+    "GITHUB_USERNAME": "corpusblinka",
+    "GITHUB_TOKEN": "ghp_corpus0123456789",
+    "OSN_USERNAME": "corpuspilot",
+    "OSN_PASSWORD": "corpus-osn-password",
+    "STEAM_ID": "76561190000000000",
+    "STEAM_API_KEY": "CORPUSSTEAMKEY0123456789",
+    "TWITCH_CLIENT_ID": "corpustwitchclientid",
+    "TWITCH_CLIENT_SECRET": "corpustwitchsecret",
+    "TWITCH_USER_ID": "123456789",
+    "YOUTUBE_USERNAME": "adafruit",
+    "YOUTUBE_TOKEN": "AIzaCorpusToken0123456789",
+    "RACHIO_APIKEY": "corpus-rachio-api-key",
+    "RACHIO_PERSONID": "c8d10892-fb6a-4c3c-9b87-0123456789ab",
+}
+
 
 def settings_for(script):
     values = dict(COMMON)
+    if script.startswith("examples/"):
+        values.update(LIBRARY_EXAMPLES)
     values.update(PER_SCRIPT.get(script, {}))
     return values

@@ -19,6 +19,20 @@ def note(text):
     print(MARK + text)
 
 
+# Called once the script has ended, however it ended: stand-ins report what
+# they saw (a radio its connections) on lines both runs must agree on.
+_at_end = []
+
+
+def at_end(fn):
+    _at_end.append(fn)
+
+
+def run_at_end():
+    for fn in _at_end:
+        fn()
+
+
 class StopScript(BaseException):
     # BaseException: the scripts' `except Exception:` retry loops must not
     # swallow the end of the run.
