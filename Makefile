@@ -35,6 +35,7 @@ UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain firmware-minimal size test lint fuzz bench bench-quick run clean distclean
+.PHONY: natmod test-natmod
 .PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module test-pico
 .PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython
 
@@ -135,6 +136,19 @@ clean:
 
 distclean: clean
 	rm -rf $(ROOT)/deps $(ROOT)/target
+
+# ---- the module as a dynamic native module (.mpy) for stock firmware ----
+
+# build/natmod/$(ARCH)/adafruit_requests.mpy from the same Rust and C
+# (cmodule/natmod/natmod.mk). ARCH: x64, armv6m, armv7m.
+ARCH ?= x64
+NATMOD_MPY = $(BUILD_DIR)/natmod/$(ARCH)/adafruit_requests.mpy
+natmod:
+	$(MAKE) -f $(ROOT)/cmodule/natmod/natmod.mk ROOT=$(ROOT) MPY_DIR=$(MICROPY_DIR) \
+		ARCH=$(ARCH) PYTHON="$(NATMOD_PYTHON)" CARGO=$(CARGO)
+
+# mpy_ld.py needs pyelftools: the venv's (python_tests/requirements.txt).
+NATMOD_PYTHON = $(PYTHON)
 
 # ---- cross builds: MCU targets, an emulated ARM board, the Raspberry Pi Pico ----
 
