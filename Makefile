@@ -50,6 +50,9 @@ help:
 	@echo "make fuzz            every fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bench           native vs reference vs bare socket -> bench/results.json, bench/chart.svg"
 	@echo "make run             the demo, big JSON in 32 KiB, gzip and AsyncSession examples against a local server"
+	@echo "make natmod ARCH=x64|armv6m|armv7m  the module as a dynamic native module for stock"
+	@echo "                     firmware -> build/natmod/ARCH/adafruit_requests.mpy + package.json (mip)"
+	@echo "make test-natmod     pytest python_tests against the x64 natmod on build/micropython-plain"
 	@echo "make deps-cross      ARM toolchain, qemu, Rust targets and llvm-tools for the cross builds"
 	@echo "make cross           Rust library for 4 MCU targets, code size per target; flash per build switch"
 	@echo "make qemu            emulated-board firmwares: MPS2 AN385 (Cortex-M3) -> build/qemu/,"
@@ -149,6 +152,15 @@ natmod:
 
 # mpy_ld.py needs pyelftools: the venv's (python_tests/requirements.txt).
 NATMOD_PYTHON = $(PYTHON)
+
+# The suite against the x64 natmod imported by stock MicroPython
+# (build/micropython-plain); what the natmod lacks skips with the reason
+# (python_tests/firmware_caps.py, NATMOD_LACKS). The soak test is left out
+# as for CircuitPython (its slack is the built-in module's).
+test-natmod: firmware-plain
+	$(MAKE) -C $(ROOT) natmod ARCH=x64
+	cd $(ROOT) && RQ_NATMOD=$(BUILD_DIR)/natmod/x64/adafruit_requests.mpy MICROPYTHON=$(FIRMWARE_PLAIN) \
+		$(PYTHON) -m pytest python_tests -q -rs --ignore=python_tests/test_soak.py
 
 # ---- cross builds: MCU targets, an emulated ARM board, the Raspberry Pi Pico ----
 

@@ -45,11 +45,15 @@ else
 $(error natmod: ARCH=$(ARCH) is not built here (x64, armv6m, armv7m))
 endif
 
+# gcc's helpers (Thumb-1 switch tables); Rust's compiler_builtins comes first.
+LIBGCC = $(if $(CROSS),$(shell $(CROSS)gcc $(CFLAGS_ARCH) -print-libgcc-file-name))
+
 CONFIG_H := $(BUILD)/rq_natmod_config.h
 CFLAGS := -I$(ROOT)/cmodule -I$(NATMOD_DIR) -I$(MPY_DIR) -I$(BUILD) -std=gnu99 -Os -Wall -Werror \
 	-Wno-unused-function -DNDEBUG -DNO_QSTR -DMICROPY_ENABLE_DYNRUNTIME \
 	-DMP_CONFIGFILE='<rq_natmod_config.h>' -fpic -fno-common -U_FORTIFY_SOURCE \
 	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections \
+	-fno-tree-loop-distribute-patterns \
 	-DMICROPY_FLOAT_IMPL=MICROPY_FLOAT_IMPL_$(FLOAT_IMPL) \
 	-DMICROPY_PY_BUILTINS_STR_UNICODE=1 -DMICROPY_PY_BUILTINS_STR_UNICODE_CHECK=1 \
 	$(addprefix -D,$(NATMOD_SWITCHES)) $(CFLAGS_ARCH) \
@@ -59,7 +63,12 @@ OBJ := $(addprefix $(BUILD)/c/,$(notdir $(SRC_C:.c=.o))) $(addprefix $(BUILD)/mp
 RUST_LIB := $(BUILD)/cargo/$(RUST_TARGET)/release/libadafruit_requests_native.a
 
 .PHONY: all FORCE
-all: $(OUT)
+all: $(OUT) $(BUILD)/package.json
+
+# What mip installs from the folder the .mpy is published in:
+# mip.install("<that folder's URL>/package.json") (relative URLs).
+$(BUILD)/package.json: $(NATMOD_DIR)/natmod.mk
+	@printf '{\n  "urls": [["adafruit_requests.mpy", "adafruit_requests.mpy"]],\n  "deps": [],\n  "version": "4.1.17"\n}\n' > $@
 
 $(BUILD)/mpy_ld.py: $(MPY_DIR)/tools/mpy_ld.py $(ROOT)/scripts/natmod_mpy_ld.py
 	@mkdir -p $(@D)
@@ -71,15 +80,18 @@ $(CONFIG_H): $(SRC_C) $(SRC_MPY_C) $(NATMOD_DIR)/rq_natmod.h $(ROOT)/scripts/nat
 
 $(BUILD)/c/%.o: $(ROOT)/cmodule/%.c $(CONFIG_H) $(wildcard $(ROOT)/cmodule/*.h) $(NATMOD_DIR)/rq_natmod.h
 	@mkdir -p $(@D)
-	$(CROSS)gcc $(CFLAGS) -c $< -o $@
+	@echo "CC $(notdir $<)"
+	@$(CROSS)gcc $(CFLAGS) -c $< -o $@
 
 $(BUILD)/c/%.o: $(NATMOD_DIR)/%.c $(CONFIG_H) $(wildcard $(ROOT)/cmodule/*.h) $(NATMOD_DIR)/rq_natmod.h
 	@mkdir -p $(@D)
-	$(CROSS)gcc $(CFLAGS) -c $< -o $@
+	@echo "CC $(notdir $<)"
+	@$(CROSS)gcc $(CFLAGS) -c $< -o $@
 
 $(BUILD)/mpy/%.o: $(MPY_DIR)/py/%.c $(CONFIG_H) $(NATMOD_DIR)/rq_natmod.h
 	@mkdir -p $(@D)
-	$(CROSS)gcc $(CFLAGS) -Wno-error -c $< -o $@
+	@echo "CC $(notdir $<) (MicroPython)"
+	@$(CROSS)gcc $(CFLAGS) -Wno-error -c $< -o $@
 
 # Position-independent Rust (the natmod is loaded anywhere), dependencies too.
 $(RUST_LIB): FORCE
@@ -89,10 +101,10 @@ $(RUST_LIB): FORCE
 
 # One relocatable object: the C objects, what they use of the Rust archive,
 # unused sections dropped, the type entries kept together (rqfix.ld).
-$(BUILD)/natmod.o: $(OBJ) $(RUST_LIB) $(NATMOD_DIR)/rqfix.ld
-	$(CROSS)ld -r --gc-sections -u mpy_init -e mpy_init -T $(NATMOD_DIR)/rqfix.ld \
-		$(OBJ) $(RUST_LIB) -o $@
+$(BUILD)/natmod.o: $(OBJ) $(RUST_LIB) $(NATMOD_DIR)/rqfix.ld $(NATMOD_DIR)/natmod.mk
+	$(CROSS)ld -r -z noexecstack --gc-sections -u mpy_init -e mpy_init -T $(NATMOD_DIR)/rqfix.ld \
+		$(OBJ) $(RUST_LIB) $(LIBGCC) -o $@
 
 $(OUT): $(BUILD)/natmod.o $(CONFIG_H)
 	$(MPY_LD) --arch $(ARCH) --qstrs $(CONFIG_H) -o $@ $<
-	@ls -l $@
+	@echo "$@: $$(stat -c %s $@) bytes ($(ARCH))"

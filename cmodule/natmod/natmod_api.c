@@ -8,6 +8,8 @@
 rq_natmod_fns_t rq_nm;
 
 // ---- C library: the firmware's memset/memmove, loops for the rest ----
+// (natmod.mk's -fno-tree-loop-distribute-patterns keeps gcc from turning
+// these loops back into calls to themselves.)
 
 void *memset(void *s, int c, size_t n) {
     return mp_fun_table.memset_(s, c, n);
