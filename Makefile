@@ -35,7 +35,7 @@ UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain firmware-minimal size test lint fuzz bench bench-quick run clean distclean
-.PHONY: natmod test-natmod
+.PHONY: natmod test-natmod qemu-natmod-plain test-qemu-natmod
 .PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module test-pico
 .PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython
 
@@ -143,12 +143,13 @@ distclean: clean
 # ---- the module as a dynamic native module (.mpy) for stock firmware ----
 
 # build/natmod/$(ARCH)/adafruit_requests.mpy from the same Rust and C
-# (cmodule/natmod/natmod.mk). ARCH: x64, armv6m, armv7m.
+# (cmodule/natmod/natmod.mk). ARCH: x64, armv6m, armv7m. SLIM=1: every
+# RQ_ENABLE_* switch off -> build/natmod/ARCH-slim/.
 ARCH ?= x64
 NATMOD_MPY = $(BUILD_DIR)/natmod/$(ARCH)/adafruit_requests.mpy
 natmod:
 	$(MAKE) -f $(ROOT)/cmodule/natmod/natmod.mk ROOT=$(ROOT) MPY_DIR=$(MICROPY_DIR) \
-		ARCH=$(ARCH) PYTHON="$(NATMOD_PYTHON)" CARGO=$(CARGO)
+		ARCH=$(ARCH) SLIM=$(SLIM) PYTHON="$(NATMOD_PYTHON)" CARGO=$(CARGO)
 
 # mpy_ld.py needs pyelftools: the venv's (python_tests/requirements.txt).
 NATMOD_PYTHON = $(PYTHON)
@@ -188,6 +189,20 @@ qemu: $(MICROPY_DIR)/py/py.mk
 
 qemu-plain: $(MICROPY_DIR)/py/py.mk
 	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu-plain USER_C_MODULES=
+
+# Stock MPS2 AN385 firmware with room for a natmod: its code is loaded into
+# the GC heap on bare-metal ports (the board has 4 MiB of RAM).
+qemu-natmod-plain: $(MICROPY_DIR)/py/py.mk
+	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu-natmod-plain \
+		USER_C_MODULES= MICROPY_HEAP_SIZE=1048576
+
+# The board scripts with the armv7m natmod on stock MPS2 AN385 firmware
+# (loaded from a file system in RAM: python_tests/qemu/run.py --natmod).
+test-qemu-natmod: qemu-natmod-plain
+	$(MAKE) -C $(ROOT) natmod ARCH=armv7m
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(BUILD_DIR)/qemu-natmod-plain/firmware.elf \
+		--board MPS2_AN385 --natmod $(BUILD_DIR)/natmod/armv7m/adafruit_requests.mpy \
+		--work $(BUILD_DIR)/qemu-tests-natmod
 
 # Both boards run every script; the second still runs when the first fails.
 test-qemu: qemu

@@ -32,6 +32,9 @@ NATMOD_LACKS = {
     "finaliser": "a dynamic native module cannot allocate objects with a finaliser "
                  "(gc_alloc's flag is not in mp_fun_table): a Session dropped without "
                  "close() keeps its sockets",
+    "heap": "the dynamic native module's import keeps about 3.4 KB of the heap "
+            "(its globals, bss and qstr table; the built-in module's are in ROM), "
+            "more than this 32 KiB-heap case has to spare",
     "threads": "a dynamic native module cannot see the firmware's thread state or "
                "release the GIL: one Session used from two threads raises "
                "'Session is busy' instead of waiting",

@@ -8,7 +8,10 @@
 
 ARCH ?= x64
 MPY_DIR ?= $(ROOT)/deps/micropython
-BUILD ?= $(ROOT)/build/natmod/$(ARCH)
+# SLIM=1: every RQ_ENABLE_* switch off (cmodule/rq_config.h), for boards
+# where the code's RAM is tight; written to build/natmod/ARCH-slim.
+SLIM ?=
+BUILD ?= $(ROOT)/build/natmod/$(ARCH)$(if $(SLIM),-slim)
 PYTHON ?= python3
 CARGO ?= cargo
 # mpy_ld.py needs pyelftools; python_tests/requirements.txt installs it.
@@ -24,7 +27,10 @@ SRC_C := $(filter-out %/mod_adafruit_requests.c,$(wildcard $(ROOT)/cmodule/*.c))
 # The firmware's own dict/map, str-builder and UTF-8 code, compiled in: the
 # natmod cannot call the firmware's copies.
 SRC_MPY_C := $(MPY_DIR)/py/map.c $(MPY_DIR)/py/vstr.c $(MPY_DIR)/py/unicode.c
-NATMOD_SWITCHES := RQ_ENABLE_ASYNC=0
+NATMOD_SWITCHES := RQ_ENABLE_ASYNC=0 $(if $(SLIM),RQ_ENABLE_MULTIPART=0 RQ_ENABLE_LEGACY_API=0 \
+	RQ_ENABLE_ITER_LINES=0 RQ_ENABLE_JSON_SELECT=0 RQ_ENABLE_DEFLATE=0)
+comma := ,
+RUST_FEATURES := firmware$(if $(SLIM),,$(comma)multipart)
 
 ifeq ($(ARCH),x64)
 CROSS =
@@ -96,7 +102,7 @@ $(BUILD)/mpy/%.o: $(MPY_DIR)/py/%.c $(CONFIG_H) $(NATMOD_DIR)/rq_natmod.h
 # Position-independent Rust (the natmod is loaded anywhere), dependencies too.
 $(RUST_LIB): FORCE
 	RUSTFLAGS="-C relocation-model=pic" $(CARGO) rustc --lib --crate-type staticlib --release \
-		--features firmware,multipart --manifest-path $(ROOT)/Cargo.toml \
+		--features $(RUST_FEATURES) --manifest-path $(ROOT)/Cargo.toml \
 		--target-dir $(BUILD)/cargo --target $(RUST_TARGET)
 
 # One relocatable object: the C objects, what they use of the Rust archive,
