@@ -124,6 +124,8 @@ _NATMOD_FILES = {
     "test_async.py": "async",
     "test_async_compressed.py": "async",
     "test_build_switches.py": None,
+    # adafruit_requests.pyi describes the built-in module, AsyncSession too.
+    "test_stub.py": "async",
 }
 _NOT_NATMOD = "checks the built-in module's build switches (build/micropython-minimal)"
 # What only the asyncio API calls: a test whose code or scripts use it needs

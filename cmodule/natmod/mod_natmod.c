@@ -69,8 +69,9 @@ static void fetch_firmware(void) {
     rq_nm.str = mp_load_global(MP_QSTR_str);
     rq_nm.callable = mp_load_global(MP_QSTR_callable);
     rq_nm.issubclass = mp_load_global(MP_QSTR_issubclass);
-    rq_nm.ticks_ms = mp_load_attr(mp_import_name(MP_QSTR_time, mp_const_none, MP_OBJ_NEW_SMALL_INT(0)), MP_QSTR_ticks_ms);
-    rq_nm.sleep_us = mp_load_attr(mp_import_name(MP_QSTR_time, mp_const_none, MP_OBJ_NEW_SMALL_INT(0)), MP_QSTR_sleep_us);
+    // Firmware without a time module (some emulated boards): no timeouts.
+    rq_nm.ticks_ms = import_attr_maybe(MP_QSTR_time, MP_QSTR_ticks_ms);
+    rq_nm.sleep_us = import_attr_maybe(MP_QSTR_time, MP_QSTR_sleep_us);
     rq_nm.get_ident = import_attr_maybe(MP_QSTR__thread, MP_QSTR_get_ident);
     rq_nm.dict_make_new = MP_OBJ_TYPE_GET_SLOT(&mp_type_dict, make_new);
     rq_nm.classmethod = builtin_type(MP_QSTR_classmethod);

@@ -158,6 +158,19 @@ NORETURN void rq_nm_raise_msg_varg(const mp_obj_type_t *type, const char *fmt, .
 // Global, not static: mpy_ld places bss apart from the code.
 char rq_nm_one_thread;
 
+mp_uint_t rq_nm_ticks_ms(void) {
+    if (rq_nm.ticks_ms == MP_OBJ_NULL) {
+        return 0;
+    }
+    return (mp_uint_t)mp_obj_get_int_truncated(mp_call_function_n_kw(rq_nm.ticks_ms, 0, 0, NULL));
+}
+
+void rq_nm_delay_us(mp_uint_t us) {
+    if (rq_nm.sleep_us != MP_OBJ_NULL) {
+        rq_nm_call1(rq_nm.sleep_us, mp_obj_new_int_from_uint(us));
+    }
+}
+
 NORETURN void rq_nm_raise_OSError(int er) {
     mp_raise_dyn(mp_obj_new_exception_arg1(&mp_type_OSError, MP_OBJ_NEW_SMALL_INT(er)));
 }

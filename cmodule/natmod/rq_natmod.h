@@ -223,8 +223,12 @@ NORETURN void rq_nm_raise_OSError(int er);
 
 // ---- time, pending events, threads ----
 
-#define mp_hal_ticks_ms() ((mp_uint_t)mp_obj_get_int_truncated(mp_call_function_n_kw(rq_nm.ticks_ms, 0, 0, NULL)))
-#define mp_hal_delay_us(us) ((void)rq_nm_call1(rq_nm.sleep_us, MP_OBJ_NEW_SMALL_INT(us)))
+// time.ticks_ms and time.sleep_us; 0 and no wait where the firmware has no
+// time module (then no timeout can fire).
+#define mp_hal_ticks_ms() rq_nm_ticks_ms()
+mp_uint_t rq_nm_ticks_ms(void);
+#define mp_hal_delay_us(us) rq_nm_delay_us(us)
+void rq_nm_delay_us(mp_uint_t us);
 // Pending exceptions (Ctrl-C) and scheduled callbacks run when the natmod
 // returns to the VM or calls back into Python: there is no entry to run them
 // from inside a wait.
