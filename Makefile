@@ -35,7 +35,7 @@ UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain firmware-minimal size test lint fuzz bench bench-quick run clean distclean
-.PHONY: firmware-asan firmware-ubsan test-sanitize
+.PHONY: firmware-asan firmware-ubsan test-sanitize natmod test-natmod qemu-natmod-plain test-qemu-natmod
 .PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module rp2-plain rp2-reference rp2-minimal rp2-heap rp2-deps test-pico
 .PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython test-corpus
 
@@ -55,6 +55,9 @@ help:
 	@echo "make fuzz            every fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bench           native vs reference vs bare socket -> bench/results.json, bench/chart.svg"
 	@echo "make run             the demo, big JSON in 32 KiB, gzip and AsyncSession examples against a local server"
+	@echo "make natmod ARCH=x64|armv6m|armv7m  the module as a dynamic native module for stock"
+	@echo "                     firmware -> build/natmod/ARCH/adafruit_requests.mpy + package.json (mip)"
+	@echo "make test-natmod     pytest python_tests against the x64 natmod on build/micropython-plain"
 	@echo "make deps-cross      ARM toolchain, qemu, Rust targets and llvm-tools for the cross builds"
 	@echo "make cross           Rust library for 4 MCU targets, code size per target; flash per build switch"
 	@echo "make qemu            emulated-board firmwares: MPS2 AN385 (Cortex-M3) -> build/qemu/,"
@@ -244,6 +247,29 @@ clean:
 distclean: clean
 	rm -rf $(ROOT)/deps $(ROOT)/target
 
+# ---- the module as a dynamic native module (.mpy) for stock firmware ----
+
+# build/natmod/$(ARCH)/adafruit_requests.mpy from the same Rust and C
+# (cmodule/natmod/natmod.mk). ARCH: x64, armv6m, armv7m. SLIM=1: every
+# RQ_ENABLE_* switch off -> build/natmod/ARCH-slim/.
+ARCH ?= x64
+NATMOD_MPY = $(BUILD_DIR)/natmod/$(ARCH)/adafruit_requests.mpy
+natmod:
+	$(MAKE) -f $(ROOT)/cmodule/natmod/natmod.mk ROOT=$(ROOT) MPY_DIR=$(MICROPY_DIR) \
+		ARCH=$(ARCH) SLIM=$(SLIM) PYTHON="$(NATMOD_PYTHON)" CARGO=$(CARGO)
+
+# mpy_ld.py needs pyelftools: the venv's (python_tests/requirements.txt).
+NATMOD_PYTHON = $(PYTHON)
+
+# The suite against the x64 natmod imported by stock MicroPython
+# (build/micropython-plain); what the natmod lacks skips with the reason
+# (python_tests/firmware_caps.py, NATMOD_LACKS). The soak test is left out
+# as for CircuitPython (its slack is the built-in module's).
+test-natmod: firmware-plain
+	$(MAKE) -C $(ROOT) natmod ARCH=x64
+	cd $(ROOT) && RQ_NATMOD=$(BUILD_DIR)/natmod/x64/adafruit_requests.mpy MICROPYTHON=$(FIRMWARE_PLAIN) \
+		$(PYTHON) -m pytest python_tests -q -rs --ignore=python_tests/test_soak.py
+
 # ---- cross builds: MCU targets, an emulated ARM board, the Raspberry Pi Pico ----
 
 deps-cross:
@@ -270,6 +296,20 @@ qemu: $(MICROPY_DIR)/py/py.mk
 
 qemu-plain: $(MICROPY_DIR)/py/py.mk
 	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu-plain USER_C_MODULES=
+
+# Stock MPS2 AN385 firmware with room for a natmod: its code is loaded into
+# the GC heap on bare-metal ports (the board has 4 MiB of RAM).
+qemu-natmod-plain: $(MICROPY_DIR)/py/py.mk
+	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu-natmod-plain \
+		USER_C_MODULES= MICROPY_HEAP_SIZE=1048576
+
+# The board scripts with the armv7m natmod on stock MPS2 AN385 firmware
+# (loaded from a file system in RAM: python_tests/qemu/run.py --natmod).
+test-qemu-natmod: qemu-natmod-plain
+	$(MAKE) -C $(ROOT) natmod ARCH=armv7m
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(BUILD_DIR)/qemu-natmod-plain/firmware.elf \
+		--board MPS2_AN385 --natmod $(BUILD_DIR)/natmod/armv7m/adafruit_requests.mpy \
+		--work $(BUILD_DIR)/qemu-tests-natmod
 
 # Both boards run every script; the second still runs when the first fails.
 test-qemu: qemu

@@ -277,7 +277,7 @@ static mp_obj_t response_ajson(size_t n_args, const mp_obj_t *args) {
 MP_DEFINE_CONST_FUN_OBJ_VAR(rq_response_ajson_obj, 1, response_ajson);
 
 static mp_obj_t response_aiter_content(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
-    static const mp_arg_t allowed[] = {
+    RQ_ARGS allowed[] = {
         { MP_QSTR_chunk_size, MP_ARG_INT, {.u_int = 1} },
     };
     mp_arg_val_t a[1];

@@ -9,7 +9,7 @@
 
 static mp_obj_t async_session_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     enum { ARG_socket_pool, ARG_ssl_context, ARG_max_connections };
-    static const mp_arg_t allowed[] = {
+    RQ_ARGS allowed[] = {
         { MP_QSTR_socket_pool, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_ssl_context, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_max_connections, MP_ARG_INT, {.u_int = 4} },

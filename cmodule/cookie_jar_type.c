@@ -103,7 +103,7 @@ static mp_obj_t jar_lookup(mp_obj_t self_in, mp_obj_t name, mp_obj_t domain, mp_
 
 static mp_obj_t jar_get(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
     enum { ARG_name, ARG_default, ARG_domain, ARG_path };
-    static const mp_arg_t allowed[] = {
+    RQ_ARGS allowed[] = {
         { MP_QSTR_name, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_default, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_domain, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
@@ -128,7 +128,7 @@ static void jar_remove(mp_obj_t self_in, mp_obj_t name, mp_obj_t domain, mp_obj_
 // domain goes to every host and path defaults to "/"; a None value removes.
 static mp_obj_t jar_set(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
     enum { ARG_name, ARG_value, ARG_domain, ARG_path };
-    static const mp_arg_t allowed[] = {
+    RQ_ARGS allowed[] = {
         { MP_QSTR_name, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_value, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_domain, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
@@ -162,7 +162,7 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(jar_set_obj, 3, jar_set);
 // clear(domain=None, path=None, name=None), as http.cookiejar's.
 static mp_obj_t jar_clear(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
     enum { ARG_domain, ARG_path, ARG_name };
-    static const mp_arg_t allowed[] = {
+    RQ_ARGS allowed[] = {
         { MP_QSTR_domain, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_path, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_name, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },

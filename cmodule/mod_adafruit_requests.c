@@ -1,215 +1,27 @@
-// Registers the adafruit_requests module: its types, the OutOfRetries
-// exception and the legacy module-level API with its default session.
+// The built-in module's front end: registers adafruit_requests with its
+// globals in ROM, the OutOfRetries type and the default session's root
+// pointer. What it registers lives in the shared layer (module_api.c and
+// the type files); natmod/ is the other front end, for the .mpy build.
 #include "py/runtime.h"
 #include "py/objstr.h"
 #include "py/builtin.h"
 #include "rq_objects.h"
-
-// MicroPython has no exception chaining: the Rust core passes the cause as
-// a second argument, which str() leaves out and __cause__ returns.
-static void out_of_retries_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
-    mp_obj_exception_t *e = MP_OBJ_TO_PTR(self_in);
-    mp_print_kind_t k = kind & ~PRINT_EXC_SUBCLASS;
-    if (e->args != NULL && e->args->len == 2 && (k == PRINT_STR || k == PRINT_EXC)) {
-        if (k == PRINT_EXC) {
-            if (!(kind & PRINT_EXC_SUBCLASS)) {
-                mp_print_str(print, "OutOfRetries");
-            }
-            mp_print_str(print, ": ");
-        }
-        mp_obj_print_helper(print, e->args->items[0], PRINT_STR);
-        return;
-    }
-    mp_obj_exception_print(print, self_in, kind);
-}
-
-static void out_of_retries_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    if (attr == MP_QSTR___cause__ && dest[0] == MP_OBJ_NULL) {
-        mp_obj_exception_t *e = MP_OBJ_TO_PTR(self_in);
-        dest[0] = (e->args != NULL && e->args->len == 2) ? e->args->items[1] : mp_const_none;
-        return;
-    }
-    mp_obj_exception_attr(self_in, attr, dest);
-}
 
 MP_DEFINE_CONST_OBJ_TYPE(
     rq_type_out_of_retries,
     MP_QSTR_OutOfRetries,
     MP_TYPE_FLAG_NONE,
     make_new, mp_obj_exception_make_new,
-    print, out_of_retries_print,
-    attr, out_of_retries_attr,
+    print, rq_out_of_retries_print,
+    attr, rq_out_of_retries_attr,
     parent, &mp_type_Exception
     );
 
 MP_REGISTER_ROOT_POINTER(mp_obj_t rq_default_session);
 
-// Same version as the reference release this module is a drop-in for.
-static MP_DEFINE_STR_OBJ(rq_version_obj, "4.1.17");
-
-// The firmware's own networking: CircuitPython's socketpool and ssl, or
-// MicroPython's socket module with a client TLS context.
-#if RQ_ENABLE_LEGACY_API
-#if !RQ_CIRCUITPY
-// A client TLS context that verifies certificates. Where the firmware has an
-// environment (the unix port), SSL_CERT_FILE names a DER CA certificate to
-// trust, as OpenSSL-based tools do. Without TLS in the firmware: None, and
-// https requests then say that an ssl_context is needed.
-static mp_obj_t rq_default_ssl_context(void) {
-    mp_obj_t ctx = mp_const_none;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_t tls = rq_import(MP_QSTR_tls);
-        ctx = mp_call_function_1(mp_load_attr(tls, MP_QSTR_SSLContext), mp_load_attr(tls, MP_QSTR_PROTOCOL_TLS_CLIENT));
-        nlr_pop();
-    } else {
-        return mp_const_none;
-    }
-    // A file this firmware's TLS cannot read (e.g. a PEM bundle where Mbed TLS
-    // has no PEM support) leaves the context without it: plain HTTP keeps
-    // working and https reports the missing CA when it is used.
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_t os = rq_import(MP_QSTR_os);
-        mp_obj_t dest[3];
-        mp_load_method_maybe(os, MP_QSTR_getenv, dest);
-        if (dest[0] != MP_OBJ_NULL) {
-            dest[2] = MP_OBJ_NEW_QSTR(MP_QSTR_SSL_CERT_FILE);
-            mp_obj_t path = mp_call_method_n_kw(1, 0, dest);
-            if (path != mp_const_none && mp_obj_is_true(path)) {
-                mp_obj_t open_args[2] = {path, MP_OBJ_NEW_QSTR(MP_QSTR_rb)};
-                mp_obj_t f = mp_call_function_n_kw(MP_OBJ_FROM_PTR(&mp_builtin_open_obj), 2, 0, open_args);
-                mp_obj_t der = mp_call_function_0(mp_load_attr(f, MP_QSTR_read));
-                mp_call_function_0(mp_load_attr(f, MP_QSTR_close));
-                mp_call_function_1(mp_load_attr(ctx, MP_QSTR_load_verify_locations), der);
-            }
-        }
-        nlr_pop();
-    }
-    return ctx;
+mp_obj_t *rq_default_session_ref(void) {
+    return &MP_STATE_VM(rq_default_session);
 }
-#else
-// None on boards without the ssl module (e.g. networking through an
-// ESP32SPI co-processor), as for MicroPython firmware without tls.
-static mp_obj_t rq_default_ssl_context(void) {
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_t ctx = mp_call_function_0(mp_load_attr(rq_import(MP_QSTR_ssl), MP_QSTR_create_default_context));
-        nlr_pop();
-        return ctx;
-    }
-    return mp_const_none;
-}
-#endif
-
-static void rq_default_networking(mp_obj_t *pool, mp_obj_t *ssl_context) {
-    #if RQ_CIRCUITPY
-    mp_obj_t radio = mp_load_attr(rq_import(MP_QSTR_wifi), MP_QSTR_radio);
-    *pool = mp_call_function_1(mp_load_attr(rq_import(MP_QSTR_socketpool), MP_QSTR_SocketPool), radio);
-    *ssl_context = mp_call_function_0(mp_load_attr(rq_import(MP_QSTR_ssl), MP_QSTR_create_default_context));
-    #else
-    *pool = rq_import(MP_QSTR_socket);
-    *ssl_context = rq_default_ssl_context();
-    #endif
-}
-
-static mp_obj_t rq_new_session(mp_obj_t pool, mp_obj_t ssl_context) {
-    mp_obj_t args[2] = {pool, ssl_context};
-    return MP_OBJ_TYPE_GET_SLOT(&rq_type_session, make_new)(&rq_type_session, 2, 0, args);
-}
-
-static mp_obj_t rq_default_session(void) {
-    if (MP_STATE_VM(rq_default_session) == MP_OBJ_NULL) {
-        mp_obj_t pool, ctx;
-        rq_default_networking(&pool, &ctx);
-        MP_STATE_VM(rq_default_session) = rq_new_session(pool, ctx);
-    }
-    return MP_STATE_VM(rq_default_session);
-}
-
-#endif // RQ_ENABLE_LEGACY_API
-
-static void coprocessor_tls_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
-    rq_coprocessor_tls_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    mp_printf(print, "<CoprocessorTLS mode=%r>", self->mode);
-}
-
-MP_DEFINE_CONST_OBJ_TYPE(
-    rq_type_coprocessor_tls,
-    MP_QSTR_CoprocessorTLS,
-    MP_TYPE_FLAG_NONE,
-    print, coprocessor_tls_print
-    );
-
-#if RQ_ENABLE_LEGACY_API
-// The TLS for a set_socket interface: an AirLift (ESP32SPI) interface
-// names its TLS_MODE, with which its sockets connect and do TLS on the
-// coprocessor, as the original module-level API did; otherwise the
-// firmware's.
-static mp_obj_t rq_interface_tls(mp_obj_t iface) {
-    if (iface != mp_const_none) {
-        mp_obj_t dest[2];
-        mp_load_method_maybe(iface, MP_QSTR_TLS_MODE, dest);
-        if (dest[0] != MP_OBJ_NULL && dest[1] == MP_OBJ_NULL) {
-            rq_coprocessor_tls_obj_t *o = mp_obj_malloc(rq_coprocessor_tls_obj_t, &rq_type_coprocessor_tls);
-            o->mode = dest[0];
-            return MP_OBJ_FROM_PTR(o);
-        }
-    }
-    return rq_default_ssl_context();
-}
-
-static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *pos, mp_map_t *kw) {
-    enum { ARG_sock, ARG_iface };
-    static const mp_arg_t allowed[] = {
-        { MP_QSTR_sock, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-        { MP_QSTR_iface, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
-    };
-    mp_arg_val_t a[MP_ARRAY_SIZE(allowed)];
-    rq_parse_args(n_args, pos, kw, MP_ARRAY_SIZE(allowed), allowed, a);
-    mp_obj_t sock = a[ARG_sock].u_obj;
-    mp_obj_t iface = a[ARG_iface].u_obj;
-    if (iface != mp_const_none) {
-        mp_obj_t dest[3];
-        mp_load_method_maybe(sock, MP_QSTR_set_interface, dest);
-        if (dest[0] != MP_OBJ_NULL) {
-            dest[2] = iface;
-            mp_call_method_n_kw(1, 0, dest);
-        }
-    }
-    mp_obj_t old = MP_STATE_VM(rq_default_session);
-    if (old != MP_OBJ_NULL) {
-        rq_err_t err = rq_session_close(&((rq_session_obj_t *)MP_OBJ_TO_PTR(old))->s);
-        if (err != NULL) {
-            rq_raise(err);
-        }
-    }
-    // Only the TLS context may be the firmware's: the pool given here is
-    // often the only networking a board has (no socket or wifi module).
-    MP_STATE_VM(rq_default_session) = rq_new_session(sock, rq_interface_tls(iface));
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_KW(mod_set_socket_obj, 0, mod_set_socket);
-
-static mp_obj_t mod_request(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
-    return rq_legacy_request(rq_default_session(), MP_OBJ_NULL, n_args, args, kw);
-}
-static MP_DEFINE_CONST_FUN_OBJ_KW(mod_request_obj, 0, mod_request);
-
-#define RQ_MOD_VERB(NAME, QSTR) \
-    static mp_obj_t mod_##NAME(size_t n_args, const mp_obj_t *args, mp_map_t *kw) { \
-        return rq_legacy_request(rq_default_session(), MP_OBJ_NEW_QSTR(QSTR), n_args, args, kw); \
-    } \
-    static MP_DEFINE_CONST_FUN_OBJ_KW(mod_##NAME##_obj, 0, mod_##NAME);
-
-RQ_MOD_VERB(get, MP_QSTR_GET)
-RQ_MOD_VERB(post, MP_QSTR_POST)
-RQ_MOD_VERB(put, MP_QSTR_PUT)
-RQ_MOD_VERB(patch, MP_QSTR_PATCH)
-RQ_MOD_VERB(delete, MP_QSTR_DELETE)
-RQ_MOD_VERB(head, MP_QSTR_HEAD)
-RQ_MOD_VERB(options, MP_QSTR_OPTIONS)
-
-#endif // RQ_ENABLE_LEGACY_API
 
 static const mp_rom_map_elem_t adafruit_requests_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_adafruit_requests) },
@@ -221,15 +33,15 @@ static const mp_rom_map_elem_t adafruit_requests_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_Response), MP_ROM_PTR(&rq_type_response) },
     { MP_ROM_QSTR(MP_QSTR_OutOfRetries), MP_ROM_PTR(&rq_type_out_of_retries) },
     #if RQ_ENABLE_LEGACY_API
-    { MP_ROM_QSTR(MP_QSTR_set_socket), MP_ROM_PTR(&mod_set_socket_obj) },
-    { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&mod_request_obj) },
-    { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&mod_get_obj) },
-    { MP_ROM_QSTR(MP_QSTR_post), MP_ROM_PTR(&mod_post_obj) },
-    { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&mod_put_obj) },
-    { MP_ROM_QSTR(MP_QSTR_patch), MP_ROM_PTR(&mod_patch_obj) },
-    { MP_ROM_QSTR(MP_QSTR_delete), MP_ROM_PTR(&mod_delete_obj) },
-    { MP_ROM_QSTR(MP_QSTR_head), MP_ROM_PTR(&mod_head_obj) },
-    { MP_ROM_QSTR(MP_QSTR_options), MP_ROM_PTR(&mod_options_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_socket), MP_ROM_PTR(&rq_mod_set_socket_obj) },
+    { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&rq_mod_request_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&rq_mod_get_obj) },
+    { MP_ROM_QSTR(MP_QSTR_post), MP_ROM_PTR(&rq_mod_post_obj) },
+    { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&rq_mod_put_obj) },
+    { MP_ROM_QSTR(MP_QSTR_patch), MP_ROM_PTR(&rq_mod_patch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_delete), MP_ROM_PTR(&rq_mod_delete_obj) },
+    { MP_ROM_QSTR(MP_QSTR_head), MP_ROM_PTR(&rq_mod_head_obj) },
+    { MP_ROM_QSTR(MP_QSTR_options), MP_ROM_PTR(&rq_mod_options_obj) },
     #endif
 };
 static MP_DEFINE_CONST_DICT(adafruit_requests_globals, adafruit_requests_globals_table);

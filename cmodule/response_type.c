@@ -112,7 +112,7 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR(response_iter_json_obj, 1, response_iter_json
 #endif
 
 static mp_obj_t response_readinto(size_t n_args, const mp_obj_t *pos, mp_map_t *kw) {
-    static const mp_arg_t allowed[] = {
+    RQ_ARGS allowed[] = {
         { MP_QSTR_buf, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
     };
     mp_arg_val_t a[1];
@@ -216,7 +216,7 @@ static MP_DEFINE_CONST_OBJ_TYPE(
 
 static mp_obj_t rq_new_body_iter(size_t n_args, const mp_obj_t *pos, mp_map_t *kw, bool lines) {
     enum { ARG_chunk_size, ARG_decode_unicode };
-    static const mp_arg_t allowed[] = {
+    RQ_ARGS allowed[] = {
         { MP_QSTR_chunk_size, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_decode_unicode, MP_ARG_BOOL, {.u_bool = false} },
     };
@@ -293,56 +293,55 @@ static void response_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         }
         return;
     }
-    switch (attr) {
-        case MP_QSTR_status_code:
-            dest[0] = MP_OBJ_NEW_SMALL_INT(r->status_code);
-            return;
-        case MP_QSTR_reason:
-            // Made on first use: most code never reads the reason. It holds
-            // the bytes as they came: a str when they are UTF-8 (its bytes
-            // are the same), else a bytes object.
-            if (r->reason != MP_OBJ_NULL && !mp_obj_is_type(r->reason, &mp_type_bytearray)) {
-                mp_buffer_info_t bi;
-                mp_get_buffer_raise(r->reason, &bi, MP_BUFFER_READ);
-                r->reason = mp_obj_new_bytearray(bi.len, bi.buf);
-            }
-            dest[0] = rq_or_none(r->reason);
-            return;
-        case MP_QSTR_headers:
-            dest[0] = rq_or_none(r->headers);
-            return;
-        case MP_QSTR_encoding:
-            dest[0] = rq_or_none(r->encoding);
-            return;
-        case MP_QSTR_socket:
-            dest[0] = rq_or_none(r->conn != NULL ? r->conn->sock : MP_OBJ_NULL);
-            return;
-        case MP_QSTR_url:
-            dest[0] = rq_or_none(r->url);
-            return;
-        case MP_QSTR_cookies:
-            dest[0] = rq_response_cookies(self_in);
-            return;
-        case MP_QSTR_history:
-            if (r->history == MP_OBJ_NULL) {
-                r->history = mp_obj_new_list(0, NULL);
-            }
-            dest[0] = r->history;
-            return;
-        case MP_QSTR_ok:
-            dest[0] = mp_obj_new_bool(r->status_code < 400);
-            return;
-        case MP_QSTR_content:
-            dest[0] = response_content(self_in);
-            return;
-        case MP_QSTR_text:
-            dest[0] = response_text(self_in);
-            return;
-        default:
-            // Continue with the locals dict (methods).
-            dest[1] = MP_OBJ_SENTINEL;
-            return;
+    // An if chain, not a switch: a dynamic native module's qstrs are not
+    // constants (cmodule/natmod/rq_natmod.h).
+    if (attr == MP_QSTR_status_code) {
+        dest[0] = MP_OBJ_NEW_SMALL_INT(r->status_code);
+        return;
+    } else if (attr == MP_QSTR_reason) {
+        // Made on first use: most code never reads the reason. It holds
+        // the bytes as they came: a str when they are UTF-8 (its bytes
+        // are the same), else a bytes object.
+        if (r->reason != MP_OBJ_NULL && !mp_obj_is_type(r->reason, &mp_type_bytearray)) {
+            mp_buffer_info_t bi;
+            mp_get_buffer_raise(r->reason, &bi, MP_BUFFER_READ);
+            r->reason = mp_obj_new_bytearray(bi.len, bi.buf);
+        }
+        dest[0] = rq_or_none(r->reason);
+        return;
+    } else if (attr == MP_QSTR_headers) {
+        dest[0] = rq_or_none(r->headers);
+        return;
+    } else if (attr == MP_QSTR_encoding) {
+        dest[0] = rq_or_none(r->encoding);
+        return;
+    } else if (attr == MP_QSTR_socket) {
+        dest[0] = rq_or_none(r->conn != NULL ? r->conn->sock : MP_OBJ_NULL);
+        return;
+    } else if (attr == MP_QSTR_url) {
+        dest[0] = rq_or_none(r->url);
+        return;
+    } else if (attr == MP_QSTR_cookies) {
+        dest[0] = rq_response_cookies(self_in);
+        return;
+    } else if (attr == MP_QSTR_history) {
+        if (r->history == MP_OBJ_NULL) {
+            r->history = mp_obj_new_list(0, NULL);
+        }
+        dest[0] = r->history;
+        return;
+    } else if (attr == MP_QSTR_ok) {
+        dest[0] = mp_obj_new_bool(r->status_code < 400);
+        return;
+    } else if (attr == MP_QSTR_content) {
+        dest[0] = response_content(self_in);
+        return;
+    } else if (attr == MP_QSTR_text) {
+        dest[0] = response_text(self_in);
+        return;
     }
+    // Continue with the locals dict (methods).
+    dest[1] = MP_OBJ_SENTINEL;
 }
 
 static void response_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
@@ -359,10 +358,10 @@ static void response_print(const mp_print_t *print, mp_obj_t self_in, mp_print_k
 static mp_obj_t response_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     (void)type;
     enum { ARG_sock, ARG_session, ARG_method };
-    static const mp_arg_t allowed[] = {
+    RQ_ARGS allowed[] = {
         { MP_QSTR_sock, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_session, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
-        { MP_QSTR_method, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_QSTR(MP_QSTR_GET)} },
+        { MP_QSTR_method, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
     };
     mp_arg_val_t a[MP_ARRAY_SIZE(allowed)];
     rq_parse_args_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed), allowed, a);
@@ -372,12 +371,13 @@ static mp_obj_t response_make_new(const mp_obj_type_t *type, size_t n_args, size
     } else if (!mp_obj_is_type(session, &rq_type_session)) {
         mp_raise_TypeError(MP_ERROR_TEXT("session must be an adafruit_requests.Session or None"));
     }
+    // Left out: GET (the default method).
     mp_obj_t method = a[ARG_method].u_obj;
-    if (!mp_obj_is_str(method)) {
+    if (method != MP_OBJ_NULL && !mp_obj_is_str(method)) {
         mp_raise_TypeError(MP_ERROR_TEXT("method must be a str"));
     }
-    size_t mlen;
-    const char *m = mp_obj_str_get_data(method, &mlen);
+    size_t mlen = 0;
+    const char *m = method == MP_OBJ_NULL ? "" : mp_obj_str_get_data(method, &mlen);
     bool is_head = mlen == 4 && (m[0] | 0x20) == 'h' && (m[1] | 0x20) == 'e'
         && (m[2] | 0x20) == 'a' && (m[3] | 0x20) == 'd';
     rq_session_obj_t *so = MP_OBJ_TO_PTR(session);

@@ -214,4 +214,22 @@ mp_obj_t rq_whole_body_decoder(mp_obj_t response, mp_obj_t decompress, bool gzip
 // Raw body bytes through the Response's fast path (response_type.c).
 mp_uint_t rq_response_raw_read(mp_obj_t response, void *buf, mp_uint_t size);
 
+// The module's objects both front ends register (module_api.c).
+extern const struct _mp_obj_str_t rq_version_obj;
+void rq_out_of_retries_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind);
+void rq_out_of_retries_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest);
+#if RQ_ENABLE_LEGACY_API
+extern const mp_obj_fun_builtin_var_t rq_mod_set_socket_obj;
+extern const mp_obj_fun_builtin_var_t rq_mod_request_obj;
+extern const mp_obj_fun_builtin_var_t rq_mod_get_obj;
+extern const mp_obj_fun_builtin_var_t rq_mod_post_obj;
+extern const mp_obj_fun_builtin_var_t rq_mod_put_obj;
+extern const mp_obj_fun_builtin_var_t rq_mod_patch_obj;
+extern const mp_obj_fun_builtin_var_t rq_mod_delete_obj;
+extern const mp_obj_fun_builtin_var_t rq_mod_head_obj;
+extern const mp_obj_fun_builtin_var_t rq_mod_options_obj;
+#endif
+// Where the front end keeps the legacy API's default session (a GC root).
+mp_obj_t *rq_default_session_ref(void);
+
 #endif // RQ_OBJECTS_H

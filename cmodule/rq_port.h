@@ -127,4 +127,16 @@
 //   the `core._io_queue._enqueue`, `_task_queue` and `Task.data` both keep.
 //   test_async.py runs on CircuitPython's library on both firmwares.
 
+// Built as a dynamic native module (make natmod): cmodule/natmod/rq_natmod.h
+// is forced in first and defines RQ_NATMOD and what differs there.
+#ifndef RQ_NATMOD
+#define RQ_NATMOD (0)
+#endif
+
+// An argument table for rq_parse_args: in ROM here; a natmod builds it per
+// call, since its qstrs are not constants.
+#ifndef RQ_ARGS
+#define RQ_ARGS static const mp_arg_t
+#endif
+
 #endif // RQ_PORT_H

@@ -14,40 +14,39 @@ void rq_session_state_attr(mp_obj_t self_in, rq_session_t *s, qstr attr, mp_obj_
     if (store && dest[1] == MP_OBJ_NULL) {
         return;  // no deleting
     }
-    switch (attr) {
-        case MP_QSTR_cookies:
-            if (!store) {
-                dest[0] = rq_session_jar(s);
+    // An if chain, not a switch: a dynamic native module's qstrs are not
+    // constants (cmodule/natmod/rq_natmod.h).
+    if (attr == MP_QSTR_cookies) {
+        if (!store) {
+            dest[0] = rq_session_jar(s);
+        }
+        return;
+    } else if (attr == MP_QSTR_headers) {
+        if (store) {
+            mp_obj_t h = dest[1];
+            if (h != mp_const_none && !mp_obj_is_dict_or_ordereddict(h)) {
+                mp_raise_TypeError(MP_ERROR_TEXT("Headers must be in dict format"));
             }
+            s->default_headers = h == mp_const_none ? MP_OBJ_NULL : h;
+            dest[0] = MP_OBJ_NULL;
             return;
-        case MP_QSTR_headers:
-            if (store) {
-                mp_obj_t h = dest[1];
-                if (h != mp_const_none && !mp_obj_is_dict_or_ordereddict(h)) {
-                    mp_raise_TypeError(MP_ERROR_TEXT("Headers must be in dict format"));
-                }
-                s->default_headers = h == mp_const_none ? MP_OBJ_NULL : h;
-                dest[0] = MP_OBJ_NULL;
-                return;
-            }
-            if (s->default_headers == MP_OBJ_NULL) {
-                s->default_headers = MP_OBJ_FROM_PTR(rq_headers_alloc(0));
-            }
-            dest[0] = s->default_headers;
+        }
+        if (s->default_headers == MP_OBJ_NULL) {
+            s->default_headers = MP_OBJ_FROM_PTR(rq_headers_alloc(0));
+        }
+        dest[0] = s->default_headers;
+        return;
+    } else if (attr == MP_QSTR_auth) {
+        if (store) {
+            s->auth = dest[1] == mp_const_none ? MP_OBJ_NULL : dest[1];
+            dest[0] = MP_OBJ_NULL;
             return;
-        case MP_QSTR_auth:
-            if (store) {
-                s->auth = dest[1] == mp_const_none ? MP_OBJ_NULL : dest[1];
-                dest[0] = MP_OBJ_NULL;
-                return;
-            }
-            dest[0] = s->auth == MP_OBJ_NULL ? mp_const_none : s->auth;
-            return;
-        default:
-            if (!store) {
-                dest[1] = MP_OBJ_SENTINEL;  // on to the locals dict
-            }
-            return;
+        }
+        dest[0] = s->auth == MP_OBJ_NULL ? mp_const_none : s->auth;
+        return;
+    }
+    if (!store) {
+        dest[1] = MP_OBJ_SENTINEL;  // on to the locals dict
     }
 }
 

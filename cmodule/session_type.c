@@ -15,7 +15,7 @@ NORETURN void rq_raise(rq_err_t err) {
 
 static mp_obj_t session_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     enum { ARG_socket_pool, ARG_ssl_context, ARG_session_id, ARG_max_header_bytes, ARG_max_headers };
-    static const mp_arg_t allowed[] = {
+    RQ_ARGS allowed[] = {
         { MP_QSTR_socket_pool, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_ssl_context, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
         { MP_QSTR_session_id, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
@@ -60,20 +60,6 @@ enum {
     ARG_allow_redirects, ARG_files, ARG_params, ARG_auth, ARG_cookies, ARG__count
 };
 
-static const mp_arg_t request_allowed[] = {
-    { MP_QSTR_method, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-    { MP_QSTR_url, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-    { MP_QSTR_data, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
-    { MP_QSTR_json, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
-    { MP_QSTR_headers, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
-    { MP_QSTR_stream, MP_ARG_BOOL, {.u_bool = false} },
-    { MP_QSTR_timeout, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-    { MP_QSTR_allow_redirects, MP_ARG_BOOL, {.u_bool = true} },
-    { MP_QSTR_files, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
-    { MP_QSTR_params, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
-    { MP_QSTR_auth, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
-    { MP_QSTR_cookies, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
-};
 
 // A timeout as the socket will get it, and its milliseconds (-1: none).
 // Rust decides (engine::timeout): negative or NaN is a ValueError naming the
@@ -119,6 +105,20 @@ static mp_obj_t rq_normalize_timeout(mp_obj_t t, int32_t *ms) {
 // verb's; `pos` and `kw` are the call's arguments after self. `default_timeout`
 // is 60 for Session and AsyncSession, 1 for the legacy module-level functions.
 void rq_parse_request_args(mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, mp_obj_t default_timeout, rq_request_args_t *out) {
+    RQ_ARGS request_allowed[] = {
+        { MP_QSTR_method, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_url, MP_ARG_REQUIRED | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_data, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_json, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_headers, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_stream, MP_ARG_BOOL, {.u_bool = false} },
+        { MP_QSTR_timeout, MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_allow_redirects, MP_ARG_BOOL, {.u_bool = true} },
+        { MP_QSTR_files, MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_params, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_auth, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+        { MP_QSTR_cookies, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
+    };
     mp_arg_val_t all[ARG__count];
     // For a verb, `a` is `all` shifted so that ARG_* still index it.
     size_t skip = method == MP_OBJ_NULL ? 0 : 1;

@@ -1,8 +1,10 @@
 """Fixtures for running adafruit_requests inside the MicroPython firmware
 against loopback servers, for the native module and the reference package."""
 
+import inspect
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +15,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import sanitize  # noqa: E402
-from firmware_caps import firmware_caps, firmware_path  # noqa: E402
+from firmware_caps import firmware_caps, firmware_path, natmod_lacks, natmod_path  # noqa: E402
 from mpyrun import MpyRunner  # noqa: E402
 from servers import RecordingServer, ScriptedServer  # noqa: E402
 from servers.nginx import Nginx, find_nginx  # noqa: E402
@@ -186,8 +188,76 @@ def ref_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def mpy_paths(ref_dir):
-    return [HERE / "mpy_lib", ref_dir]
+def natmod_dir(tmp_path_factory):
+    """A folder with only the natmod (RQ_NATMOD) in it, first on sys.path."""
+    path = natmod_path()
+    if path is None:
+        return None
+    if not os.path.exists(path):
+        pytest.fail("RQ_NATMOD=%s does not exist: run `make natmod`" % path, pytrace=False)
+    dest = tmp_path_factory.mktemp("natmod")
+    shutil.copy(path, dest / "adafruit_requests.mpy")
+    return dest
+
+
+@pytest.fixture(scope="session")
+def mpy_paths(ref_dir, natmod_dir):
+    # The first one is searched first.
+    paths = [HERE / "mpy_lib", ref_dir]
+    return [natmod_dir] + paths if natmod_dir is not None else paths
+
+
+# Test files that exercise what the natmod leaves out (or is not about it).
+_NATMOD_FILES = {
+    "test_async.py": "async",
+    "test_async_compressed.py": "async",
+    "test_build_switches.py": None,
+    # adafruit_requests.pyi describes the built-in module, AsyncSession too.
+    "test_stub.py": "async",
+}
+_NOT_NATMOD = "checks the built-in module's build switches (build/micropython-minimal)"
+# What only the asyncio API calls: a test whose code or scripts use it needs
+# AsyncSession.
+_ASYNC_API = re.compile(r"AsyncSession|\.aread\(|\.ajson\(|\.aiter_content\(|\.aiter_lines\(|\.aclose\(")
+
+
+def _test_text(item):
+    """The test function's source and the str scripts (module constants, or
+    dicts of them) it names."""
+    fn = getattr(item, "function", None)
+    if fn is None:
+        return ""
+    try:
+        text = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return ""
+    for name in fn.__code__.co_names:
+        v = fn.__globals__.get(name)
+        if isinstance(v, str):
+            text += v
+        elif isinstance(v, dict):
+            text += "".join(x for x in v.values() if isinstance(x, str))
+    return text
+
+
+def pytest_collection_modifyitems(config, items):
+    if natmod_path() is None:
+        return
+    for item in items:
+        reason = None
+        if item.path.name in _NATMOD_FILES:
+            feature = _NATMOD_FILES[item.path.name]
+            reason = natmod_lacks(feature) if feature else _NOT_NATMOD
+        marker = item.get_closest_marker("natmod_lacks")
+        if marker is not None:
+            reason = natmod_lacks(marker.args[0])
+        if reason is None and ("aio" in getattr(item, "fixturenames", ())
+                               or _ASYNC_API.search(_test_text(item))):
+            reason = natmod_lacks("async")
+        if reason is None and "_thread" in _test_text(item):
+            reason = natmod_lacks("threads")
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 @pytest.fixture

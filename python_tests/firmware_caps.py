@@ -11,8 +11,40 @@ import subprocess
 REPO = pathlib.Path(__file__).resolve().parent.parent
 
 
+def natmod_path():
+    """RQ_NATMOD=path/to/adafruit_requests.mpy: the suite runs that dynamic
+    native module on stock firmware (build/micropython-plain unless
+    MICROPYTHON says otherwise) instead of the built-in module."""
+    return os.environ.get("RQ_NATMOD") or None
+
+
 def firmware_path():
-    return os.environ.get("MICROPYTHON") or str(REPO / "build" / "micropython")
+    default = "micropython-plain" if natmod_path() else "micropython"
+    return os.environ.get("MICROPYTHON") or str(REPO / "build" / default)
+
+
+# What the dynamic native module leaves out, and why (README, "Stock
+# firmware"). Tests that need one skip with the reason under RQ_NATMOD.
+NATMOD_LACKS = {
+    "async": "the dynamic native module has no AsyncSession: its awaitables end "
+             "through the VM's stop_iteration_arg and find asyncio in sys.modules' "
+             "C map, neither of which mp_fun_table reaches",
+    "finaliser": "a dynamic native module cannot allocate objects with a finaliser "
+                 "(gc_alloc's flag is not in mp_fun_table): a Session dropped without "
+                 "close() keeps its sockets",
+    "heap": "the dynamic native module's import keeps about 3.4 KB of the heap "
+            "(its globals, bss and qstr table; the built-in module's are in ROM), "
+            "more than this 32 KiB-heap case has to spare",
+    "threads": "a dynamic native module cannot see the firmware's thread state or "
+               "release the GIL: one Session used from two threads raises "
+               "'Session is busy' instead of waiting",
+}
+
+
+def natmod_lacks(feature):
+    """The reason to skip when the module under test is the natmod and it
+    lacks `feature` (a NATMOD_LACKS key), else None."""
+    return NATMOD_LACKS[feature] if natmod_path() else None
 
 
 _CAPS_SCRIPT = """

@@ -319,6 +319,7 @@ emit(bytes(r.reason))
 
 # --- finaliser (issue 10 item 10) ---
 
+@pytest.mark.natmod_lacks("finaliser")
 def test_dropped_sessions_close_their_sockets(mpy, impl, hostile_server):
     srv = hostile_server([[("read",), ("send", OK), ("hold", 15)]])
     out = run(mpy, "firmware", """

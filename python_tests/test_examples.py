@@ -14,7 +14,7 @@ import urllib.parse
 
 import pytest
 
-from firmware_caps import firmware_caps
+from firmware_caps import firmware_caps, natmod_lacks, natmod_path
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "examples"
@@ -40,6 +40,9 @@ def run(firmware, name, server, args=(), heap=None, cwd=None, path=()):
     extra = [str(p) for p in path]
     if firmware_caps()["name"] == "circuitpython":
         extra.append(str(CP_LIBS))
+    if natmod_path():
+        # The folder `make natmod` writes adafruit_requests.mpy to.
+        extra.insert(0, os.path.dirname(os.path.abspath(natmod_path())))
     if extra:
         env["MICROPYPATH"] = ":".join(extra + [".frozen"])
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env,
@@ -195,4 +198,6 @@ def test_every_example_has_a_check():
 def test_example(name, firmware, server, tmp_path):
     if name not in CHECKS:
         pytest.fail("no expectation for examples/%s in test_examples.CHECKS" % name)
+    if natmod_path() and "AsyncSession" in (EXAMPLES / name).read_text():
+        pytest.skip(natmod_lacks("async"))
     CHECKS[name](firmware, server, tmp_path)

@@ -5,11 +5,14 @@ a name the stub lacks is one editors cannot see)."""
 
 import ast
 import json
+import os
 import pathlib
 import subprocess
 import sys
 
 import pytest
+
+from firmware_caps import natmod_path
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 STUB = REPO / "adafruit_requests.pyi"
@@ -74,8 +77,11 @@ print(json.dumps(out))
 
 
 def firmware_names(firmware, url):
+    env = dict(os.environ)
+    if natmod_path():
+        env["MICROPYPATH"] = os.path.dirname(os.path.abspath(natmod_path()))
     proc = subprocess.run([firmware, "-c", SCRIPT % (CLASSES, url)], capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=60, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     got = json.loads(proc.stdout.strip().splitlines()[-1])
     return {k: public(v) for k, v in got.items()}
