@@ -265,10 +265,12 @@ NATMOD_PYTHON = $(PYTHON)
 # (build/micropython-plain); what the natmod lacks skips with the reason
 # (python_tests/firmware_caps.py, NATMOD_LACKS). The soak test is left out
 # as for CircuitPython (its slack is the built-in module's).
+# NATMOD_TESTS: the files to run (CI's lighter variant names a subset).
+NATMOD_TESTS ?= python_tests
 test-natmod: firmware-plain
 	$(MAKE) -C $(ROOT) natmod ARCH=x64
 	cd $(ROOT) && RQ_NATMOD=$(BUILD_DIR)/natmod/x64/adafruit_requests.mpy MICROPYTHON=$(FIRMWARE_PLAIN) \
-		$(PYTHON) -m pytest python_tests -q -rs --ignore=python_tests/test_soak.py
+		$(PYTHON) -m pytest $(NATMOD_TESTS) -q -rs --ignore=python_tests/test_soak.py
 
 # ---- cross builds: MCU targets, an emulated ARM board, the Raspberry Pi Pico ----
 

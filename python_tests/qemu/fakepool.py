@@ -201,7 +201,14 @@ class FakePool:
     def socket(self, family=2, type=1, proto=0):
         self._fault("socket")
         self.opened += 1
-        return FakeSocket(self)
+        self.last = FakeSocket(self)
+        return self.last
+
+    def peer_closes_last(self):
+        # The server side of the newest socket goes away: every read from
+        # then on sees the end of the stream, as on a real socket.
+        self.last.outbox = []
+        self.last.eof = True
 
     def live(self):
         return self.opened - self.closed

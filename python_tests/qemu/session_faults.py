@@ -133,8 +133,9 @@ attempt("first", body_of(s, "/ok"))
 pool.fail["send"] = {2: OSError(errno.ECONNABORTED)}
 attempt("retried on a new socket", body_of(s, "/ok"))
 print("  opened", pool.opened, "open", pool.live())
-# The peer closed the idle connection: EOF where the status line should be.
-pool.fail["recv"] = {pool.calls["recv"] + 1: None}
+# The peer closed the idle connection: EOF from then on, where the status
+# line should be.
+pool.peer_closes_last()
 attempt("retried after EOF", body_of(s, "/ok"))
 print("  opened", pool.opened, "open", pool.live())
 
