@@ -36,7 +36,7 @@ export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain firmware-minimal size test lint fuzz bench bench-quick run clean distclean
 .PHONY: firmware-asan firmware-ubsan test-sanitize natmod test-natmod qemu-natmod-plain test-qemu-natmod
-.PHONY: deps-cross cross qemu qemu-plain test-qemu rp2 rp2-module rp2-plain rp2-reference rp2-minimal rp2-heap rp2-deps test-pico
+.PHONY: deps-cross cross size-profile qemu qemu-plain test-qemu rp2 rp2-module rp2-plain rp2-reference rp2-minimal rp2-heap rp2-deps test-pico
 .PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython test-corpus
 
 help:
@@ -59,7 +59,10 @@ help:
 	@echo "                     firmware -> build/natmod/ARCH/adafruit_requests.mpy + package.json (mip)"
 	@echo "make test-natmod     pytest python_tests against the x64 natmod on build/micropython-plain"
 	@echo "make deps-cross      ARM toolchain, qemu, Rust targets and llvm-tools for the cross builds"
-	@echo "make cross           Rust library for 4 MCU targets, code size per target; flash per build switch"
+	@echo "make cross           Rust library for 4 MCU targets, code size per target; flash per build switch;"
+	@echo "                     then make size-profile"
+	@echo "make size-profile    the module's flash per file and function on Cortex-M0 and M3 firmwares,"
+	@echo "                     failing past its budget (scripts/module_profile.py)"
 	@echo "make qemu            emulated-board firmwares: MPS2 AN385 (Cortex-M3) -> build/qemu/,"
 	@echo "                     micro:bit (Cortex-M0) -> build/qemu-microbit/,"
 	@echo "                     RISC-V virt (rv32imac) -> build/qemu-rv32/"
@@ -277,9 +280,32 @@ test-natmod: firmware-plain
 deps-cross:
 	$(ROOT)/scripts/deps.sh cross
 
+# The whole module's flash (Rust + C + its qstrs and tables) as linked into
+# two real firmwares, each built with and without it: micro:bit (Cortex-M0,
+# thumbv6m as on the RP2040's Cortex-M0+) and MPS2-AN385 (Cortex-M3). Per
+# source file and per function; fails past the budget in
+# scripts/module_profile.py. Full lists: build/size-profile/<board>.txt.
+SIZE_PROFILE := $(BUILD_DIR)/size-profile
+size-profile: $(MICROPY_DIR)/py/py.mk
+	$(QEMU_MAKE) BOARD=MICROBIT BOARD_DIR=$(ROOT)/ports/qemu/MICROBIT BUILD=$(BUILD_DIR)/qemu-microbit USER_C_MODULES=$(ROOT)
+	$(QEMU_MAKE) BOARD=MICROBIT BOARD_DIR=$(ROOT)/ports/qemu/MICROBIT BUILD=$(BUILD_DIR)/qemu-microbit-plain USER_C_MODULES=
+	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu USER_C_MODULES=$(ROOT)
+	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu-plain USER_C_MODULES=
+	@mkdir -p $(SIZE_PROFILE)
+	@rc=0; \
+	$(PYTHON) $(ROOT)/scripts/module_profile.py --board MICROBIT --map $(BUILD_DIR)/qemu-microbit/firmware.map \
+		--elf $(BUILD_DIR)/qemu-microbit/firmware.elf --plain-elf $(BUILD_DIR)/qemu-microbit-plain/firmware.elf \
+		--out $(SIZE_PROFILE)/MICROBIT.txt || rc=1; \
+	$(PYTHON) $(ROOT)/scripts/module_profile.py --board MPS2_AN385 --top 0 --map $(BUILD_DIR)/qemu/firmware.map \
+		--elf $(BUILD_DIR)/qemu/firmware.elf --plain-elf $(BUILD_DIR)/qemu-plain/firmware.elf \
+		--out $(SIZE_PROFILE)/MPS2_AN385.txt || rc=1; \
+	exit $$rc
+
+# The budget check runs last so that every table still prints when it fails.
 cross:
 	$(PYTHON) $(ROOT)/scripts/cross_size.py
 	$(PYTHON) $(ROOT)/scripts/switch_sizes.py
+	$(MAKE) -C $(ROOT) size-profile
 
 # MicroPython's qemu port with the board directories in ports/qemu: MPS2 AN385
 # (Cortex-M3), micro:bit (nRF51, Cortex-M0) and RISC-V virt (rv32imac);
@@ -409,7 +435,9 @@ rp2-heap:
 # scripts/rp2_size.py prints it and fails past the board's flash budget.
 rp2: rp2-module rp2-plain
 	@echo "UF2: $(RP2_BUILD)/$(RP2_BOARD)/firmware.uf2"
-	$(PYTHON) $(ROOT)/scripts/module_size.py $(RP2_BUILD)/$(RP2_BOARD)/firmware.elf.map
+	$(PYTHON) $(ROOT)/scripts/module_profile.py --board $(RP2_BOARD) --top 20 --map $(RP2_BUILD)/$(RP2_BOARD)/firmware.elf.map \
+		--elf $(RP2_BUILD)/$(RP2_BOARD)/firmware.elf --plain-elf $(RP2_BUILD)/$(RP2_BOARD)-plain/firmware.elf \
+		--out $(RP2_BUILD)/$(RP2_BOARD)-profile.txt
 	$(PYTHON) $(ROOT)/scripts/rp2_size.py --board $(RP2_BOARD) --board-dir $(RP2_BOARD_DIR) \
 		--sdk $(PICO_SDK) --build $(RP2_BUILD)
 

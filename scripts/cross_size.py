@@ -57,7 +57,7 @@ def tool_dir():
 
 def build(triple, target_dir):
     subprocess.run(
-        ["cargo", "rustc", "--lib", "--crate-type", "staticlib", "--release", "--features", "firmware",
+        ["cargo", "rustc", "--lib", "--crate-type", "staticlib", "--release", "--features", "firmware,multipart",
          "--manifest-path", os.path.join(ROOT, "Cargo.toml"), "--target-dir", target_dir, "--target", triple],
         check=True,
     )
