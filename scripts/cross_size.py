@@ -35,10 +35,11 @@ DEFAULT_TRIPLES = [
     "thumbv7em-none-eabihf",
     "riscv32imc-unknown-none-elf",
 ]
-# The project's budget for the Rust code on a Cortex-M3: what it takes with
-# every feature of SPEC §1-§11 (39,090 bytes on 2026-12-03) and a little
-# room, so that growth shows.
-BUDGET = {"thumbv7m-none-eabi": 40 * 1024}
+# What the Rust code alone took on a Cortex-M3 on 2026-12-07 (every feature,
+# multipart included: 54,632 bytes) and a little room, so that growth shows
+# here too. The budget that fails the build is the whole module's, measured
+# in real firmwares: scripts/module_profile.py (make size-profile).
+BUDGET = {"thumbv7m-none-eabi": 56 * 1024}
 
 
 def run(cmd, **kw):
