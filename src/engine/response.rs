@@ -70,6 +70,8 @@ pub struct Head<'b, 'h> {
     pub keep_alive: bool,
     /// The first `Location` header, if any.
     pub location: Option<&'b [u8]>,
+    /// Some `Set-Cookie` header came.
+    pub set_cookie: bool,
 }
 
 impl<'b, 'h> Head<'b, 'h> {
@@ -147,6 +149,9 @@ pub fn parse_head<'b, 'h>(
         .iter()
         .find(|h| eq_ignore_case(h.name.as_bytes(), b"location"))
         .map(|h| h.value);
+    let set_cookie = headers
+        .iter()
+        .any(|h| eq_ignore_case(h.name.as_bytes(), b"set-cookie"));
     Ok(Some(Head {
         head_len,
         minor_version,
@@ -156,7 +161,43 @@ pub fn parse_head<'b, 'h>(
         framing,
         keep_alive,
         location,
+        set_cookie,
     }))
+}
+
+/// The lines of a head `parse_head` accepted (as the buffer held it, blank
+/// lines before the status line included): the status line, then the
+/// header lines, without their CR?LF; nothing after the blank line.
+fn head_lines(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut lines = raw
+        .split(|&b| b == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+        .skip_while(|l| l.is_empty());
+    let status = lines.next();
+    status
+        .into_iter()
+        .chain(lines.take_while(|l| !l.is_empty()))
+}
+
+/// The reason phrase of a head `parse_head` accepted.
+pub fn raw_reason(raw: &[u8]) -> &[u8] {
+    head_lines(raw)
+        .next()
+        .and_then(|l| parse_status_line(l).ok())
+        .map_or(&[], |(_, _, reason)| reason)
+}
+
+/// The first value of header `name` (any case) in a head `parse_head`
+/// accepted, as `Head::header` gives it, read without parsing the whole
+/// head again: every header line there is `name:value`.
+pub fn raw_header<'b>(raw: &'b [u8], name: &[u8]) -> Option<&'b [u8]> {
+    head_lines(raw).skip(1).find_map(|line| {
+        let (n, rest) = (line.get(..name.len())?, line.get(name.len()..)?);
+        match rest {
+            [b':', value @ ..] if eq_ignore_case(n, name) => Some(trim_ows(value)),
+            _ => None,
+        }
+    })
 }
 
 /// The next line without its CR?LF, and its length including the ending.

@@ -14,6 +14,7 @@ mod cookies;
 mod error;
 mod exchange;
 mod head;
+mod head_lazy;
 mod json_check;
 mod json_pairs;
 mod json_select;

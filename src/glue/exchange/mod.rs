@@ -9,6 +9,7 @@ use super::conn::{self, Io, Wait};
 use super::cookies;
 use super::ffi::*;
 use super::head::{Failed, HeadRead, HeadReader};
+use super::head_lazy;
 use super::live;
 use super::py::*;
 use super::request::{
@@ -385,29 +386,26 @@ impl Exchange {
         // SAFETY: resp is a Response object just built; this frame holds it.
         let r = unsafe { &mut *rq_response_state(resp) };
         let location = if self.a.allow_redirects && is_redirect(r.status_code) {
-            // SAFETY: headers is the dict built for this response.
-            let loc = unsafe { rq_headers_get(r.headers, c"location".as_ptr()) };
-            (!loc.is_null()).then_some(loc)
+            // From the raw head: a redirect's Headers are never built.
+            head_lazy::header(r, c"location")
         } else {
             None
         };
-        let Some(loc) = location else {
+        let Some(loc_bytes) = location else {
             r.history = self.history;
             return Ok(Some(resp));
         };
-        self.hops = self.hops.saturating_add(1);
-        if self.hops > MAX_REDIRECTS {
-            close_response(r)?;
-            return Err(runtime_error("Too many redirects (more than 30)"));
-        }
         let url_obj = self.url_obj;
         let u = self.url.of(url_obj.bytes());
-        let loc_bytes = bytes_of(&loc).unwrap_or(&[]);
         let next = build(Built::Str, &mut |w| {
             url::resolve(&u, loc_bytes, w).map_err(|e| url_error(e, loc_bytes))
         });
         let status = r.status_code;
         close_response(r)?;
+        self.hops = self.hops.saturating_add(1);
+        if self.hops > MAX_REDIRECTS {
+            return Err(runtime_error("Too many redirects (more than 30)"));
+        }
         let next = next?;
         if self.history.is_null() {
             self.history = list_new()?;
