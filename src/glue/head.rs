@@ -171,7 +171,10 @@ impl HeadReader {
             let c = unsafe { &mut *conn };
             let (start, end) = (c.rstart, c.rend);
             let (sock, raw, nonblocking) = (c.sock, c.raw_sock, c.nonblocking);
-            let parsed = {
+            // Nothing received yet (a new request): nothing to parse.
+            let parsed = if start == end {
+                None
+            } else {
                 let (buf, _, _) = live::window(c);
                 let window = buf.get(start..end).unwrap_or(&[]);
                 let mut storage = header_storage();
