@@ -118,6 +118,7 @@ typedef struct {
     rq_obj_t host;      // str
     uint8_t *buf;       // AsyncSession: the connection's buffer, reused with it (NULL for a Session)
     size_t buf_cap;
+    int32_t sock_timeout;       // see rq_conn_t
     uint16_t port;
     uint8_t https;
 } rq_idle_t;
@@ -138,6 +139,9 @@ typedef struct {
     uint32_t drain_start_ms;    // when the running drain began (see draining)
     uint32_t wait_since_ms;     // non-blocking: when the current body wait began
     int32_t timeout_ms;         // non-blocking: each body wait's limit; -1 none
+    // The timeout the socket has now, in milliseconds plus 2 (1: none);
+    // 0 when not known. settimeout is called only to change it.
+    int32_t sock_timeout;
     uint16_t port;
     uint16_t trailers;
     uint8_t https;
@@ -535,7 +539,9 @@ RQ_MUST_USE rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len,
 // Sets a timeout in milliseconds (-1: none).
 RQ_MUST_USE rq_err_t rq_sock_settimeout_ms(rq_obj_t sock, rq_obj_t raw_sock, int32_t ms);
 // Checks an idle connection without waiting; returns only an interrupt.
-RQ_MUST_USE rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *out);
+// A check that had to change the socket's timeout sets *sock_timeout to 0
+// (rq_conn_t.sock_timeout: not known).
+RQ_MUST_USE rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *out, int32_t *sock_timeout);
 // Receives at most len bytes; *got == 0 means the peer closed.
 RQ_MUST_USE rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got);
 void rq_sock_close(rq_obj_t sock);

@@ -83,6 +83,14 @@ static mp_obj_t rq_normalize_timeout(mp_obj_t t, int32_t *ms) {
         *ms = -1;
         return t;
     }
+    if (mp_obj_is_small_int(t)) {
+        // Whole seconds in range: exact milliseconds, no float needed.
+        mp_int_t v = MP_OBJ_SMALL_INT_VALUE(t);
+        if (v >= 0 && v <= 2000000) {
+            *ms = (int32_t)(v * 1000);
+            return t;
+        }
+    }
     if (!mp_obj_is_int(t)
         #if MICROPY_PY_BUILTINS_FLOAT
         && !mp_obj_is_float(t)
@@ -160,8 +168,15 @@ void rq_parse_request_args(mp_obj_t method, size_t n_pos, const mp_obj_t *pos, m
         r.connect_timeout = t;
         r.read_timeout = t;
     }
+    // One timeout for both (the usual case) is checked once.
+    bool same = r.connect_timeout == r.read_timeout;
     r.connect_timeout = rq_normalize_timeout(r.connect_timeout, &r.connect_timeout_ms);
-    r.read_timeout = rq_normalize_timeout(r.read_timeout, &r.read_timeout_ms);
+    if (same) {
+        r.read_timeout = r.connect_timeout;
+        r.read_timeout_ms = r.connect_timeout_ms;
+    } else {
+        r.read_timeout = rq_normalize_timeout(r.read_timeout, &r.read_timeout_ms);
+    }
     *out = r;
 }
 

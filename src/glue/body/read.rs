@@ -144,7 +144,7 @@ pub fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
 
 /// Before a receive for the body: while a close drains the rest, every
 /// wait is cut to what is left of the drain's budget.
-fn before_recv(c: &rq_conn_t) -> PyResult<()> {
+fn before_recv(c: &mut rq_conn_t) -> PyResult<()> {
     if c.draining && !c.nonblocking {
         let elapsed = ticks_ms().wrapping_sub(c.drain_start_ms);
         let Some(left) = remaining_ms(elapsed, DRAIN_WAIT_MS) else {

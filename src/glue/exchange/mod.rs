@@ -24,7 +24,7 @@ use crate::engine::retry::{connection_lost, may_resend};
 use crate::engine::url::{self, Scheme, Url, UrlSpans};
 use core::ptr;
 
-const MAX_REDIRECTS: usize = 30;
+const MAX_REDIRECTS: u8 = 30;
 
 fn parse_url(url_obj: &Obj) -> PyResult<Url<'_>> {
     let ub = bytes_of(url_obj).unwrap_or(&[]);
@@ -86,6 +86,20 @@ struct Args {
     allow_redirects: bool,
 }
 
+impl Args {
+    fn of(a: &rq_request_args_t) -> Self {
+        Args {
+            headers: a.headers,
+            cookies: a.cookies,
+            connect_timeout: a.connect_timeout,
+            read_timeout: a.read_timeout,
+            connect_timeout_ms: a.connect_timeout_ms,
+            read_timeout_ms: a.read_timeout_ms,
+            allow_redirects: a.allow_redirects,
+        }
+    }
+}
+
 pub struct Exchange {
     s: *mut rq_session_t,
     session_obj: Obj,
@@ -100,7 +114,7 @@ pub struct Exchange {
     authorization: Obj,
     dropped: Dropped,
     history: Obj,
-    hops: usize,
+    hops: u8,
     /// The connection of the current attempt: the Session's `live` slot,
     /// or (AsyncSession) a block of the exchange's own.
     conn: *mut rq_conn_t,
@@ -167,15 +181,7 @@ impl Exchange {
         Ok(Exchange {
             s,
             session_obj,
-            a: Args {
-                headers: a.headers,
-                cookies: a.cookies,
-                connect_timeout: a.connect_timeout,
-                read_timeout: a.read_timeout,
-                connect_timeout_ms: a.connect_timeout_ms,
-                read_timeout_ms: a.read_timeout_ms,
-                allow_redirects: a.allow_redirects,
-            },
+            a: Args::of(a),
             is_head: eq_ignore_case(method.bytes(), b"HEAD"),
             url_obj: url_text,
             url,
@@ -300,6 +306,7 @@ impl Exchange {
         let u = self.url.of(url_obj.bytes());
         let https = u.scheme == Scheme::Https;
         let (nonblocking, read_timeout) = (self.nonblocking, self.a.read_timeout);
+        let read_timeout_ms = self.a.read_timeout_ms;
         let mut s = self.session();
         // SAFETY: as in `conn()`; `s` borrows only the idle list, which is
         // separate from the connection even when it is the `live` slot.
@@ -309,7 +316,7 @@ impl Exchange {
             // A stale one is dropped (closed) here; nothing was sent on it,
             // so opening another is no resend.
             if conn::still_usable(c, self.body.replayable())?
-                && (nonblocking || conn::set_timeout(c.sock, c.raw_sock, read_timeout).is_ok())
+                && (nonblocking || conn::ensure_timeout(c, read_timeout, read_timeout_ms).is_ok())
             {
                 self.reused = true;
                 self.start_send();
@@ -335,7 +342,7 @@ impl Exchange {
             });
         }
         conn::open(&mut s, c, self.a.connect_timeout)?;
-        conn::set_timeout(c.sock, c.raw_sock, read_timeout)?;
+        conn::ensure_timeout(c, read_timeout, read_timeout_ms)?;
         self.start_send();
         Ok(Io::Done(()))
     }
