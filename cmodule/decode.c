@@ -17,7 +17,7 @@
 static mp_obj_t rq_content_encoding(rq_response_t *r) {
     // Asked of the raw head first: most responses have none, and their
     // Headers need not be built for that.
-    if (!rq_response_has_header(r, "content-encoding")) {
+    if (!rq_response_has_header(r, "content-encoding", 16)) {
         return MP_OBJ_NULL;
     }
     mp_obj_t headers = rq_response_get(r, RQ_FIELD_HEADERS);

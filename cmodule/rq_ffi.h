@@ -36,6 +36,7 @@ typedef rq_obj_t rq_err_t;
 #define RQ_STR_CACHE (24)
 #define RQ_STR_CACHE_MAX_LEN (64)
 #define RQ_DECODER_WORDS (2)
+#define RQ_URL_SPANS_WORDS (6)
 
 #define RQ_FRAMING_NONE (0)
 #define RQ_FRAMING_LENGTH (1)
@@ -181,6 +182,19 @@ typedef struct {
     // the next response shares it when its head is the same byte for byte.
     const uint8_t *last_head;
     size_t last_head_len;
+    // The last request that had nothing of its own (headers, body, params,
+    // auth, cookies) while the Session added nothing (headers, auth, stored
+    // cookies): its URL and method, the URL parsed (engine::url::UrlSpans,
+    // opaque), the Authorization its URL gave (or NULL), and its head bytes
+    // (a GC block of req_head_cap bytes, the session's own). The next such
+    // request with the same URL and method sends these bytes again.
+    rq_obj_t req_url;
+    rq_obj_t req_method;
+    rq_obj_t req_authorization;
+    uint8_t *req_head;
+    size_t req_head_cap;
+    size_t req_head_len;
+    uint64_t req_spans[RQ_URL_SPANS_WORDS];
 } rq_session_t;
 
 typedef struct {
@@ -356,7 +370,8 @@ RQ_MUST_USE rq_err_t rq_response_close_as(rq_response_t *r, uint8_t why);
 rq_obj_t rq_response_field(rq_response_t *r, int field, rq_err_t *err);
 // Whether the response has a header of this (lower-case) name, read from
 // the raw head without building the Headers (or from them once built).
-bool rq_response_has_header(rq_response_t *r, const char *lower_name);
+// `lower_name` is a string literal of `len` bytes (NUL-terminated).
+bool rq_response_has_header(rq_response_t *r, const char *lower_name, size_t len);
 // Whether json() should read the whole body first (small or already read)
 // rather than parse it from the socket.
 bool rq_response_body_is_small(rq_response_t *r);

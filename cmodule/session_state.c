@@ -131,7 +131,7 @@ static void add_if_kept(mp_obj_t out, mp_obj_t line, rq_bytes_t url, rq_bytes_t 
 mp_obj_t rq_response_cookies(mp_obj_t response) {
     rq_response_t *r = rq_response_state(response);
     mp_obj_t out = mp_obj_new_dict(0);
-    if (!rq_response_has_header(r, "set-cookie")) {
+    if (!rq_response_has_header(r, "set-cookie", 10)) {
         return out;
     }
     mp_obj_t headers = rq_response_get(r, RQ_FIELD_HEADERS);

@@ -105,7 +105,7 @@ pub fn is_informational(status: u16) -> bool {
 /// ignored for bodiless responses and when Transfer-Encoding is present.
 pub fn parse_head<'b, 'h>(
     buf: &'b [u8],
-    storage: &'h mut [Header<'b>; MAX_HEADERS],
+    storage: &'h mut [Header<'b>],
     limits: &Limits,
     request_was_head: bool,
 ) -> Result<Option<Head<'b, 'h>>, HeadError> {
@@ -161,39 +161,27 @@ pub fn parse_head<'b, 'h>(
     }))
 }
 
-/// The lines of a head `parse_head` accepted (as the buffer held it, blank
-/// lines before the status line included): the status line, then the
-/// header lines, without their CR?LF; nothing after the blank line.
-fn head_lines(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut lines = raw
-        .split(|&b| b == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
-        .skip_while(|l| l.is_empty());
-    let status = lines.next();
-    status
-        .into_iter()
-        .chain(lines.take_while(|l| !l.is_empty()))
+/// A head `parse_head` accepted once, parsed again (as the answer to a
+/// HEAD request: its framing was judged when it arrived).
+pub fn reparse<'b, 'h>(raw: &'b [u8], storage: &'h mut [Header<'b>]) -> Option<Head<'b, 'h>> {
+    let limits = Limits {
+        max_head_bytes: raw.len().saturating_add(1),
+        max_headers: MAX_HEADERS,
+    };
+    parse_head(raw, storage, &limits, true).ok().flatten()
 }
 
 /// The reason phrase of a head `parse_head` accepted.
 pub fn raw_reason(raw: &[u8]) -> &[u8] {
-    head_lines(raw)
-        .next()
-        .and_then(|l| parse_status_line(l).ok())
-        .map_or(&[], |(_, _, reason)| reason)
+    let mut storage = header_storage();
+    reparse(raw, &mut storage).map_or(&[], |h| h.reason)
 }
 
 /// The first value of header `name` (any case) in a head `parse_head`
-/// accepted, as `Head::header` gives it, read without parsing the whole
-/// head again: every header line there is `name:value`.
+/// accepted, as `Head::header` gives it.
 pub fn raw_header<'b>(raw: &'b [u8], name: &[u8]) -> Option<&'b [u8]> {
-    head_lines(raw).skip(1).find_map(|line| {
-        let (n, rest) = (line.get(..name.len())?, line.get(name.len()..)?);
-        match rest {
-            [b':', value @ ..] if eq_ignore_case(n, name) => Some(trim_ows(value)),
-            _ => None,
-        }
-    })
+    let mut storage = header_storage();
+    reparse(raw, &mut storage)?.header(name)
 }
 
 /// The next line without its CR?LF, and its length including the ending.

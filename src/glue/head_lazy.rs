@@ -5,9 +5,7 @@
 
 use super::ffi::*;
 use super::py::*;
-use crate::engine::response::{
-    header_storage, parse_head, raw_header, raw_reason, Head, Limits, MAX_HEADERS,
-};
+use crate::engine::response::{header_storage, raw_header, raw_reason, reparse, Head};
 use crate::engine::text;
 use core::ptr;
 
@@ -28,14 +26,27 @@ pub fn raw_head(r: &rq_response_t) -> Option<&[u8]> {
 /// The first value of a header (`name` lower-case): from the raw head, or
 /// from the Headers once built (then as they are now).
 pub fn header<'r>(r: &'r rq_response_t, name: &core::ffi::CStr) -> Option<&'r [u8]> {
+    // SAFETY: a CStr is NUL-terminated after its count_bytes() bytes.
+    let bytes =
+        unsafe { core::slice::from_raw_parts(name.as_ptr().cast::<u8>(), name.count_bytes()) };
+    header_of(r, bytes, name.as_ptr())
+}
+
+/// As `header`; `cname` is `name` NUL-terminated.
+fn header_of<'r>(
+    r: &'r rq_response_t,
+    name: &[u8],
+    cname: *const core::ffi::c_char,
+) -> Option<&'r [u8]> {
     if let Some(raw) = raw_head(r) {
-        return raw_header(raw, name.to_bytes());
+        return raw_header(raw, name);
     }
     if r.headers.is_null() {
         return None;
     }
-    // SAFETY: headers is this response's Headers object.
-    let v = unsafe { rq_headers_get(r.headers, name.as_ptr()) };
+    // SAFETY: headers is this response's Headers object; cname is
+    // NUL-terminated (the callers' contract).
+    let v = unsafe { rq_headers_get(r.headers, cname) };
     if v.is_null() {
         return None;
     }
@@ -130,15 +141,9 @@ pub fn materialize(r: &mut rq_response_t, raw: &[u8]) -> PyResult<()> {
         r.encoding = make_encoding(r, raw)?;
     }
     let mut storage = header_storage();
-    // Accepted once already: parsed as the answer to a HEAD request, so
-    // that framing (checked when it arrived) is not judged again.
-    let limits = Limits {
-        max_head_bytes: raw.len().saturating_add(1),
-        max_headers: MAX_HEADERS,
-    };
-    let headers = match parse_head(raw, &mut storage, &limits, true) {
-        Ok(Some(head)) => make_headers(session_of(r), &head)?,
-        _ => return Err(runtime_error("response head lost")),
+    let headers = match reparse(raw, &mut storage) {
+        Some(head) => make_headers(session_of(r), &head)?,
+        None => return Err(runtime_error("response head lost")),
     };
     r.headers = headers;
     r.head_len = 0;
@@ -193,14 +198,15 @@ pub unsafe extern "C" fn rq_response_field(
 /// See rq_ffi.h.
 ///
 /// # Safety
-/// `r` points into a live Response object; `name` is a NUL-terminated
-/// lower-case name.
+/// `r` points into a live Response object; `name` is a lower-case name of
+/// `len` bytes followed by a NUL.
 #[no_mangle]
 pub unsafe extern "C" fn rq_response_has_header(
     r: *mut rq_response_t,
     name: *const core::ffi::c_char,
+    len: usize,
 ) -> bool {
     // SAFETY: as documented.
-    let (r, name) = unsafe { (&*r, core::ffi::CStr::from_ptr(name)) };
-    header(r, name).is_some()
+    let (r, bytes) = unsafe { (&*r, core::slice::from_raw_parts(name.cast::<u8>(), len)) };
+    header_of(r, bytes, name).is_some()
 }

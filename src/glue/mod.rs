@@ -22,6 +22,7 @@ mod live;
 mod multipart;
 mod owner;
 mod py;
+mod req_cache;
 mod request;
 mod send;
 mod session;

@@ -12,6 +12,7 @@ use super::head::{Failed, HeadRead, HeadReader};
 use super::head_lazy;
 use super::live;
 use super::py::*;
+use super::req_cache;
 use super::request::{
     basic_auth, check_framing, check_headers, prepare_body, url_basic_auth, write_form, Body,
     Source,
@@ -121,6 +122,8 @@ pub struct Exchange {
     nonblocking: bool,
     reused: bool,
     resent: bool,
+    /// The head depends on nothing but URL and method (req_cache.rs).
+    cacheable: bool,
     /// When the current phase last made progress (non-blocking deadlines).
     since: u32,
     phase: Phase,
@@ -142,37 +145,25 @@ impl Exchange {
         let mut sref = unsafe { SessionRef::from_parts(s, session_obj) };
         // A closed Session may be used again; it only dropped its connections.
         sref.set_closed(false);
-        let mut url_obj = a.url;
-        if !is_none(a.params) {
-            url_obj = with_params(url_obj, a.params)?;
-        }
-        let overrides = check_headers(a.headers)?;
-        let body = prepare_body(a.data, a.json, a.files)?;
-        check_framing(a.headers, &body)?;
-        cookies::check_given(a.cookies)?;
-        // Looked up and parsed once; later steps read the parts through `url`.
-        let url_text = HeldStr::new(url_obj);
-        let method = HeldStr::new(a.method);
-        let ub = url_text.bytes();
-        let parsed = url::parse(ub).map_err(|e| url_error(e, ub));
-        // auth= wins over credentials in the URL.
-        let authorization = if is_none(a.auth) {
-            match &parsed {
-                Ok(u) => url_basic_auth(u)?,
-                Err(_) => none(),
-            }
-        } else {
-            basic_auth(a.auth)?
-        };
-        // Checked here so that nothing is sent for a bad method.
-        check_method(method.bytes()).map_err(request_error)?;
-        let url = parsed?.spans(ub);
         let nonblocking = sref.nonblocking();
-        if nonblocking && !matches!(body.source, Source::Empty | Source::Bytes(_)) {
-            return Err(not_implemented(
-                "AsyncSession sends str, bytes, json= and form bodies; use Session for files and iterables",
-            ));
-        }
+        let cacheable = req_cache::eligible(&sref, a);
+        let hit = if cacheable {
+            req_cache::lookup(s, a.url, a.method)
+        } else {
+            None
+        };
+        let (url_text, url, overrides, body, authorization) = match hit {
+            // The same request again: already checked, parsed and written.
+            Some(hit) => (
+                HeldStr::new(a.url),
+                hit.spans,
+                Overrides::default(),
+                Body::EMPTY,
+                hit.authorization,
+            ),
+            None => Self::prepare(a, nonblocking)?,
+        };
+        let method = HeldStr::new(a.method);
         let conn = if nonblocking {
             live::new_own(a.read_timeout_ms)?
         } else {
@@ -196,9 +187,47 @@ impl Exchange {
             nonblocking,
             reused: false,
             resent: false,
+            cacheable,
             since: 0,
             phase: Phase::Connect,
         })
+    }
+
+    /// The request's URL, header overrides, body and Authorization, checked.
+    fn prepare(
+        a: &rq_request_args_t,
+        nonblocking: bool,
+    ) -> PyResult<(HeldStr, UrlSpans, Overrides, Body, Obj)> {
+        let mut url_obj = a.url;
+        if !is_none(a.params) {
+            url_obj = with_params(url_obj, a.params)?;
+        }
+        let overrides = check_headers(a.headers)?;
+        let body = prepare_body(a.data, a.json, a.files)?;
+        check_framing(a.headers, &body)?;
+        cookies::check_given(a.cookies)?;
+        // Looked up and parsed once; later steps read the parts through `url`.
+        let url_text = HeldStr::new(url_obj);
+        let ub = url_text.bytes();
+        let parsed = url::parse(ub).map_err(|e| url_error(e, ub));
+        // auth= wins over credentials in the URL.
+        let authorization = if is_none(a.auth) {
+            match &parsed {
+                Ok(u) => url_basic_auth(u)?,
+                Err(_) => none(),
+            }
+        } else {
+            basic_auth(a.auth)?
+        };
+        // Checked here so that nothing is sent for a bad method.
+        check_method(HeldStr::new(a.method).bytes()).map_err(request_error)?;
+        let url = parsed?.spans(ub);
+        if nonblocking && !matches!(body.source, Source::Empty | Source::Bytes(_)) {
+            return Err(not_implemented(
+                "AsyncSession sends str, bytes, json= and form bodies; use Session for files and iterables",
+            ));
+        }
+        Ok((url_text, url, overrides, body, authorization))
     }
 
     /// As `begin`, writing the exchange into `slot` (the blocking driver's
