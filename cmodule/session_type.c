@@ -128,10 +128,18 @@ static mp_obj_t rq_normalize_timeout(mp_obj_t t, int32_t *ms) {
 // is 60 for Session and AsyncSession, 1 for the legacy module-level functions.
 void rq_parse_request_args(mp_obj_t method, size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, mp_obj_t default_timeout, rq_request_args_t *out) {
     mp_arg_val_t all[ARG__count];
-    // For a verb, `a` is `all` shifted so that ARG_* still index it.
-    size_t skip = method == MP_OBJ_NULL ? 0 : 1;
-    rq_parse_args(n_pos, pos, kw, ARG__count - skip, request_allowed + skip, all + skip);
     mp_arg_val_t *a = all;
+    if (method != MP_OBJ_NULL && n_pos == 1 && (kw == NULL || kw->used == 0)) {
+        // s.get(url), the usual call: every other parameter at its default.
+        for (size_t i = ARG_data; i < ARG__count; i++) {
+            all[i] = request_allowed[i].defval;
+        }
+        all[ARG_url].u_obj = pos[0];
+    } else {
+        // For a verb, `all` is filled from ARG_url on, so ARG_* still index it.
+        size_t skip = method == MP_OBJ_NULL ? 0 : 1;
+        rq_parse_args(n_pos, pos, kw, ARG__count - skip, request_allowed + skip, all + skip);
+    }
     if (method == MP_OBJ_NULL) {
         method = a[ARG_method].u_obj;
     }

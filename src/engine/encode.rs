@@ -208,6 +208,37 @@ pub fn eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(&x, &y)| x == y || fold(x) == fold(y))
 }
 
+/// `eq_ignore_case(a, lower)` for an ASCII `lower` without upper-case
+/// letters (a literal name), eight bytes at a time: for header names on
+/// every response.
+pub fn eq_lower(a: &[u8], lower: &[u8]) -> bool {
+    if a.len() != lower.len() {
+        return false;
+    }
+    let (mut a, mut lower) = (a, lower);
+    while let (Some((x, a_rest)), Some((y, l_rest))) =
+        (a.split_first_chunk::<8>(), lower.split_first_chunk::<8>())
+    {
+        let (x, y) = (u64::from_le_bytes(*x), u64::from_le_bytes(*y));
+        if x | letters(y) != y {
+            return false;
+        }
+        (a, lower) = (a_rest, l_rest);
+    }
+    a.iter()
+        .zip(lower)
+        .all(|(&x, &y)| x | (u8::from(y.is_ascii_lowercase()) << 5) == y)
+}
+
+/// 0x20 in each byte of `y` (all below 0x80) that is a lower-case letter,
+/// else 0: no byte's sum carries into the next one.
+fn letters(y: u64) -> u64 {
+    const EACH: u64 = 0x0101_0101_0101_0101;
+    let from_a = y.wrapping_add(EACH.wrapping_mul(0x80 - u64::from(b'a')));
+    let past_z = y.wrapping_add(EACH.wrapping_mul(0x80 - u64::from(b'z') - 1));
+    ((from_a & !past_z) & EACH.wrapping_mul(0x80)) >> 2
+}
+
 /// An ASCII upper-case letter to lower case; any other byte unchanged.
 fn fold(c: u8) -> u8 {
     c | (u8::from(c.wrapping_sub(b'A') < 26) << 5)

@@ -263,3 +263,20 @@ fn eq_ignore_case_matches_std() {
         }
     }
 }
+
+#[test]
+fn eq_lower_matches_eq_ignore_case() {
+    let lits: [&[u8]; 5] = [b"content-length", b"close", b"a1-_.", b"", b"x"];
+    for lit in lits {
+        for x in 0..=255u8 {
+            for i in 0..lit.len() {
+                let mut a = lit.to_vec();
+                a[i] = x;
+                assert_eq!(eq_lower(&a, lit), eq_ignore_case(&a, lit), "{x} {i}");
+            }
+        }
+        assert_eq!(eq_lower(lit, lit), true);
+        assert!(!eq_lower(b"toolongtoolongtoolong", lit));
+    }
+    assert!(eq_lower(b"Content-LENGTH", b"content-length"));
+}

@@ -4,7 +4,7 @@
 //! leniencies real servers need (no reason phrase, bare LF) are explicit and
 //! tested; the header block goes to `httparse::parse_headers`.
 
-use super::encode::eq_ignore_case;
+use super::encode::{eq_ignore_case, eq_lower};
 
 /// Compile-time capacity of the header array; per-session limits may be lower.
 pub const MAX_HEADERS: usize = 64;
@@ -92,6 +92,29 @@ pub fn is_informational(status: u16) -> bool {
     (100..=199).contains(&status)
 }
 
+/// Header slots tried first: most heads have fewer lines, and filling all
+/// of [`MAX_HEADERS`] before every parse costs more than the parse.
+const FEW_HEADERS: usize = 16;
+
+/// [`parse_head`] with header storage of its own, handed to `f` with the
+/// result: room for [`FEW_HEADERS`] lines first, the whole array only when
+/// the head has more (and the limits allow more).
+pub fn parse_head_with<R>(
+    buf: &[u8],
+    limits: &Limits,
+    request_was_head: bool,
+    f: impl FnOnce(Result<Option<Head<'_, '_>>, HeadError>) -> R,
+) -> R {
+    let mut few = [httparse::EMPTY_HEADER; FEW_HEADERS];
+    match parse_head(buf, &mut few, limits, request_was_head) {
+        Err(HeadError::TooManyHeaders) if limits.max_headers > FEW_HEADERS => {
+            let mut all = header_storage();
+            f(parse_head(buf, &mut all, limits, request_was_head))
+        }
+        res => f(res),
+    }
+}
+
 /// Parses a response head from the start of `buf`.
 ///
 /// `Ok(None)` means more bytes are needed; once `buf` holds
@@ -132,7 +155,7 @@ pub fn parse_head<'b, 'h>(
     };
     let (minor_version, status, reason) = parse_status_line(line)?;
 
-    let max_headers = limits.max_headers.min(MAX_HEADERS);
+    let max_headers = limits.max_headers.min(MAX_HEADERS).min(storage.len());
     let slots = storage.get_mut(..max_headers).unwrap_or(&mut []);
     let block = window.get(line_end..).unwrap_or(&[]);
     let (block_len, headers) = match httparse::parse_headers(block, slots) {
@@ -282,13 +305,13 @@ impl<'b> Seen<'b> {
         for h in headers {
             let (name, value) = (h.name.as_bytes(), h.value);
             match name.len() {
-                17 if eq_ignore_case(name, b"transfer-encoding") => {
+                17 if eq_lower(name, b"transfer-encoding") => {
                     s.has_te = true;
                     if let Some(last) = elements(value).filter(|c| !c.is_empty()).last() {
                         s.te_last = Some(last);
                     }
                 }
-                14 if eq_ignore_case(name, b"content-length") => {
+                14 if eq_lower(name, b"content-length") => {
                     for element in elements(value) {
                         s.length = match (s.length, parse_length(element)) {
                             (Err(e), _) => Err(e),
@@ -300,14 +323,14 @@ impl<'b> Seen<'b> {
                         };
                     }
                 }
-                10 if eq_ignore_case(name, b"connection") => {
+                10 if eq_lower(name, b"connection") => {
                     for token in elements(value) {
-                        s.close |= eq_ignore_case(token, b"close");
-                        s.keep |= eq_ignore_case(token, b"keep-alive");
+                        s.close |= eq_lower(token, b"close");
+                        s.keep |= eq_lower(token, b"keep-alive");
                     }
                 }
-                10 if eq_ignore_case(name, b"set-cookie") => s.set_cookie = true,
-                8 if s.location.is_none() && eq_ignore_case(name, b"location") => {
+                10 if eq_lower(name, b"set-cookie") => s.set_cookie = true,
+                8 if s.location.is_none() && eq_lower(name, b"location") => {
                     s.location = Some(value);
                 }
                 _ => {}

@@ -663,3 +663,40 @@ fn raw_head_reads_as_parse() {
     // Nothing after the blank line counts.
     assert_eq!(raw_header(b"HTTP/1.1 200 OK\r\n\r\nA: 1\r\n", b"a"), None);
 }
+
+/// parse_head_with answers as parse_head with the whole array does, on
+/// either side of its first try's room.
+#[test]
+fn parse_head_with_many_headers() {
+    let lines = |n: usize| {
+        (0..n)
+            .map(|i| format!("X-{i}: v{i}\r\n"))
+            .collect::<String>()
+    };
+    for n in [0usize, 15, 16, 17, 40, 48, 49] {
+        for complete in [true, false] {
+            let mut text = format!("HTTP/1.1 200 OK\r\n{}", lines(n));
+            if complete {
+                text.push_str("\r\n");
+            } else {
+                text.push_str("X-Partial: a");
+            }
+            let whole = parse_with(text.as_bytes(), Limits::default(), false);
+            let with = parse_head_with(text.as_bytes(), &Limits::default(), false, |r| {
+                r.map(|h| h.map(|h| (h.head_len, h.headers.len())))
+            });
+            assert_eq!(
+                with,
+                whole.map(|h| h.map(|h| (h.head_len, h.headers.len()))),
+                "{n} {complete}"
+            );
+        }
+    }
+    let few = Limits {
+        max_head_bytes: 8192,
+        max_headers: 10,
+    };
+    let text = format!("HTTP/1.1 200 OK\r\n{}\r\n", lines(12));
+    let r = parse_head_with(text.as_bytes(), &few, false, |r| r.map(|h| h.is_some()));
+    assert_eq!(r, Err(HeadError::TooManyHeaders));
+}

@@ -11,7 +11,7 @@ use super::live;
 use super::py::*;
 use super::sessionref::SessionRef;
 use crate::engine::response::{
-    header_storage, is_informational, parse_head, Framing, Head, HeadError, Limits,
+    is_informational, parse_head_with, Framing, Head, HeadError, Limits,
 };
 use crate::engine::retry::Failure;
 use crate::engine::text::{repeat_rule, Repeat};
@@ -177,22 +177,22 @@ impl HeadReader {
             } else {
                 let (buf, _, _) = live::window(c);
                 let window = buf.get(start..end).unwrap_or(&[]);
-                let mut storage = header_storage();
-                match parse_head(window, &mut storage, &limits, x.is_head) {
-                    Ok(Some(head)) if is_informational(head.status) => Some(Err(head.head_len)),
+                let shortened = self.shortened;
+                parse_head_with(window, &limits, x.is_head, |res| match res {
+                    Ok(Some(head)) if is_informational(head.status) => Ok(Some(Err(head.head_len))),
                     Ok(Some(head)) => {
-                        if self.shortened && !nonblocking {
+                        if shortened && !nonblocking {
                             conn::set_timeout(sock, raw, x.read_timeout)
                                 .map_err(|e| Failed::io(e, true))?;
                         }
                         let rstart = start.saturating_add(head.head_len);
                         let raw = window.get(..head.head_len).unwrap_or(&[]);
-                        Some(Ok(build_response(x, s, conn, &head, raw, rstart)
-                            .map_err(|e| Failed::other(e, true))?))
+                        Ok(Some(Ok(build_response(x, s, conn, &head, raw, rstart)
+                            .map_err(|e| Failed::other(e, true))?)))
                     }
-                    Ok(None) => None,
-                    Err(e) => return Err(Failed::other(head_error(e), true)),
-                }
+                    Ok(None) => Ok(None),
+                    Err(e) => Err(Failed::other(head_error(e), true)),
+                })?
             };
             match parsed {
                 Some(Ok(resp)) => return Ok(Io::Done(resp)),
