@@ -40,6 +40,14 @@ pub fn decoder_init(r: &mut rq_response_t, framing: Framing) {
     };
 }
 
+/// The body was read to the end and the connection let go: closing has
+/// nothing left to do (both states are final once reached).
+pub fn is_finished(r: &rq_response_t) -> bool {
+    // SAFETY: as in `decoder`; only read.
+    let d = unsafe { &*r.decoder.as_ptr().cast::<BodyDecoder>() };
+    r.conn.is_null() && r.fast_taken == 0 && d.is_done()
+}
+
 pub fn decoder(r: &mut rq_response_t) -> &mut BodyDecoder {
     let taken = core::mem::take(&mut r.fast_taken);
     // SAFETY: decoder_init wrote a BodyDecoder there before the response was
