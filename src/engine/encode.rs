@@ -233,10 +233,13 @@ pub fn eq_lower(a: &[u8], lower: &[u8]) -> bool {
 /// 0x20 in each byte of `y` (all below 0x80) that is a lower-case letter,
 /// else 0: no byte's sum carries into the next one.
 fn letters(y: u64) -> u64 {
-    const EACH: u64 = 0x0101_0101_0101_0101;
-    let from_a = y.wrapping_add(EACH.wrapping_mul(0x80 - u64::from(b'a')));
-    let past_z = y.wrapping_add(EACH.wrapping_mul(0x80 - u64::from(b'z') - 1));
-    ((from_a & !past_z) & EACH.wrapping_mul(0x80)) >> 2
+    // Per byte: 0x80 - 'a' = 0x1f, 0x80 - 'z' - 1 = 0x05.
+    const FROM_A: u64 = 0x1f1f_1f1f_1f1f_1f1f;
+    const PAST_Z: u64 = 0x0505_0505_0505_0505;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let from_a = y.wrapping_add(FROM_A);
+    let past_z = y.wrapping_add(PAST_Z);
+    ((from_a & !past_z) & HIGH) >> 2
 }
 
 /// An ASCII upper-case letter to lower case; any other byte unchanged.

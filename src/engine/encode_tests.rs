@@ -275,7 +275,7 @@ fn eq_lower_matches_eq_ignore_case() {
                 assert_eq!(eq_lower(&a, lit), eq_ignore_case(&a, lit), "{x} {i}");
             }
         }
-        assert_eq!(eq_lower(lit, lit), true);
+        assert!(eq_lower(lit, lit));
         assert!(!eq_lower(b"toolongtoolongtoolong", lit));
     }
     assert!(eq_lower(b"Content-LENGTH", b"content-length"));
