@@ -15,11 +15,17 @@
 // headers dict keeps the last line, as the reference does, and get_all has
 // them all. NULL without the header.
 static mp_obj_t rq_content_encoding(rq_response_t *r) {
-    if (r->headers == MP_OBJ_NULL || rq_headers_get(r->headers, "content-encoding") == MP_OBJ_NULL) {
+    // Asked of the raw head first: most responses have none, and their
+    // Headers need not be built for that.
+    if (!rq_response_has_header(r, "content-encoding", 16)) {
+        return MP_OBJ_NULL;
+    }
+    mp_obj_t headers = rq_response_get(r, RQ_FIELD_HEADERS);
+    if (headers == MP_OBJ_NULL) {
         return MP_OBJ_NULL;
     }
     mp_obj_t dest[3];
-    mp_load_method(r->headers, MP_QSTR_get_all, dest);
+    mp_load_method(headers, MP_QSTR_get_all, dest);
     dest[2] = mp_obj_new_str("content-encoding", 16);
     mp_obj_t lines = mp_call_method_n_kw(1, 0, dest);
     size_t n;

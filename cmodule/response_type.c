@@ -17,6 +17,15 @@ static mp_obj_t rq_or_none(rq_obj_t o) {
     return o == MP_OBJ_NULL ? mp_const_none : o;
 }
 
+mp_obj_t rq_response_get(rq_response_t *r, int field) {
+    rq_err_t err = NULL;
+    mp_obj_t o = rq_response_field(r, field, &err);
+    if (err != NULL) {
+        rq_raise(err);
+    }
+    return o;
+}
+
 static mp_obj_t response_content(mp_obj_t self_in) {
     rq_response_prepare_body(self_in);
     rq_err_t err = NULL;
@@ -46,7 +55,8 @@ static mp_obj_t response_text(mp_obj_t self_in) {
     rq_response_prepare_body(self_in);
     rq_check_not_gzip(r);
     mp_obj_t content = response_content(self_in);
-    mp_obj_t args[2] = {content, r->encoding == MP_OBJ_NULL ? mp_obj_new_str("utf-8", 5) : r->encoding};
+    mp_obj_t encoding = rq_response_get(r, RQ_FIELD_ENCODING);
+    mp_obj_t args[2] = {content, encoding == MP_OBJ_NULL ? mp_obj_new_str("utf-8", 5) : encoding};
     r->cached_text = mp_call_function_n_kw(MP_OBJ_FROM_PTR(&mp_type_str), 2, 0, args);
     return r->cached_text;
 }
@@ -157,9 +167,10 @@ static mp_obj_t response_raise_for_status(mp_obj_t self_in) {
         const char *kind = r->status_code < 500 ? "Client" : "Server";
         size_t reason_len = 0;
         const char *reason = "";
-        if (r->reason != MP_OBJ_NULL) {
+        mp_obj_t reason_obj = rq_response_get(r, RQ_FIELD_REASON);
+        if (reason_obj != MP_OBJ_NULL) {
             mp_buffer_info_t bi;
-            mp_get_buffer_raise(r->reason, &bi, MP_BUFFER_READ);
+            mp_get_buffer_raise(reason_obj, &bi, MP_BUFFER_READ);
             reason = bi.buf;
             reason_len = bi.len;
         }
@@ -288,6 +299,7 @@ static void response_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     if (dest[0] == MP_OBJ_SENTINEL) {
         // Store or delete: only encoding is writable.
         if (attr == MP_QSTR_encoding && dest[1] != MP_OBJ_NULL) {
+            // The reason and Headers no longer need the raw head for it.
             r->encoding = dest[1];
             dest[0] = MP_OBJ_NULL;
         }
@@ -299,21 +311,15 @@ static void response_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         dest[0] = MP_OBJ_NEW_SMALL_INT(r->status_code);
         return;
     } else if (attr == MP_QSTR_reason) {
-        // Made on first use: most code never reads the reason. It holds
-        // the bytes as they came: a str when they are UTF-8 (its bytes
-        // are the same), else a bytes object.
-        if (r->reason != MP_OBJ_NULL && !mp_obj_is_type(r->reason, &mp_type_bytearray)) {
-            mp_buffer_info_t bi;
-            mp_get_buffer_raise(r->reason, &bi, MP_BUFFER_READ);
-            r->reason = mp_obj_new_bytearray(bi.len, bi.buf);
-        }
-        dest[0] = rq_or_none(r->reason);
+        // A bytearray of the bytes as they came, made on first use
+        // (most code never reads the reason).
+        dest[0] = rq_or_none(rq_response_get(r, RQ_FIELD_REASON));
         return;
     } else if (attr == MP_QSTR_headers) {
-        dest[0] = rq_or_none(r->headers);
+        dest[0] = rq_or_none(rq_response_get(r, RQ_FIELD_HEADERS));
         return;
     } else if (attr == MP_QSTR_encoding) {
-        dest[0] = rq_or_none(r->encoding);
+        dest[0] = rq_or_none(rq_response_get(r, RQ_FIELD_ENCODING));
         return;
     } else if (attr == MP_QSTR_socket) {
         dest[0] = rq_or_none(r->conn != NULL ? r->conn->sock : MP_OBJ_NULL);

@@ -36,6 +36,7 @@ typedef rq_obj_t rq_err_t;
 #define RQ_STR_CACHE (24)
 #define RQ_STR_CACHE_MAX_LEN (64)
 #define RQ_DECODER_WORDS (2)
+#define RQ_URL_SPANS_WORDS (6)
 
 #define RQ_FRAMING_NONE (0)
 #define RQ_FRAMING_LENGTH (1)
@@ -118,6 +119,7 @@ typedef struct {
     rq_obj_t host;      // str
     uint8_t *buf;       // AsyncSession: the connection's buffer, reused with it (NULL for a Session)
     size_t buf_cap;
+    int32_t sock_timeout;       // see rq_conn_t
     uint16_t port;
     uint8_t https;
 } rq_idle_t;
@@ -138,6 +140,9 @@ typedef struct {
     uint32_t drain_start_ms;    // when the running drain began (see draining)
     uint32_t wait_since_ms;     // non-blocking: when the current body wait began
     int32_t timeout_ms;         // non-blocking: each body wait's limit; -1 none
+    // The timeout the socket has now, in milliseconds plus 2 (1: none);
+    // 0 when not known. settimeout is called only to change it.
+    int32_t sock_timeout;
     uint16_t port;
     uint16_t trailers;
     uint8_t https;
@@ -160,8 +165,10 @@ typedef struct {
     size_t max_head_bytes;
     size_t max_headers;
     rq_idle_t idle[RQ_IDLE_MAX];
+    // Two-way by hash: a string's slots are 2k and 2k + 1, k its hash
+    // modulo RQ_STR_CACHE / 2; strs_hash holds each one's hash.
     rq_obj_t strs[RQ_STR_CACHE];
-    uint8_t strs_next;
+    uint32_t strs_hash[RQ_STR_CACHE];
     rq_conn_t live;             // Session: the connection and buffer of its live response, reused by every request
     void *owner;                // the thread using this state and its responses now (session_owner.c), or NULL
     uint16_t owner_waiters;     // other threads waiting for their turn
@@ -171,17 +178,34 @@ typedef struct {
     rq_obj_t cookies;           // the CookieJar object, or NULL until a cookie comes or s.cookies is read
     rq_obj_t default_headers;   // Session.headers, or NULL until read or set (C only)
     rq_obj_t auth;              // Session.auth, or NULL (C only)
+    // The raw head of the last response (a GC block, never written again):
+    // the next response shares it when its head is the same byte for byte.
+    const uint8_t *last_head;
+    size_t last_head_len;
+    // The last request that had nothing of its own (headers, body, params,
+    // auth, cookies) while the Session added nothing (headers, auth, stored
+    // cookies): its URL and method, the URL parsed (engine::url::UrlSpans,
+    // opaque), the Authorization its URL gave (or NULL), and its head bytes
+    // (a GC block of req_head_cap bytes, the session's own). The next such
+    // request with the same URL and method sends these bytes again.
+    rq_obj_t req_url;
+    rq_obj_t req_method;
+    rq_obj_t req_authorization;
+    uint8_t *req_head;
+    size_t req_head_cap;
+    size_t req_head_len;
+    uint64_t req_spans[RQ_URL_SPANS_WORDS];
 } rq_session_t;
 
 typedef struct {
     rq_obj_t session;           // the Session object
     rq_conn_t *conn;            // its connection while it owns one, else NULL
     rq_obj_t pending;           // bytes carried between iter_lines/iter_content(decode_unicode) steps
-    rq_obj_t reason;            // str until first read, then the bytearray handed out
-    rq_obj_t headers;           // headers dict
+    rq_obj_t reason;            // the bytearray handed out; NULL until first read (made from the raw head)
+    rq_obj_t headers;           // Headers object; while head_len > 0, the raw head block instead
     rq_obj_t url;               // str: final URL
     rq_obj_t history;           // list of status codes of redirects, or NULL
-    rq_obj_t encoding;          // str
+    rq_obj_t encoding;          // str; NULL until first read (made from the raw head)
     rq_obj_t cached;            // bytes: the whole body, once read
     rq_obj_t cached_text;       // str
     rq_obj_t cached_json;       // parsed json
@@ -199,6 +223,12 @@ typedef struct {
     bool body_streamed;         // json() consumed the body straight from the socket
     bool decode_allowed;        // the request sent Accept-Encoding with gzip or deflate
     bool decode_checked;        // Content-Encoding looked at (decode.c)
+    // Headers on demand: while nonzero, `headers` is the raw head (status
+    // line and header lines, head_len bytes of a GC block shared with the
+    // session and maybe other responses, never written); the Headers object
+    // is built from it when first needed (rq_response_field). It sits in
+    // what was padding, so a Response stays five GC blocks on 64-bit ports.
+    uint16_t head_len;
     rq_obj_t decoded;           // deflate.DeflateIO over the raw body when it is gzip/deflate, else NULL
     bool decoded_gone;          // `decoded` was let go (its stream ended, or the response closed): reads end
     // AsyncSession: a compressed body read ahead without blocking; the
@@ -346,6 +376,17 @@ RQ_MUST_USE rq_err_t rq_response_close(rq_response_t *r);
 // marked so its readers say the session was closed; RQ_CLOSED_FAILED closes
 // the socket at once (no drain: a reader failed mid-body).
 RQ_MUST_USE rq_err_t rq_response_close_as(rq_response_t *r, uint8_t why);
+// Headers on demand (src/glue/head_lazy.rs): the Response's headers
+// (RQ_FIELD_HEADERS), reason (a bytearray) or encoding (a str), made from
+// the raw head the first time one is asked for; NULL with *err on failure.
+#define RQ_FIELD_HEADERS (0)
+#define RQ_FIELD_REASON (1)
+#define RQ_FIELD_ENCODING (2)
+rq_obj_t rq_response_field(rq_response_t *r, int field, rq_err_t *err);
+// Whether the response has a header of this (lower-case) name, read from
+// the raw head without building the Headers (or from them once built).
+// `lower_name` is a string literal of `len` bytes (NUL-terminated).
+bool rq_response_has_header(rq_response_t *r, const char *lower_name, size_t len);
 // Whether json() should read the whole body first (small or already read)
 // rather than parse it from the socket.
 bool rq_response_body_is_small(rq_response_t *r);
@@ -466,6 +507,7 @@ bool rq_get_bytes(rq_obj_t o, rq_bytes_t *out);
 RQ_MUST_USE rq_err_t rq_str_of(rq_obj_t o, rq_obj_t *out);                  // str(o)
 RQ_MUST_USE rq_err_t rq_new_str(const uint8_t *p, size_t len, rq_obj_t *out);
 RQ_MUST_USE rq_err_t rq_new_bytes(const uint8_t *p, size_t len, rq_obj_t *out);
+RQ_MUST_USE rq_err_t rq_new_bytearray(const uint8_t *p, size_t len, rq_obj_t *out);
 RQ_MUST_USE rq_err_t rq_new_int(intptr_t v, rq_obj_t *out);
 // An int's value; false for other types or ints that do not fit.
 bool rq_int_value(rq_obj_t o, intptr_t *out);
@@ -502,15 +544,22 @@ RQ_MUST_USE rq_err_t rq_json_dumps(rq_obj_t o, rq_obj_t *out);
 RQ_MUST_USE rq_err_t rq_urandom(uint8_t *buf, size_t len);
 
 // Response objects and headers.
-RQ_MUST_USE rq_err_t rq_response_new(rq_obj_t session, rq_response_t **r, rq_obj_t *obj);
+// A new Response of `session` keeping the raw head (head_len bytes, copied
+// into a GC block, or the session's last one when it is the same bytes);
+// head_len 0 or above UINT16_MAX keeps none (the caller builds the Headers).
+RQ_MUST_USE rq_err_t rq_response_make(rq_obj_t session, const uint8_t *head, size_t head_len, rq_response_t **r, rq_obj_t *obj);
 rq_response_t *rq_response_state(rq_obj_t response);
 rq_session_t *rq_session_state(rq_obj_t session);
-// `repeats`: some header name occurs more than once (get_all needs a record).
-RQ_MUST_USE rq_err_t rq_headers_new(size_t n, bool repeats, rq_obj_t *out);
-// Adds a header with a lower-cased name; values of a repeated name are
-// joined with ", " and also kept for get_all. Short names and values come
-// from the session's string cache.
-RQ_MUST_USE rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len);
+// One header line: name and value as received.
+typedef struct {
+    rq_bytes_t name;
+    rq_bytes_t value;
+} rq_header_t;
+// Adds n headers to *headers (made, with room for `total` names, when it is
+// NULL), names lower-cased; values of a repeated name are joined with ", "
+// and also kept for get_all. Short names and values come from the session's
+// string cache (s NULL, or held by another thread: fresh strs).
+RQ_MUST_USE rq_err_t rq_headers_build(rq_session_t *s, const rq_header_t *h, size_t n, size_t total, rq_obj_t *headers);
 // A str with these bytes, from the session's cache when short.
 RQ_MUST_USE rq_err_t rq_session_str(rq_session_t *s, const uint8_t *p, size_t len, rq_obj_t *out);
 rq_obj_t rq_headers_get(rq_obj_t headers, const char *lower_name);   // NULL when missing
@@ -535,7 +584,9 @@ RQ_MUST_USE rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len,
 // Sets a timeout in milliseconds (-1: none).
 RQ_MUST_USE rq_err_t rq_sock_settimeout_ms(rq_obj_t sock, rq_obj_t raw_sock, int32_t ms);
 // Checks an idle connection without waiting; returns only an interrupt.
-RQ_MUST_USE rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *out);
+// A check that had to change the socket's timeout sets *sock_timeout to 0
+// (rq_conn_t.sock_timeout: not known).
+RQ_MUST_USE rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *out, int32_t *sock_timeout);
 // Receives at most len bytes; *got == 0 means the peer closed.
 RQ_MUST_USE rq_err_t rq_sock_recv(rq_obj_t sock, uint8_t *buf, size_t len, size_t *got);
 void rq_sock_close(rq_obj_t sock);

@@ -62,6 +62,10 @@ mp_obj_t rq_response_cookies(mp_obj_t response);
 void rq_parse_args(size_t n_pos, const mp_obj_t *pos, mp_map_t *kw, size_t n_allowed, const mp_arg_t *allowed, mp_arg_val_t *out);
 void rq_parse_args_kw_array(size_t n_pos, size_t n_kw, const mp_obj_t *args, size_t n_allowed, const mp_arg_t *allowed, mp_arg_val_t *out);
 
+// A Response's headers, reason or encoding (RQ_FIELD_*), made from its raw
+// head on first use (may raise).
+mp_obj_t rq_response_get(rq_response_t *r, int field);
+
 // Raises the exception a Rust entry point handed back.
 NORETURN void rq_raise(rq_err_t err);
 

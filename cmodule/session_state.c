@@ -130,18 +130,22 @@ static void add_if_kept(mp_obj_t out, mp_obj_t line, rq_bytes_t url, rq_bytes_t 
 mp_obj_t rq_response_cookies(mp_obj_t response) {
     rq_response_t *r = rq_response_state(response);
     mp_obj_t out = mp_obj_new_dict(0);
-    if (r->headers == MP_OBJ_NULL) {
+    if (!rq_response_has_header(r, "set-cookie", 10)) {
         return out;
     }
-    mp_obj_t single = rq_headers_get(r->headers, "set-cookie");
+    mp_obj_t headers = rq_response_get(r, RQ_FIELD_HEADERS);
+    if (headers == MP_OBJ_NULL) {
+        return out;
+    }
+    mp_obj_t single = rq_headers_get(headers, "set-cookie");
     if (single == MP_OBJ_NULL) {
         return out;
     }
     rq_bytes_t url = str_bytes(r->url);
-    rq_bytes_t date = str_bytes(rq_headers_get(r->headers, "date"));
+    rq_bytes_t date = str_bytes(rq_headers_get(headers, "date"));
     // Repeated lines are in `multi` (the dict's value joins them with ", ",
     // which Expires dates also hold).
-    rq_headers_obj_t *h = MP_OBJ_TO_PTR(r->headers);
+    rq_headers_obj_t *h = MP_OBJ_TO_PTR(headers);
     bool any = false;
     if (h->multi != MP_OBJ_NULL) {
         size_t len;

@@ -69,6 +69,14 @@ static mp_obj_t rq_normalize_timeout(mp_obj_t t, int32_t *ms) {
         *ms = -1;
         return t;
     }
+    if (mp_obj_is_small_int(t)) {
+        // Whole seconds in range: exact milliseconds, no float needed.
+        mp_int_t v = MP_OBJ_SMALL_INT_VALUE(t);
+        if (v >= 0 && v <= 2000000) {
+            *ms = (int32_t)(v * 1000);
+            return t;
+        }
+    }
     if (!mp_obj_is_int(t)
         #if MICROPY_PY_BUILTINS_FLOAT
         && !mp_obj_is_float(t)
@@ -120,10 +128,18 @@ void rq_parse_request_args(mp_obj_t method, size_t n_pos, const mp_obj_t *pos, m
         { MP_QSTR_cookies, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_rom_obj = MP_ROM_NONE} },
     };
     mp_arg_val_t all[ARG__count];
-    // For a verb, `a` is `all` shifted so that ARG_* still index it.
-    size_t skip = method == MP_OBJ_NULL ? 0 : 1;
-    rq_parse_args(n_pos, pos, kw, ARG__count - skip, request_allowed + skip, all + skip);
     mp_arg_val_t *a = all;
+    if (method != MP_OBJ_NULL && n_pos == 1 && (kw == NULL || kw->used == 0)) {
+        // s.get(url), the usual call: every other parameter at its default.
+        for (size_t i = ARG_data; i < ARG__count; i++) {
+            all[i] = request_allowed[i].defval;
+        }
+        all[ARG_url].u_obj = pos[0];
+    } else {
+        // For a verb, `all` is filled from ARG_url on, so ARG_* still index it.
+        size_t skip = method == MP_OBJ_NULL ? 0 : 1;
+        rq_parse_args(n_pos, pos, kw, ARG__count - skip, request_allowed + skip, all + skip);
+    }
     if (method == MP_OBJ_NULL) {
         method = a[ARG_method].u_obj;
     }
@@ -160,8 +176,15 @@ void rq_parse_request_args(mp_obj_t method, size_t n_pos, const mp_obj_t *pos, m
         r.connect_timeout = t;
         r.read_timeout = t;
     }
+    // One timeout for both (the usual case) is checked once.
+    bool same = r.connect_timeout == r.read_timeout;
     r.connect_timeout = rq_normalize_timeout(r.connect_timeout, &r.connect_timeout_ms);
-    r.read_timeout = rq_normalize_timeout(r.read_timeout, &r.read_timeout_ms);
+    if (same) {
+        r.read_timeout = r.connect_timeout;
+        r.read_timeout_ms = r.connect_timeout_ms;
+    } else {
+        r.read_timeout = rq_normalize_timeout(r.read_timeout, &r.read_timeout_ms);
+    }
     *out = r;
 }
 

@@ -1,5 +1,6 @@
 // Shims for Response objects and their headers, and the session's cache
 // of short header strings.
+#include <stddef.h>
 #include <string.h>
 
 #include "py/runtime.h"
@@ -14,11 +15,31 @@
 
 // ---- responses and headers ----
 
-rq_err_t rq_response_new(rq_obj_t session, rq_response_t **r, rq_obj_t *obj) {
+rq_err_t rq_response_make(rq_obj_t session, const uint8_t *head, size_t head_len, rq_response_t **r, rq_obj_t *obj) {
+    // head_len sits in what was padding after the flags: no bigger object.
+    MP_STATIC_ASSERT(offsetof(rq_response_t, head_len) + sizeof(uint16_t)
+        <= ((offsetof(rq_response_t, decode_checked) + sizeof(void *)) & ~(sizeof(void *) - 1)));
     RQ_GUARD({
+        rq_session_t *s = rq_session_state(session);
+        const uint8_t *raw = NULL;
+        if (head_len > 0 && head_len <= UINT16_MAX) {
+            if (s->last_head != NULL && s->last_head_len == head_len && memcmp(s->last_head, head, head_len) == 0) {
+                raw = s->last_head;
+            } else {
+                uint8_t *b = m_new(uint8_t, head_len);
+                memcpy(b, head, head_len);
+                s->last_head = b;
+                s->last_head_len = head_len;
+                raw = b;
+            }
+        }
         rq_response_obj_t *o = mp_obj_malloc(rq_response_obj_t, &rq_type_response);
         memset(&o->r, 0, sizeof(o->r));
         o->r.session = session;
+        if (raw != NULL) {
+            o->r.headers = (mp_obj_t)raw;
+            o->r.head_len = (uint16_t)head_len;
+        }
         *r = &o->r;
         *obj = MP_OBJ_FROM_PTR(o);
     });
@@ -34,16 +55,6 @@ rq_session_t *rq_session_state(rq_obj_t session) {
     return &o->s;
 }
 
-rq_err_t rq_headers_new(size_t n, bool repeats, rq_obj_t *out) {
-    RQ_GUARD({
-        rq_headers_obj_t *h = rq_headers_alloc(n);
-        if (repeats) {
-            h->multi = mp_obj_new_list(0, NULL);
-        }
-        *out = MP_OBJ_FROM_PTR(h);
-    });
-}
-
 // A str of UTF-8 (or, failing that, ISO-8859-1) bytes. Strings are made
 // without looking for an equal qstr: that search walks every qstr pool and
 // would cost more than the whole request.
@@ -54,77 +65,102 @@ static mp_obj_t rq_str_fresh(const uint8_t *p, size_t len) {
     return rq_str_lenient(p, len);
 }
 
+// The session's str for these bytes: looked up by hash in two slots, made
+// (and put first of the two) when missing.
 static mp_obj_t rq_cached_str(rq_session_t *s, const uint8_t *p, size_t len) {
     if (s == NULL || len > RQ_STR_CACHE_MAX_LEN) {
         return rq_str_fresh(p, len);
     }
-    for (size_t i = 0; i < RQ_STR_CACHE; i++) {
-        mp_obj_t c = s->strs[i];
-        if (c == MP_OBJ_NULL) {
-            break;
-        }
-        size_t clen;
-        const char *cp = mp_obj_str_get_data(c, &clen);
-        if (clen == len && memcmp(cp, p, len) == 0) {
-            return c;
+    uint32_t h = (uint32_t)qstr_compute_hash(p, len);
+    size_t i = (h % (RQ_STR_CACHE / 2)) * 2;
+    for (size_t k = i; k < i + 2; k++) {
+        mp_obj_t c = s->strs[k];
+        if (c != MP_OBJ_NULL && s->strs_hash[k] == h) {
+            size_t clen;
+            const char *cp = mp_obj_str_get_data(c, &clen);
+            if (clen == len && memcmp(cp, p, len) == 0) {
+                return c;
+            }
         }
     }
     mp_obj_t o = rq_str_fresh(p, len);
-    s->strs[s->strs_next] = o;
-    s->strs_next = (s->strs_next + 1) % RQ_STR_CACHE;
+    s->strs[i + 1] = s->strs[i];
+    s->strs_hash[i + 1] = s->strs_hash[i];
+    s->strs[i] = o;
+    s->strs_hash[i] = h;
     return o;
 }
 
-rq_err_t rq_session_str(rq_session_t *s, const uint8_t *p, size_t len, rq_obj_t *out) {
-    RQ_GUARD(*out = rq_cached_str(s, p, len));
+// The cache belongs to the session's holder: another thread's request in
+// progress keeps it, and a build meanwhile makes its own strs.
+static rq_session_t *rq_cache_of(rq_session_t *s) {
+    return s != NULL && (s->owner == NULL || rq_session_held(s)) ? s : NULL;
 }
 
-rq_err_t rq_headers_add(rq_session_t *s, rq_obj_t headers, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len) {
-    RQ_GUARD({
-        rq_headers_obj_t *h = MP_OBJ_TO_PTR(headers);
-        mp_obj_dict_t *d = &h->dict;
-        byte small[64];
-        byte *lower = name_len <= sizeof(small) ? small : m_new(byte, name_len);
-        for (size_t i = 0; i < name_len; i++) {
-            lower[i] = unichar_tolower(name[i]);
+rq_err_t rq_session_str(rq_session_t *s, const uint8_t *p, size_t len, rq_obj_t *out) {
+    RQ_GUARD(*out = rq_cached_str(rq_cache_of(s), p, len));
+}
+
+static void rq_headers_add1(rq_session_t *s, rq_headers_obj_t *h, const uint8_t *name, size_t name_len, const uint8_t *value, size_t value_len) {
+    mp_obj_dict_t *d = &h->dict;
+    byte small[64];
+    byte *lower = name_len <= sizeof(small) ? small : m_new(byte, name_len);
+    // Names are tokens (ASCII): lower-cased here, without the Unicode tables.
+    for (size_t i = 0; i < name_len; i++) {
+        byte c = name[i];
+        lower[i] = (c >= 'A' && c <= 'Z') ? (byte)(c | 0x20) : c;
+    }
+    mp_obj_t key = rq_cached_str(s, lower, name_len);
+    mp_obj_t val = rq_cached_str(s, value, value_len);
+    mp_map_elem_t *e = mp_map_lookup(&d->map, key, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
+    if (e->value == MP_OBJ_NULL) {
+        e->value = val;
+        return;
+    }
+    // A repeated name: record the first value once, then every repeat.
+    if (h->multi == MP_OBJ_NULL) {
+        h->multi = mp_obj_new_list(0, NULL);
+    }
+    mp_obj_t multi = h->multi;
+    mp_obj_list_t *l = MP_OBJ_TO_PTR(multi);
+    bool seen = false;
+    for (size_t i = 0; i < l->len; i += 2) {
+        if (mp_obj_equal(l->items[i], key)) {
+            seen = true;
+            break;
         }
-        mp_obj_t key = rq_cached_str(s, lower, name_len);
-        mp_obj_t val = rq_cached_str(s, value, value_len);
-        mp_map_elem_t *e = mp_map_lookup(&d->map, key, MP_MAP_LOOKUP_ADD_IF_NOT_FOUND);
-        if (e->value == MP_OBJ_NULL) {
-            e->value = val;
-        } else {
-            if (h->multi != MP_OBJ_NULL) {
-                // Record the first value once, then every repeat.
-                mp_obj_t multi = h->multi;
-                mp_obj_list_t *l = MP_OBJ_TO_PTR(multi);
-                bool seen = false;
-                for (size_t i = 0; i < l->len; i += 2) {
-                    if (mp_obj_equal(l->items[i], key)) {
-                        seen = true;
-                        break;
-                    }
-                }
-                if (!seen) {
-                    mp_obj_list_append(multi, key);
-                    mp_obj_list_append(multi, e->value);
-                }
-                mp_obj_list_append(multi, key);
-                mp_obj_list_append(multi, val);
-            }
-            if (rq_header_repeat_joins(lower, name_len)) {
-                vstr_t v;
-                size_t a_len, b_len;
-                const char *a = mp_obj_str_get_data(e->value, &a_len);
-                const char *b = mp_obj_str_get_data(val, &b_len);
-                vstr_init(&v, a_len + 2 + b_len);
-                vstr_add_strn(&v, a, a_len);
-                vstr_add_strn(&v, ", ", 2);
-                vstr_add_strn(&v, b, b_len);
-                e->value = mp_obj_new_str_from_vstr(&v);
-            } else {
-                e->value = val;
-            }
+    }
+    if (!seen) {
+        mp_obj_list_append(multi, key);
+        mp_obj_list_append(multi, e->value);
+    }
+    mp_obj_list_append(multi, key);
+    mp_obj_list_append(multi, val);
+    if (rq_header_repeat_joins(lower, name_len)) {
+        vstr_t v;
+        size_t a_len, b_len;
+        const char *a = mp_obj_str_get_data(e->value, &a_len);
+        const char *b = mp_obj_str_get_data(val, &b_len);
+        vstr_init(&v, a_len + 2 + b_len);
+        vstr_add_strn(&v, a, a_len);
+        vstr_add_strn(&v, ", ", 2);
+        vstr_add_strn(&v, b, b_len);
+        e->value = mp_obj_new_str_from_vstr(&v);
+    } else {
+        e->value = val;
+    }
+}
+
+rq_err_t rq_headers_build(rq_session_t *s, const rq_header_t *hs, size_t n, size_t total, rq_obj_t *headers) {
+    RQ_GUARD({
+        s = rq_cache_of(s);
+        if (*headers == MP_OBJ_NULL) {
+            // Spare slots: a full table makes every miss a whole scan.
+            *headers = MP_OBJ_FROM_PTR(rq_headers_alloc(total + total / 2 + 1));
+        }
+        rq_headers_obj_t *h = MP_OBJ_TO_PTR(*headers);
+        for (size_t i = 0; i < n; i++) {
+            rq_headers_add1(s, h, hs[i].name.ptr, hs[i].name.len, hs[i].value.ptr, hs[i].value.len);
         }
     });
 }

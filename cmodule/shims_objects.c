@@ -236,6 +236,10 @@ rq_err_t rq_new_bytes(const uint8_t *p, size_t len, rq_obj_t *out) {
     RQ_GUARD(*out = mp_obj_new_bytes(p, len));
 }
 
+rq_err_t rq_new_bytearray(const uint8_t *p, size_t len, rq_obj_t *out) {
+    RQ_GUARD(*out = mp_obj_new_bytearray(len, p));
+}
+
 rq_err_t rq_new_int(intptr_t v, rq_obj_t *out) {
     RQ_GUARD(*out = mp_obj_new_int(v));
 }

@@ -411,7 +411,7 @@ static rq_idle_probe_t rq_idle_link_status(mp_obj_t sock) {
 // Python-level socket gets a zero timeout and a one-byte receive: EAGAIN
 // (or a timeout, or None) means nothing is there; the caller sets the
 // request's timeout again before using the socket.
-rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *out) {
+rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *out, int32_t *sock_timeout) {
     *out = RQ_IDLE_UNKNOWN;
     const mp_stream_p_t *sp = rq_native_stream(sock);
     nlr_buf_t nlr;
@@ -437,6 +437,7 @@ rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *o
                 mp_load_method_maybe(sock, MP_QSTR_readinto, dest);
             }
             if (dest[0] != MP_OBJ_NULL && rq_sock_has_timeout(sock, raw_sock)) {
+                *sock_timeout = 0;
                 rq_settimeout_either(sock, raw_sock, MP_OBJ_NEW_SMALL_INT(0));
                 byte one[1];
                 dest[2] = mp_obj_new_memoryview(MP_OBJ_ARRAY_TYPECODE_FLAG_RW | 'B', 1, one);

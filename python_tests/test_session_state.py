@@ -383,3 +383,50 @@ async def main():
 emit(asyncio.run(main()))
 """, params={"url": url, "ca": ca}).one
     assert out == [{"a": "1"}, "1", "yes", "c=3; a=1"]
+
+
+def test_same_request_again_sees_session_changes(mpy, impl, recording_server):
+    # A request with nothing of its own reuses the last one's head; whatever
+    # the Session adds since (headers set or changed in place, auth, a
+    # stored cookie) and what the URL says must still reach the wire.
+    srv = recording_server()
+    run(mpy, """
+u = U + "/same"
+def get(url=None):
+    s.get(url or u).close()
+get()
+get()
+s.headers["X-One"] = "1"
+get()
+s.headers["X-One"] = "2"
+get()
+del s.headers["X-One"]
+get()
+s.auth = ("user", "pw")
+get()
+s.auth = None
+s.cookies.set("c", "v")
+get()
+s.cookies.clear()
+get()
+get("".join([U, "/same"]))      # equal text, another object
+get(U + "/other")
+s.post(u).close()
+get()
+emit(0)
+""", url=srv.url(""))
+    seen = [(r.method, r.path, r.header("X-One"), r.header("Authorization"), r.header("Cookie"))
+            for r in srv.requests]
+    plain = ("GET", "/same", None, None, None)
+    assert seen == [
+        plain, plain,
+        ("GET", "/same", "1", None, None),
+        ("GET", "/same", "2", None, None),
+        plain,
+        ("GET", "/same", None, "Basic dXNlcjpwdw==", None),
+        ("GET", "/same", None, None, "c=v"),
+        plain, plain,
+        ("GET", "/other", None, None, None),
+        ("POST", "/same", None, None, None),
+        plain,
+    ]

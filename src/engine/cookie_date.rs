@@ -49,7 +49,9 @@ pub fn parse(text: &[u8]) -> Option<i64> {
     if day < 1 || day > days_in_month(year, month) {
         return None;
     }
-    let days = days_from_civil(i64::from(year), i64::from(month), i64::from(day));
+    // year <= 9999 (four digits at most), month and day checked above.
+    let small = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+    let days = days_from_civil(small(year), small(month), small(day));
     Some(
         days.saturating_mul(86_400)
             .saturating_add(i64::from(hour) * 3600 + i64::from(minute) * 60 + i64::from(second)),
@@ -121,16 +123,18 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// civil-from-days inverse); inputs are small, so no overflow.
+/// civil-from-days inverse); inputs are small (years of at most four
+/// digits), so no overflow. In i32: 64-bit division would link a software
+/// divider of about a kilobyte on 32-bit boards.
 #[allow(clippy::arithmetic_side_effects)]
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+fn days_from_civil(y: i32, m: i32, d: i32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
     let mp = (m + 9) % 12;
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    i64::from(era * 146_097 + doe - 719_468)
 }
 
 #[cfg(test)]

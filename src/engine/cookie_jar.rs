@@ -10,6 +10,7 @@
 //! Integers are little-endian.
 
 use super::cookie::{default_path, domain_match, is_bare_tld, path_match, SetCookie};
+use super::writer::{compact, shift_right};
 
 /// At most this many cookies; the oldest goes first to make room.
 pub const MAX_COOKIES: usize = 16;
@@ -139,8 +140,29 @@ pub fn expiry_at(now_ms: u64, secs: i64) -> u32 {
         .unwrap_or(0)
         .saturating_mul(1000)
         .saturating_add(now_ms);
-    let s = ms.div_ceil(1000);
+    let (q, r) = div_small(ms, 1000);
+    let s = q.saturating_add(u64::from(r != 0));
     u32::try_from(s).unwrap_or(u32::MAX).max(1)
+}
+
+/// `x / d` and `x % d` for a divisor below 2^16, with 32-bit divisions
+/// only: a 64-bit one would link a software divider of about a kilobyte on
+/// 32-bit boards.
+fn div_small(x: u64, d: u16) -> (u64, u32) {
+    let d = u32::from(d.max(1));
+    let mut q: u64 = 0;
+    let mut r: u32 = 0;
+    for shift in [48u32, 32, 16, 0] {
+        // r < d < 2^16, so cur < 2^32.
+        let cur = (r << 16) | ((x >> shift) as u32 & 0xffff);
+        let (qd, rd) = (
+            cur.checked_div(d).unwrap_or(0),
+            cur.checked_rem(d).unwrap_or(0),
+        );
+        q = (q << 16) | u64::from(qd);
+        r = rd;
+    }
+    (q, r)
 }
 
 /// One stored cookie, borrowing the jar.
@@ -361,7 +383,10 @@ impl<'a> Jar<'a> {
             return;
         };
         if from <= end && end <= self.buf.len() {
-            self.buf.copy_within(from..end, at);
+            // Not copy_within: it would link a 1.5 KB memmove (writer.rs).
+            if let Some(part) = self.buf.get_mut(at..end) {
+                compact(part, len, end.saturating_sub(at));
+            }
         }
         let n = count(self.buf).saturating_sub(1);
         self.set_counts(left.saturating_sub(HEADER), n);
@@ -408,7 +433,7 @@ impl<'a> Jar<'a> {
         if new_end > self.buf.len() || at > end {
             return false;
         }
-        self.buf.copy_within(at..end, at.saturating_add(len));
+        shift_right(self.buf, at, end, len);
         let flags = (if c.host_only { HOST_ONLY } else { 0 })
             | (if c.secure { SECURE } else { 0 })
             | (if c.http_only { HTTP_ONLY } else { 0 });

@@ -343,3 +343,39 @@ fn garbage_buffer_never_panics() {
     let _ = jar.store(&c);
     for_request(&buf, &HOST, &mut |_, _| {});
 }
+
+#[test]
+fn div_small_is_division() {
+    for x in [
+        0u64,
+        1,
+        999,
+        1000,
+        1001,
+        65_535,
+        65_536,
+        4_294_967_295,
+        4_294_967_296,
+        1 << 47,
+        u64::MAX - 1,
+        u64::MAX,
+        123_456_789_012_345,
+    ] {
+        for d in [1u16, 7, 1000, 65_535] {
+            assert_eq!(
+                div_small(x, d),
+                (x / u64::from(d), (x % u64::from(d)) as u32),
+                "{x} {d}"
+            );
+        }
+    }
+}
+
+#[test]
+fn expiry_at_rounds_up_to_seconds() {
+    assert_eq!(expiry_at(0, 1), 1);
+    assert_eq!(expiry_at(1, 1), 2);
+    assert_eq!(expiry_at(999, 0), 1);
+    assert_eq!(expiry_at(1000, 2), 3);
+    assert_eq!(expiry_at(0, i64::MAX), u32::MAX);
+}

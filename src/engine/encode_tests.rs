@@ -234,3 +234,49 @@ fn control_detection() {
     assert!(has_control(b"a\0b"));
     assert!(!has_control(&[0x01, 0x7f, 0xff]));
 }
+
+#[test]
+fn eq_ignore_case_matches_std() {
+    let samples: [&[u8]; 9] = [
+        b"",
+        b"a",
+        b"A",
+        b"@",
+        b"[",
+        b"`",
+        b"{",
+        b"Content-Length",
+        b"\xc3\xa9",
+    ];
+    for a in samples {
+        for b in samples {
+            assert_eq!(eq_ignore_case(a, b), a.eq_ignore_ascii_case(b));
+        }
+    }
+    for x in 0..=255u8 {
+        for y in 0..=255u8 {
+            assert_eq!(
+                eq_ignore_case(&[x], &[y]),
+                [x].eq_ignore_ascii_case(&[y]),
+                "{x} {y}"
+            );
+        }
+    }
+}
+
+#[test]
+fn eq_lower_matches_eq_ignore_case() {
+    let lits: [&[u8]; 5] = [b"content-length", b"close", b"a1-_.", b"", b"x"];
+    for lit in lits {
+        for x in 0..=255u8 {
+            for i in 0..lit.len() {
+                let mut a = lit.to_vec();
+                a[i] = x;
+                assert_eq!(eq_lower(&a, lit), eq_ignore_case(&a, lit), "{x} {i}");
+            }
+        }
+        assert!(eq_lower(lit, lit));
+        assert!(!eq_lower(b"toolongtoolongtoolong", lit));
+    }
+    assert!(eq_lower(b"Content-LENGTH", b"content-length"));
+}

@@ -4,7 +4,7 @@
 //! leniencies real servers need (no reason phrase, bare LF) are explicit and
 //! tested; the header block goes to `httparse::parse_headers`.
 
-use super::encode::eq_ignore_case;
+use super::encode::{eq_ignore_case, eq_lower};
 
 /// Compile-time capacity of the header array; per-session limits may be lower.
 pub const MAX_HEADERS: usize = 64;
@@ -70,6 +70,8 @@ pub struct Head<'b, 'h> {
     pub keep_alive: bool,
     /// The first `Location` header, if any.
     pub location: Option<&'b [u8]>,
+    /// Some `Set-Cookie` header came.
+    pub set_cookie: bool,
 }
 
 impl<'b, 'h> Head<'b, 'h> {
@@ -90,6 +92,29 @@ pub fn is_informational(status: u16) -> bool {
     (100..=199).contains(&status)
 }
 
+/// Header slots tried first: most heads have fewer lines, and filling all
+/// of [`MAX_HEADERS`] before every parse costs more than the parse.
+const FEW_HEADERS: usize = 16;
+
+/// [`parse_head`] with header storage of its own, handed to `f` with the
+/// result: room for [`FEW_HEADERS`] lines first, the whole array only when
+/// the head has more (and the limits allow more).
+pub fn parse_head_with<R>(
+    buf: &[u8],
+    limits: &Limits,
+    request_was_head: bool,
+    f: impl FnOnce(Result<Option<Head<'_, '_>>, HeadError>) -> R,
+) -> R {
+    let mut few = [httparse::EMPTY_HEADER; FEW_HEADERS];
+    match parse_head(buf, &mut few, limits, request_was_head) {
+        Err(HeadError::TooManyHeaders) if limits.max_headers > FEW_HEADERS => {
+            let mut all = header_storage();
+            f(parse_head(buf, &mut all, limits, request_was_head))
+        }
+        res => f(res),
+    }
+}
+
 /// Parses a response head from the start of `buf`.
 ///
 /// `Ok(None)` means more bytes are needed; once `buf` holds
@@ -103,7 +128,7 @@ pub fn is_informational(status: u16) -> bool {
 /// ignored for bodiless responses and when Transfer-Encoding is present.
 pub fn parse_head<'b, 'h>(
     buf: &'b [u8],
-    storage: &'h mut [Header<'b>; MAX_HEADERS],
+    storage: &'h mut [Header<'b>],
     limits: &Limits,
     request_was_head: bool,
 ) -> Result<Option<Head<'b, 'h>>, HeadError> {
@@ -130,7 +155,7 @@ pub fn parse_head<'b, 'h>(
     };
     let (minor_version, status, reason) = parse_status_line(line)?;
 
-    let max_headers = limits.max_headers.min(MAX_HEADERS);
+    let max_headers = limits.max_headers.min(MAX_HEADERS).min(storage.len());
     let slots = storage.get_mut(..max_headers).unwrap_or(&mut []);
     let block = window.get(line_end..).unwrap_or(&[]);
     let (block_len, headers) = match httparse::parse_headers(block, slots) {
@@ -141,12 +166,11 @@ pub fn parse_head<'b, 'h>(
     };
     let head_len = line_end.checked_add(block_len).ok_or(HeadError::Other)?;
 
-    let framing = framing(status, request_was_head, headers)?;
-    let keep_alive = framing != Framing::Close && keep_alive(minor_version, headers);
-    let location = headers
-        .iter()
-        .find(|h| eq_ignore_case(h.name.as_bytes(), b"location"))
-        .map(|h| h.value);
+    let seen = Seen::of(headers);
+    let framing = seen.framing(status, request_was_head)?;
+    let keep_alive = framing != Framing::Close && !seen.close && (minor_version >= 1 || seen.keep);
+    let location = seen.location;
+    let set_cookie = seen.set_cookie;
     Ok(Some(Head {
         head_len,
         minor_version,
@@ -156,7 +180,31 @@ pub fn parse_head<'b, 'h>(
         framing,
         keep_alive,
         location,
+        set_cookie,
     }))
+}
+
+/// A head `parse_head` accepted once, parsed again (as the answer to a
+/// HEAD request: its framing was judged when it arrived).
+pub fn reparse<'b, 'h>(raw: &'b [u8], storage: &'h mut [Header<'b>]) -> Option<Head<'b, 'h>> {
+    let limits = Limits {
+        max_head_bytes: raw.len().saturating_add(1),
+        max_headers: MAX_HEADERS,
+    };
+    parse_head(raw, storage, &limits, true).ok().flatten()
+}
+
+/// The reason phrase of a head `parse_head` accepted.
+pub fn raw_reason(raw: &[u8]) -> &[u8] {
+    let mut storage = header_storage();
+    reparse(raw, &mut storage).map_or(&[], |h| h.reason)
+}
+
+/// The first value of header `name` (any case) in a head `parse_head`
+/// accepted, as `Head::header` gives it.
+pub fn raw_header<'b>(raw: &'b [u8], name: &[u8]) -> Option<&'b [u8]> {
+    let mut storage = header_storage();
+    reparse(raw, &mut storage)?.header(name)
 }
 
 /// The next line without its CR?LF, and its length including the ending.
@@ -224,48 +272,87 @@ fn trim_ows(s: &[u8]) -> &[u8] {
     s.get(..end).unwrap_or(&[])
 }
 
-/// Comma-separated list elements of every header called `name`, trimmed.
-fn list_elements<'b, 'x>(
-    headers: &'x [Header<'b>],
-    name: &'x [u8],
-) -> impl Iterator<Item = &'b [u8]> + 'x
-where
-    'b: 'x,
-{
-    headers
-        .iter()
-        .filter(move |h| eq_ignore_case(h.name.as_bytes(), name))
-        .flat_map(|h| h.value.split(|&b| b == b','))
-        .map(trim_ows)
+/// Comma-separated list elements of a header value, trimmed.
+fn elements(value: &[u8]) -> impl Iterator<Item = &[u8]> {
+    value.split(|&b| b == b',').map(trim_ows)
 }
 
-fn framing(status: u16, request_was_head: bool, headers: &[Header]) -> Result<Framing, HeadError> {
-    if request_was_head || is_informational(status) || status == 204 || status == 304 {
-        return Ok(Framing::NoBody);
-    }
-    let has_te = headers
-        .iter()
-        .any(|h| eq_ignore_case(h.name.as_bytes(), b"transfer-encoding"));
-    if has_te {
-        // Only a final "chunked" delimits the body; any other last coding
-        // means the body ends when the connection closes.
-        let last = list_elements(headers, b"transfer-encoding")
-            .filter(|c| !c.is_empty())
-            .last();
-        return Ok(match last {
-            Some(c) if eq_ignore_case(c, b"chunked") => Framing::Chunked,
-            _ => Framing::Close,
-        });
-    }
-    let mut length: Option<u64> = None;
-    for element in list_elements(headers, b"content-length") {
-        let n = parse_length(element).ok_or(HeadError::BadContentLength)?;
-        match length {
-            Some(prev) if prev != n => return Err(HeadError::ConflictingContentLength),
-            _ => length = Some(n),
+/// What the framing, keep-alive and redirect rules need of the headers,
+/// gathered in one pass (names told apart by length first).
+struct Seen<'b> {
+    has_te: bool,
+    /// The last non-empty Transfer-Encoding element of all lines.
+    te_last: Option<&'b [u8]>,
+    /// Content-Length so far, or the first error its elements gave.
+    length: Result<Option<u64>, HeadError>,
+    close: bool,
+    keep: bool,
+    location: Option<&'b [u8]>,
+    set_cookie: bool,
+}
+
+impl<'b> Seen<'b> {
+    fn of(headers: &[Header<'b>]) -> Self {
+        let mut s = Seen {
+            has_te: false,
+            te_last: None,
+            length: Ok(None),
+            close: false,
+            keep: false,
+            location: None,
+            set_cookie: false,
+        };
+        for h in headers {
+            let (name, value) = (h.name.as_bytes(), h.value);
+            match name.len() {
+                17 if eq_lower(name, b"transfer-encoding") => {
+                    s.has_te = true;
+                    if let Some(last) = elements(value).filter(|c| !c.is_empty()).last() {
+                        s.te_last = Some(last);
+                    }
+                }
+                14 if eq_lower(name, b"content-length") => {
+                    for element in elements(value) {
+                        s.length = match (s.length, parse_length(element)) {
+                            (Err(e), _) => Err(e),
+                            (_, None) => Err(HeadError::BadContentLength),
+                            (Ok(Some(prev)), Some(n)) if prev != n => {
+                                Err(HeadError::ConflictingContentLength)
+                            }
+                            (Ok(_), Some(n)) => Ok(Some(n)),
+                        };
+                    }
+                }
+                10 if eq_lower(name, b"connection") => {
+                    for token in elements(value) {
+                        s.close |= eq_lower(token, b"close");
+                        s.keep |= eq_lower(token, b"keep-alive");
+                    }
+                }
+                10 if eq_lower(name, b"set-cookie") => s.set_cookie = true,
+                8 if s.location.is_none() && eq_lower(name, b"location") => {
+                    s.location = Some(value);
+                }
+                _ => {}
+            }
         }
+        s
     }
-    Ok(length.map_or(Framing::Close, Framing::Length))
+
+    fn framing(&self, status: u16, request_was_head: bool) -> Result<Framing, HeadError> {
+        if request_was_head || is_informational(status) || status == 204 || status == 304 {
+            return Ok(Framing::NoBody);
+        }
+        if self.has_te {
+            // Only a final "chunked" delimits the body; any other last coding
+            // means the body ends when the connection closes.
+            return Ok(match self.te_last {
+                Some(c) if eq_ignore_case(c, b"chunked") => Framing::Chunked,
+                _ => Framing::Close,
+            });
+        }
+        Ok(self.length?.map_or(Framing::Close, Framing::Length))
+    }
 }
 
 fn parse_length(s: &[u8]) -> Option<u64> {
@@ -279,16 +366,6 @@ fn parse_length(s: &[u8]) -> Option<u64> {
         acc.checked_mul(10)?
             .checked_add(u64::from(b.wrapping_sub(b'0')))
     })
-}
-
-fn keep_alive(minor_version: u8, headers: &[Header]) -> bool {
-    let mut close = false;
-    let mut keep = false;
-    for token in list_elements(headers, b"connection") {
-        close |= eq_ignore_case(token, b"close");
-        keep |= eq_ignore_case(token, b"keep-alive");
-    }
-    !close && (minor_version >= 1 || keep)
 }
 
 #[cfg(test)]

@@ -623,3 +623,80 @@ fn deterministic_on_all_single_byte_mutations() {
         }
     }
 }
+
+/// raw_header and raw_reason read a head as parse_head does.
+#[test]
+fn raw_head_reads_as_parse() {
+    let heads: [&[u8]; 5] = [
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=latin-1 \r\nX-A:  b\t\r\nx-a: c\r\nLocation: /next\r\n\r\nbody",
+        b"\r\n\nHTTP/1.0 301 Moved Permanently\nLOCATION:http://h/\nContent-Length: 0\n\n",
+        b"HTTP/1.1 204\r\nEmpty:\r\n\r\n",
+        b"HTTP/1.1 404 Not \xe9 Found\r\nA: 1\r\nContent-Encoding: gzip\r\n\r\n",
+        b"HTTP/1.1 200 \r\n\r\n",
+    ];
+    for raw in heads {
+        let mut storage = header_storage();
+        let head = parse_head(raw, &mut storage, &Limits::default(), true)
+            .unwrap()
+            .unwrap();
+        let raw = &raw[..head.head_len];
+        assert_eq!(raw_reason(raw), head.reason);
+        for name in [
+            &b"content-type"[..],
+            b"x-a",
+            b"X-A",
+            b"location",
+            b"empty",
+            b"content-encoding",
+            b"missing",
+            b"a",
+            b"content-length",
+        ] {
+            assert_eq!(
+                raw_header(raw, name),
+                head.header(name),
+                "{:?}",
+                String::from_utf8_lossy(name)
+            );
+        }
+    }
+    // Nothing after the blank line counts.
+    assert_eq!(raw_header(b"HTTP/1.1 200 OK\r\n\r\nA: 1\r\n", b"a"), None);
+}
+
+/// parse_head_with answers as parse_head with the whole array does, on
+/// either side of its first try's room.
+#[test]
+fn parse_head_with_many_headers() {
+    let lines = |n: usize| {
+        (0..n)
+            .map(|i| format!("X-{i}: v{i}\r\n"))
+            .collect::<String>()
+    };
+    for n in [0usize, 15, 16, 17, 40, 48, 49] {
+        for complete in [true, false] {
+            let mut text = format!("HTTP/1.1 200 OK\r\n{}", lines(n));
+            if complete {
+                text.push_str("\r\n");
+            } else {
+                text.push_str("X-Partial: a");
+            }
+            let whole = parse_with(text.as_bytes(), Limits::default(), false);
+            let with = parse_head_with(text.as_bytes(), &Limits::default(), false, |r| {
+                r.map(|h| h.map(|h| (h.head_len, h.headers.len())))
+            });
+            assert_eq!(
+                with,
+                whole.map(|h| h.map(|h| (h.head_len, h.headers.len()))),
+                "{n} {complete}"
+            );
+        }
+    }
+    let few = Limits {
+        max_head_bytes: 8192,
+        max_headers: 10,
+    };
+    let text = format!("HTTP/1.1 200 OK\r\n{}\r\n", lines(12));
+    let r = parse_head_with(text.as_bytes(), &few, false, |r| r.map(|h| h.is_some()));
+    assert_eq!(r, Err(HeadError::TooManyHeaders));
+}

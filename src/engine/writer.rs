@@ -108,6 +108,23 @@ impl<'a> Writer<'a> {
     }
 }
 
+/// Moves `buf[at..end]` right by `by` bytes (to `buf[at + by..end + by]`),
+/// from the last byte down; nothing when that does not fit. Byte by byte
+/// for the reason `compact` gives.
+pub fn shift_right(buf: &mut [u8], at: usize, end: usize, by: usize) {
+    if end.checked_add(by).is_none_or(|e| e > buf.len()) || at > end {
+        return;
+    }
+    let mut i = end;
+    while i > at {
+        i = i.saturating_sub(1);
+        let b = buf.get(i).copied().unwrap_or(0);
+        if let Some(slot) = buf.get_mut(i.saturating_add(by)) {
+            *slot = b;
+        }
+    }
+}
+
 /// Moves `buf[start..end]` to the front of `buf`, returning its length.
 ///
 /// Done as non-overlapping copies of at most `start` bytes each rather than

@@ -155,3 +155,16 @@ fn compact_moves_the_tail_to_the_front() {
         }
     }
 }
+
+#[test]
+fn shift_right_moves_from_the_end() {
+    let mut b = *b"abcdef__";
+    shift_right(&mut b, 1, 6, 2);
+    assert_eq!(&b, b"abcbcdef");
+    let mut b = *b"abc";
+    shift_right(&mut b, 0, 3, 1); // does not fit: unchanged
+    assert_eq!(&b, b"abc");
+    let mut b = *b"ab";
+    shift_right(&mut b, 2, 2, 0);
+    assert_eq!(&b, b"ab");
+}

@@ -38,19 +38,42 @@ pub fn set_timeout(sock: Obj, raw: Obj, timeout: Obj) -> PyResult<()> {
     check(unsafe { rq_sock_settimeout(sock, raw, timeout) })
 }
 
+/// How `rq_conn_t::sock_timeout` records a timeout of `ms` (-1: none).
+fn timeout_mark(ms: i32) -> i32 {
+    ms.max(-1).saturating_add(2)
+}
+
+/// Gives the connection's socket the read timeout `timeout` (`ms` its
+/// milliseconds), unless it has it already: a kept-alive socket keeps it
+/// from one request to the next.
+pub fn ensure_timeout(c: &mut rq_conn_t, timeout: Obj, ms: i32) -> PyResult<()> {
+    let mark = timeout_mark(ms);
+    if c.sock_timeout == mark {
+        return Ok(());
+    }
+    c.sock_timeout = 0;
+    set_timeout(c.sock, c.raw_sock, timeout)?;
+    c.sock_timeout = mark;
+    Ok(())
+}
+
 /// Sets a socket's timeout in milliseconds (-1: none).
-pub fn settimeout_ms(c: &rq_conn_t, ms: i32) -> PyResult<()> {
+pub fn settimeout_ms(c: &mut rq_conn_t, ms: i32) -> PyResult<()> {
+    c.sock_timeout = 0;
     // SAFETY: sock/raw are live socket objects (raw may be NULL).
-    check(unsafe { rq_sock_settimeout_ms(c.sock, c.raw_sock, ms) })
+    check(unsafe { rq_sock_settimeout_ms(c.sock, c.raw_sock, ms) })?;
+    // The shim never sets 0 (non-blocking): it sets 1 ms instead.
+    c.sock_timeout = timeout_mark(if ms == 0 { 1 } else { ms });
+    Ok(())
 }
 
 /// Whether this idle connection may carry a request whose body is
 /// `replayable` or not: checked without waiting (engine::reuse). Only an
 /// interrupt is an error.
-pub fn still_usable(c: &rq_conn_t, replayable: bool) -> PyResult<bool> {
+pub fn still_usable(c: &mut rq_conn_t, replayable: bool) -> PyResult<bool> {
     let mut probe = rq_idle_probe_t::RQ_IDLE_UNKNOWN;
-    // SAFETY: sock/raw are live socket objects; probe is a valid out-pointer.
-    check(unsafe { rq_sock_probe_idle(c.sock, c.raw_sock, &mut probe) })?;
+    // SAFETY: sock/raw are live socket objects; out-pointers are valid.
+    check(unsafe { rq_sock_probe_idle(c.sock, c.raw_sock, &mut probe, &mut c.sock_timeout) })?;
     let probe = match probe {
         rq_idle_probe_t::RQ_IDLE_QUIET => IdleProbe::Quiet,
         rq_idle_probe_t::RQ_IDLE_READABLE => IdleProbe::Readable,
@@ -151,6 +174,7 @@ pub fn take_idle(
     };
     c.sock = slot.sock;
     c.raw_sock = slot.raw_sock;
+    c.sock_timeout = slot.sock_timeout;
     c.host = slot.host;
     c.port = slot.port;
     c.https = slot.https;
@@ -166,6 +190,7 @@ pub fn take_idle(
 /// oldest connection is closed) and leaves `c` without a socket.
 pub fn put_idle(idle: &mut [rq_idle_t], closed: bool, c: &mut rq_conn_t) {
     let sock = core::mem::replace(&mut c.sock, ptr::null_mut());
+    let sock_timeout = core::mem::take(&mut c.sock_timeout);
     if closed || c.host.is_null() {
         // A closed session keeps nothing; a socket handed to Response(sock)
         // has no key anyone could ask for again.
@@ -216,6 +241,7 @@ pub fn put_idle(idle: &mut [rq_idle_t], closed: bool, c: &mut rq_conn_t) {
             host: c.host,
             buf,
             buf_cap,
+            sock_timeout,
             port: c.port,
             https: c.https,
         };

@@ -41,6 +41,16 @@ fn out(b: &[u8]) -> rq_bytes_t {
 }
 
 /// The jar's whole buffer.
+/// Whether the jar (NULL: none) holds no cookie at all, expired ones
+/// included.
+pub fn jar_is_empty(j: *mut rq_jar_t) -> bool {
+    // SAFETY: NULL or the state of a live CookieJar (the caller's contract).
+    match unsafe { j.as_mut() } {
+        None => true,
+        Some(j) => j.buf.is_null() || cookie_jar::count(buf_of(j)) == 0,
+    }
+}
+
 fn buf_of(j: &mut rq_jar_t) -> &mut [u8] {
     if j.buf.is_null() || j.cap == 0 {
         return &mut [];

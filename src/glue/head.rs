@@ -6,15 +6,15 @@ use super::body::decoder_init;
 use super::conn::{self, Io};
 use super::cookies;
 use super::ffi::*;
+use super::head_lazy;
 use super::live;
 use super::py::*;
 use super::sessionref::SessionRef;
-use crate::engine::encode::eq_ignore_case;
 use crate::engine::response::{
-    header_storage, is_informational, parse_head, Framing, Head, HeadError, Limits,
+    is_informational, parse_head_with, Framing, Head, HeadError, Limits,
 };
 use crate::engine::retry::Failure;
-use crate::engine::text::{self, repeat_rule, Repeat};
+use crate::engine::text::{repeat_rule, Repeat};
 use crate::engine::timeout::remaining_ms;
 use crate::engine::writer::compact;
 use core::ptr;
@@ -52,15 +52,6 @@ impl Failed {
 /// a server sending them forever would otherwise hold the request.
 const MAX_INFORMATIONAL: usize = 16;
 
-/// A str from the session's cache of short strings.
-fn session_str(s: &SessionRef, b: &[u8]) -> PyResult<Obj> {
-    let mut out = ptr::null_mut();
-    // SAFETY: the session is live; b is valid for the call. The shim touches
-    // only the string cache.
-    check(unsafe { rq_session_str(s.raw(), b.as_ptr(), b.len(), &mut out) })?;
-    Ok(out)
-}
-
 fn framing_code(f: Framing) -> u8 {
     (match f {
         Framing::NoBody => RQ_FRAMING_NONE,
@@ -70,68 +61,34 @@ fn framing_code(f: Framing) -> u8 {
     }) as u8
 }
 
-/// Whether a header name occurs more than once (compared ignoring case).
-fn has_repeats(head: &Head) -> bool {
-    let names = || head.iter().map(|(n, _)| n);
-    names()
-        .enumerate()
-        .any(|(i, a)| names().take(i).any(|b| eq_ignore_case(a, b)))
-}
-
-/// Makes the Response object for a parsed head; the connection `conn`
-/// points to moves into it (the caller stops using it).
+/// Makes the Response object for a parsed head, which is `window[..head_len]`;
+/// the connection `conn` points to moves into it (the caller stops using it).
+/// The response keeps the raw head; its Headers are built when first read
+/// (head_lazy.rs).
 fn build_response(
     x: &HeadRead,
     s: &SessionRef,
     conn: *mut rq_conn_t,
     head: &Head,
+    raw: &[u8],
     rstart: usize,
 ) -> PyResult<Obj> {
     let mut r: *mut rq_response_t = ptr::null_mut();
     let mut obj = ptr::null_mut();
-    // SAFETY: out-pointers are valid.
-    check(unsafe { rq_response_new(s.obj(), &mut r, &mut obj) })?;
+    // SAFETY: out-pointers are valid; raw is valid for the call (copied).
+    check(unsafe { rq_response_make(s.obj(), raw.as_ptr(), raw.len(), &mut r, &mut obj) })?;
     // SAFETY: the shim returned the state inside the new object, which `obj`
     // (on this stack) keeps alive.
     let r = unsafe { &mut *r };
     decoder_init(r, head.framing);
     r.status_code = u32::from(head.status);
-    // The reason's bytes as they came: a str keeps UTF-8 ones (the same
-    // bytes, often from the cache), anything else stays bytes.
-    r.reason = if core::str::from_utf8(head.reason).is_ok() {
-        session_str(s, head.reason)?
-    } else {
-        new_bytes(head.reason)?
-    };
-    let mut headers = ptr::null_mut();
-    // SAFETY: valid out-pointer.
-    check(unsafe { rq_headers_new(head.headers.len(), has_repeats(head), &mut headers) })?;
-    r.headers = headers;
-    let mut set_cookie = false;
-    for (name, value) in head.iter() {
-        set_cookie |= name.len() == 10 && eq_ignore_case(name, b"set-cookie");
-        // SAFETY: name/value borrow the connection buffer for the call; the
-        // shim touches only the session's string cache.
-        check(unsafe {
-            rq_headers_add(
-                s.raw(),
-                headers,
-                name.as_ptr(),
-                name.len(),
-                value.as_ptr(),
-                value.len(),
-            )
-        })?;
+    if r.head_len == 0 {
+        // Too long to keep: built now, while the bytes are in the buffer.
+        head_lazy::materialize(r, raw)?;
     }
-    if set_cookie {
+    if head.set_cookie {
         cookies::store_from_head(s, x.url_obj, &mut head.iter(), head.header(b"date"))?;
     }
-    r.encoding = session_str(
-        s,
-        head.header(b"content-type")
-            .and_then(text::charset_of)
-            .unwrap_or(b"utf-8"),
-    )?;
     r.url = x.url_obj;
     r.framing = framing_code(head.framing);
     r.keep_alive = head.keep_alive;
@@ -214,24 +171,28 @@ impl HeadReader {
             let c = unsafe { &mut *conn };
             let (start, end) = (c.rstart, c.rend);
             let (sock, raw, nonblocking) = (c.sock, c.raw_sock, c.nonblocking);
-            let parsed = {
+            // Nothing received yet (a new request): nothing to parse.
+            let parsed = if start == end {
+                None
+            } else {
                 let (buf, _, _) = live::window(c);
                 let window = buf.get(start..end).unwrap_or(&[]);
-                let mut storage = header_storage();
-                match parse_head(window, &mut storage, &limits, x.is_head) {
-                    Ok(Some(head)) if is_informational(head.status) => Some(Err(head.head_len)),
+                let shortened = self.shortened;
+                parse_head_with(window, &limits, x.is_head, |res| match res {
+                    Ok(Some(head)) if is_informational(head.status) => Ok(Some(Err(head.head_len))),
                     Ok(Some(head)) => {
-                        if self.shortened && !nonblocking {
+                        if shortened && !nonblocking {
                             conn::set_timeout(sock, raw, x.read_timeout)
                                 .map_err(|e| Failed::io(e, true))?;
                         }
                         let rstart = start.saturating_add(head.head_len);
-                        Some(Ok(build_response(x, s, conn, &head, rstart)
-                            .map_err(|e| Failed::other(e, true))?))
+                        let raw = window.get(..head.head_len).unwrap_or(&[]);
+                        Ok(Some(Ok(build_response(x, s, conn, &head, raw, rstart)
+                            .map_err(|e| Failed::other(e, true))?)))
                     }
-                    Ok(None) => None,
-                    Err(e) => return Err(Failed::other(head_error(e), true)),
-                }
+                    Ok(None) => Ok(None),
+                    Err(e) => Err(Failed::other(head_error(e), true)),
+                })?
             };
             match parsed {
                 Some(Ok(resp)) => return Ok(Io::Done(resp)),

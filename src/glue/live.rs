@@ -69,6 +69,7 @@ pub fn close(c: &mut rq_conn_t) {
     let sock = core::mem::replace(&mut c.sock, ptr::null_mut());
     close_sock(sock);
     c.raw_sock = ptr::null_mut();
+    c.sock_timeout = 0;
     reset_window(c);
 }
 

@@ -3,7 +3,7 @@
 
 use super::close::{close_response, close_response_as, fail_response};
 use super::content::{content, next_chunk, next_line};
-use super::read::{decoder, read_step_raw, readable_error};
+use super::read::{decoder, is_finished, read_step_raw, readable_error};
 use super::step::read_step;
 use crate::engine::body::Need;
 use crate::glue::ffi::*;
@@ -111,6 +111,12 @@ pub unsafe extern "C" fn rq_response_next_line(
 /// `r` points into a live Response object.
 #[no_mangle]
 pub unsafe extern "C" fn rq_response_close(r: *mut rq_response_t) -> rq_err_t {
+    // Closing a finished response changes nothing: not worth holding the
+    // session for (a keep-alive loop closes every response it read).
+    // SAFETY: as documented; fields are only read.
+    if is_finished(unsafe { &*r }) {
+        return ptr::null_mut();
+    }
     // SAFETY: as documented; the hold makes this the only borrow.
     unsafe { Owned::of_response(r) }
         .and_then(|_held| close_response(unsafe { &mut *r }))

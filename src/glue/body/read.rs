@@ -14,6 +14,7 @@ use crate::engine::trailer;
 use crate::engine::writer::compact;
 use crate::glue::conn::{self, Io};
 use crate::glue::ffi::*;
+use crate::glue::head_lazy;
 use crate::glue::live;
 use crate::glue::py::*;
 use crate::glue::sessionref::SessionRef;
@@ -37,6 +38,14 @@ pub fn decoder_init(r: &mut rq_response_t, framing: Framing) {
             BodyDecoder::new(framing),
         )
     };
+}
+
+/// The body was read to the end and the connection let go: closing has
+/// nothing left to do (both states are final once reached).
+pub fn is_finished(r: &rq_response_t) -> bool {
+    // SAFETY: as in `decoder`; only read.
+    let d = unsafe { &*r.decoder.as_ptr().cast::<BodyDecoder>() };
+    r.conn.is_null() && r.fast_taken == 0 && d.is_done()
 }
 
 pub fn decoder(r: &mut rq_response_t) -> &mut BodyDecoder {
@@ -175,7 +184,7 @@ pub fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
 
 /// Before a receive for the body: while a close drains the rest, every
 /// wait is cut to what is left of the drain's budget.
-fn before_recv(c: &rq_conn_t) -> PyResult<()> {
+fn before_recv(c: &mut rq_conn_t) -> PyResult<()> {
     if c.draining && !c.nonblocking {
         let elapsed = ticks_ms().wrapping_sub(c.drain_start_ms);
         let Some(left) = remaining_ms(elapsed, DRAIN_WAIT_MS) else {
@@ -262,24 +271,34 @@ fn count_trailer(r: &rq_response_t, c: &mut rq_conn_t, line_len: usize) -> PyRes
     Ok(())
 }
 
-/// Only fields that may follow a body join the headers (engine::trailer).
-fn merge_trailer(r: &rq_response_t, name: &[u8], value: &[u8]) -> PyResult<()> {
+/// Only fields that may follow a body join the headers (engine::trailer),
+/// which are built first if they were not yet.
+fn merge_trailer(r: &mut rq_response_t, name: &[u8], value: &[u8]) -> PyResult<()> {
     if !trailer::may_merge(name) {
         return Ok(());
     }
+    if let Some(raw) = head_lazy::raw_head(r).map(|b| (b.as_ptr(), b.len())) {
+        // SAFETY: the raw head block stays alive (the response holds it)
+        // and is never written; materialize only replaces the pointer.
+        let raw = unsafe { core::slice::from_raw_parts(raw.0, raw.1) };
+        head_lazy::materialize(r, raw)?;
+    }
     let s = session(r);
-    // SAFETY: name/value are valid for the call; the shim touches only the
-    // session's string cache, never its live connection.
-    check(unsafe {
-        rq_headers_add(
-            s.raw(),
-            r.headers,
-            name.as_ptr(),
-            name.len(),
-            value.as_ptr(),
-            value.len(),
-        )
-    })
+    let line = rq_header_t {
+        name: rq_bytes_t {
+            ptr: name.as_ptr(),
+            len: name.len(),
+        },
+        value: rq_bytes_t {
+            ptr: value.as_ptr(),
+            len: value.len(),
+        },
+    };
+    let mut headers = r.headers;
+    // SAFETY: name/value are valid for the call; headers is the response's
+    // Headers object; the shim touches only the session's string cache,
+    // never its live connection.
+    check(unsafe { rq_headers_build(s.raw(), &line, 1, 1, &mut headers) })
 }
 
 /// Copies buffered body bytes into `dst`; the rest within the decoder's

@@ -9,8 +9,10 @@ use super::conn::{self, Io, Wait};
 use super::cookies;
 use super::ffi::*;
 use super::head::{Failed, HeadRead, HeadReader};
+use super::head_lazy;
 use super::live;
 use super::py::*;
+use super::req_cache;
 use super::request::{
     basic_auth, check_framing, check_headers, prepare_body, url_basic_auth, write_form, Body,
     Source,
@@ -24,7 +26,7 @@ use crate::engine::timeout;
 use crate::engine::url::{self, Scheme, Url, UrlSpans};
 use core::ptr;
 
-const MAX_REDIRECTS: usize = 30;
+const MAX_REDIRECTS: u8 = 30;
 
 fn parse_url(url_obj: &Obj) -> PyResult<Url<'_>> {
     let ub = bytes_of(url_obj).unwrap_or(&[]);
@@ -86,6 +88,20 @@ struct Args {
     allow_redirects: bool,
 }
 
+impl Args {
+    fn of(a: &rq_request_args_t) -> Self {
+        Args {
+            headers: a.headers,
+            cookies: a.cookies,
+            connect_timeout: a.connect_timeout,
+            read_timeout: a.read_timeout,
+            connect_timeout_ms: a.connect_timeout_ms,
+            read_timeout_ms: a.read_timeout_ms,
+            allow_redirects: a.allow_redirects,
+        }
+    }
+}
+
 pub struct Exchange {
     s: *mut rq_session_t,
     session_obj: Obj,
@@ -100,13 +116,15 @@ pub struct Exchange {
     authorization: Obj,
     dropped: Dropped,
     history: Obj,
-    hops: usize,
+    hops: u8,
     /// The connection of the current attempt: the Session's `live` slot,
     /// or (AsyncSession) a block of the exchange's own.
     conn: *mut rq_conn_t,
     nonblocking: bool,
     reused: bool,
     resent: bool,
+    /// The head depends on nothing but URL and method (req_cache.rs).
+    cacheable: bool,
     /// When the current phase last made progress (non-blocking deadlines).
     since: u32,
     /// When the connect budget of the current connection started: it covers
@@ -135,37 +153,25 @@ impl Exchange {
         let mut sref = unsafe { SessionRef::from_parts(s, session_obj) };
         // A closed Session may be used again; it only dropped its connections.
         sref.set_closed(false);
-        let mut url_obj = a.url;
-        if !is_none(a.params) {
-            url_obj = with_params(url_obj, a.params)?;
-        }
-        let overrides = check_headers(a.headers)?;
-        let body = prepare_body(a.data, a.json, a.files)?;
-        check_framing(a.headers, &body)?;
-        cookies::check_given(a.cookies)?;
-        // Looked up and parsed once; later steps read the parts through `url`.
-        let url_text = HeldStr::new(url_obj);
-        let method = HeldStr::new(a.method);
-        let ub = url_text.bytes();
-        let parsed = url::parse(ub).map_err(|e| url_error(e, ub));
-        // auth= wins over credentials in the URL.
-        let authorization = if is_none(a.auth) {
-            match &parsed {
-                Ok(u) => url_basic_auth(u)?,
-                Err(_) => none(),
-            }
-        } else {
-            basic_auth(a.auth)?
-        };
-        // Checked here so that nothing is sent for a bad method.
-        check_method(method.bytes()).map_err(request_error)?;
-        let url = parsed?.spans(ub);
         let nonblocking = sref.nonblocking();
-        if nonblocking && !matches!(body.source, Source::Empty | Source::Bytes(_)) {
-            return Err(not_implemented(
-                "AsyncSession sends str, bytes, json= and form bodies; use Session for files and iterables",
-            ));
-        }
+        let cacheable = req_cache::eligible(&sref, a);
+        let hit = if cacheable {
+            req_cache::lookup(s, a.url, a.method)
+        } else {
+            None
+        };
+        let (url_text, url, overrides, body, authorization) = match hit {
+            // The same request again: already checked, parsed and written.
+            Some(hit) => (
+                HeldStr::new(a.url),
+                hit.spans,
+                Overrides::default(),
+                Body::EMPTY,
+                hit.authorization,
+            ),
+            None => Self::prepare(a, nonblocking)?,
+        };
+        let method = HeldStr::new(a.method);
         let conn = if nonblocking {
             live::new_own(a.read_timeout_ms)?
         } else {
@@ -174,15 +180,7 @@ impl Exchange {
         Ok(Exchange {
             s,
             session_obj,
-            a: Args {
-                headers: a.headers,
-                cookies: a.cookies,
-                connect_timeout: a.connect_timeout,
-                read_timeout: a.read_timeout,
-                connect_timeout_ms: a.connect_timeout_ms,
-                read_timeout_ms: a.read_timeout_ms,
-                allow_redirects: a.allow_redirects,
-            },
+            a: Args::of(a),
             is_head: eq_ignore_case(method.bytes(), b"HEAD"),
             url_obj: url_text,
             url,
@@ -197,11 +195,49 @@ impl Exchange {
             nonblocking,
             reused: false,
             resent: false,
+            cacheable,
             since: 0,
             connect_started: 0,
             handshaking: false,
             phase: Phase::Connect,
         })
+    }
+
+    /// The request's URL, header overrides, body and Authorization, checked.
+    fn prepare(
+        a: &rq_request_args_t,
+        nonblocking: bool,
+    ) -> PyResult<(HeldStr, UrlSpans, Overrides, Body, Obj)> {
+        let mut url_obj = a.url;
+        if !is_none(a.params) {
+            url_obj = with_params(url_obj, a.params)?;
+        }
+        let overrides = check_headers(a.headers)?;
+        let body = prepare_body(a.data, a.json, a.files)?;
+        check_framing(a.headers, &body)?;
+        cookies::check_given(a.cookies)?;
+        // Looked up and parsed once; later steps read the parts through `url`.
+        let url_text = HeldStr::new(url_obj);
+        let ub = url_text.bytes();
+        let parsed = url::parse(ub).map_err(|e| url_error(e, ub));
+        // auth= wins over credentials in the URL.
+        let authorization = if is_none(a.auth) {
+            match &parsed {
+                Ok(u) => url_basic_auth(u)?,
+                Err(_) => none(),
+            }
+        } else {
+            basic_auth(a.auth)?
+        };
+        // Checked here so that nothing is sent for a bad method.
+        check_method(HeldStr::new(a.method).bytes()).map_err(request_error)?;
+        let url = parsed?.spans(ub);
+        if nonblocking && !matches!(body.source, Source::Empty | Source::Bytes(_)) {
+            return Err(not_implemented(
+                "AsyncSession sends str, bytes, json= and form bodies; use Session for files and iterables",
+            ));
+        }
+        Ok((url_text, url, overrides, body, authorization))
     }
 
     /// As `begin`, writing the exchange into `slot` (the blocking driver's
@@ -310,6 +346,7 @@ impl Exchange {
         let u = self.url.of(url_obj.bytes());
         let https = u.scheme == Scheme::Https;
         let (nonblocking, read_timeout) = (self.nonblocking, self.a.read_timeout);
+        let read_timeout_ms = self.a.read_timeout_ms;
         let mut s = self.session();
         // SAFETY: as in `conn()`; `s` borrows only the idle list, which is
         // separate from the connection even when it is the `live` slot.
@@ -320,7 +357,7 @@ impl Exchange {
             // A stale one is dropped (closed) here; nothing was sent on it,
             // so opening another is no resend.
             if conn::still_usable(c, self.body.replayable())?
-                && (nonblocking || conn::set_timeout(c.sock, c.raw_sock, read_timeout).is_ok())
+                && (nonblocking || conn::ensure_timeout(c, read_timeout, read_timeout_ms).is_ok())
             {
                 self.reused = true;
                 self.start_send();
@@ -352,7 +389,7 @@ impl Exchange {
             // The socket stays non-blocking until the handshake is over.
             self.handshaking = true;
         } else {
-            conn::set_timeout(c.sock, c.raw_sock, read_timeout)?;
+            conn::ensure_timeout(c, read_timeout, read_timeout_ms)?;
         }
         self.start_send();
         Ok(Io::Done(()))
@@ -412,29 +449,26 @@ impl Exchange {
         // SAFETY: resp is a Response object just built; this frame holds it.
         let r = unsafe { &mut *rq_response_state(resp) };
         let location = if self.a.allow_redirects && is_redirect(r.status_code) {
-            // SAFETY: headers is the dict built for this response.
-            let loc = unsafe { rq_headers_get(r.headers, c"location".as_ptr()) };
-            (!loc.is_null()).then_some(loc)
+            // From the raw head: a redirect's Headers are never built.
+            head_lazy::header(r, c"location")
         } else {
             None
         };
-        let Some(loc) = location else {
+        let Some(loc_bytes) = location else {
             r.history = self.history;
             return Ok(Some(resp));
         };
-        self.hops = self.hops.saturating_add(1);
-        if self.hops > MAX_REDIRECTS {
-            close_response(r)?;
-            return Err(runtime_error("Too many redirects (more than 30)"));
-        }
         let url_obj = self.url_obj;
         let u = self.url.of(url_obj.bytes());
-        let loc_bytes = bytes_of(&loc).unwrap_or(&[]);
         let next = build(Built::Str, &mut |w| {
             url::resolve(&u, loc_bytes, w).map_err(|e| url_error(e, loc_bytes))
         });
         let status = r.status_code;
         close_response(r)?;
+        self.hops = self.hops.saturating_add(1);
+        if self.hops > MAX_REDIRECTS {
+            return Err(runtime_error("Too many redirects (more than 30)"));
+        }
         let next = next?;
         if self.history.is_null() {
             self.history = list_new()?;

@@ -10,6 +10,7 @@ use crate::glue::ffi::rq_tls_handshake_failed;
 use crate::glue::head::Failed;
 use crate::glue::live;
 use crate::glue::py::*;
+use crate::glue::req_cache;
 use crate::glue::request::{write_head, HeadSpec, Source};
 use crate::glue::send::{send_body, Sender};
 use core::ptr;
@@ -29,6 +30,39 @@ impl Exchange {
     /// Writes the request head into the connection buffer (growing it once
     /// when the head does not fit) and returns its length.
     pub(super) fn write_request_head(&mut self) -> PyResult<usize> {
+        let (url_obj, method_obj) = (self.url_obj, self.method_obj);
+        // A redirect's next hop is another request.
+        let cacheable = self.cacheable && self.hops == 0;
+        if cacheable && req_cache::lookup(self.s, url_obj.obj(), method_obj.obj()).is_some() {
+            let head = req_cache::head(self.s);
+            // SAFETY: as in `conn()`; the cached head is the session's own
+            // block, separate from the connection buffer.
+            let c = unsafe { &mut *self.conn };
+            live::ensure_buf(c, head.len())?;
+            if let Some(dst) = live::buffer(c).get_mut(..head.len()) {
+                dst.copy_from_slice(head);
+                return Ok(head.len());
+            }
+        }
+        let head_len = self.write_head_bytes()?;
+        if cacheable {
+            // SAFETY: as in `conn()`: the connection is separate memory
+            // from `self`, whose fields are read alongside.
+            let c = unsafe { &mut *self.conn };
+            let written = live::buffer(c).get(..head_len).unwrap_or(&[]);
+            req_cache::store(
+                self.s,
+                url_obj.obj(),
+                method_obj.obj(),
+                &self.url,
+                self.authorization,
+                written,
+            );
+        }
+        Ok(head_len)
+    }
+
+    fn write_head_bytes(&mut self) -> PyResult<usize> {
         let (url_obj, method_obj) = (self.url_obj, self.method_obj);
         let u = self.url.of(url_obj.bytes());
         let spec = HeadSpec {
@@ -191,6 +225,9 @@ impl Exchange {
         };
         self.handshaking = false;
         let c = self.conn();
+        // Not ensure_timeout: the handshake left the socket non-blocking
+        // behind the record of its timeout, so the record is reset.
+        c.sock_timeout = 0;
         conn::set_timeout(c.sock, c.raw_sock, read_timeout).map_err(|e| Failed::other(e, false))?;
         Ok(Io::Done(n))
     }
