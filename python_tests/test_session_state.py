@@ -7,7 +7,6 @@ these run on the native module only."""
 import base64
 import email.utils
 import json
-import os
 import re
 import time
 
@@ -193,9 +192,6 @@ emit(r.text)
     assert a.requests[0].header("Cookie") == "given=1"
 
 
-@pytest.mark.xfail(bool(os.environ.get("RQ_NATMOD")), strict=True,
-                   reason="the dynamic native module keeps a second 'plain' cookie when an "
-                   "http answer refuses a Secure one; not yet found")
 def test_secure_cookie_only_over_https(mpy, impl, recording_server, tls_material):
     app_resp = lambda req, srv: http_response(
         200, [("Set-Cookie", "sec=1; Secure; Path=/"), ("Set-Cookie", "plain=1; Path=/")],
