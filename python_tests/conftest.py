@@ -93,6 +93,11 @@ def pytest_addoption(parser):
 
 
 def pytest_collection_modifyitems(config, items):
+    _natmod_skips(items)
+    _keep_shard(config, items)
+
+
+def _keep_shard(config, items):
     shard = config.getoption("shard")
     if not shard:
         return
@@ -240,7 +245,8 @@ def _test_text(item):
     return text
 
 
-def pytest_collection_modifyitems(config, items):
+def _natmod_skips(items):
+    """What the dynamic native module lacks skips, with the reason."""
     if natmod_path() is None:
         return
     for item in items:
