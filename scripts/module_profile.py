@@ -37,11 +37,11 @@ CRATE = "adafruit_requests_native"
 # it less the image without), every RQ_ENABLE_* on: the size after the last
 # change and a margin of about 2 %, so that growth is a decision rather
 # than a drift. Measured 2026-12-07, MicroPython 1.25.0, GCC 12.2, Rust
-# profile z/LTO/cgu=1: MICROBIT (Cortex-M0, thumbv6m) 85,068; MPS2_AN385
-# (Cortex-M3) 83,276.
+# profile z/LTO/cgu=1, after the small-GET fast path: MICROBIT (Cortex-M0,
+# thumbv6m) 86,476; MPS2_AN385 (Cortex-M3) 84,428.
 BUDGETS = {
-    "MICROBIT": 86800,
-    "MPS2_AN385": 85000,
+    "MICROBIT": 88200,
+    "MPS2_AN385": 86100,
 }
 
 Row = collections.namedtuple("Row", "size kind function file")
