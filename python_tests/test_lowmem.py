@@ -159,11 +159,13 @@ def test_good_paths_in_small_heap(mpy, impl, pool_kind, recording_server, name):
     heap = HEAP
     if name == "many_headers_within_limits" and pool_kind == "python":
         # 41 headers built as a dict beside the Python-level pool's own
-        # objects leave under 1 KiB spare in 32 KiB: whether the next request's
-        # 2 KiB head buffer fits then depends on the length of the script's
-        # sys.path strings (pytest's temporary folder names). 34 KiB keeps the
-        # case about the module rather than about that.
-        heap = "34k"
+        # objects leave under 1 KiB spare in 32 KiB: whether the next
+        # request's 2 KiB head buffer fits then depends on what the C stack
+        # still points at (the collector scans it conservatively, and that
+        # differs between the normal and the sanitizer builds) and on the
+        # length of the script's sys.path strings. 40 KiB keeps the case
+        # about the module rather than about those.
+        heap = "40k"
     out = run_hostile(mpy, pool_kind, srv.url(""), good.url("/good"), call=call, heapsize=heap)
     text = repr(out)
     assert out["warm"] == b"good", text
