@@ -6,17 +6,15 @@ exception or a result, never in a crash or a task queued twice (both asyncio
 implementations); a timed-out streamed reader closes its socket at once; a
 trickled TLS handshake is bounded by the connect timeout as a whole."""
 
-import pathlib
 
 import pytest
+from test_async import CP_ASYNCIO, aio  # noqa: F401
 
-from firmware_caps import asyncio_skip_reason
 from hostile_kit import hostile_server, ok_response  # noqa: F401
 from servers import http_response
 
 pytestmark = pytest.mark.native_only
 
-CP_ASYNCIO = pathlib.Path(__file__).resolve().parent.parent / "deps" / "cp_asyncio"
 SLACK_MS = 1000
 SEGV = -11
 
@@ -145,16 +143,6 @@ async def caught(aw):
     except BaseException as e:
         return ["err", type(e).__name__]
 """
-
-
-@pytest.fixture(params=["micropython", "circuitpython"])
-def aio(request):
-    if request.param == "circuitpython" and not (CP_ASYNCIO / "asyncio" / "core.py").exists():
-        pytest.fail("CircuitPython's asyncio library is missing: run make deps", pytrace=False)
-    reason = asyncio_skip_reason(request.param)
-    if reason:
-        pytest.skip(reason)
-    return request.param
 
 
 def run_aio(mpy, aio, script, timeout=120, **params):

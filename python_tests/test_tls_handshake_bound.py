@@ -14,9 +14,8 @@ import ssl
 
 import pytest
 
-from firmware_caps import asyncio_skip_reason
 from hostile_kit import HostileServer, check_contained, hostile_server, ok_response, run_hostile  # noqa: F401
-from test_async import CP_ASYNCIO, run as run_async
+from test_async import CP_ASYNCIO, aio, run as run_async  # noqa: F401
 
 pytestmark = pytest.mark.native_only
 
@@ -123,16 +122,6 @@ def test_session_trickled_handshake_ends_at_the_connect_timeout(
     assert res[-1] < CONNECT_S * 1000 + SLACK_MS, text
     assert srv.requests == [], text
     check_flight(srv, variant)
-
-
-@pytest.fixture(params=["micropython", "circuitpython"])
-def aio(request):
-    if request.param == "circuitpython" and not (CP_ASYNCIO / "asyncio" / "core.py").exists():
-        pytest.fail("CircuitPython's asyncio library is missing: run make deps", pytrace=False)
-    reason = asyncio_skip_reason(request.param)
-    if reason:
-        pytest.skip(reason)
-    return request.param
 
 
 ASYNC = """
