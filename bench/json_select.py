@@ -67,7 +67,7 @@ def prepare():
 
 
 def run(work, client, how, url, reps, heap):
-    firmware = FIRMWARE if client == "native" or not PLAIN.exists() else PLAIN
+    firmware = FIRMWARE if client in ("native", "loads") or not PLAIN.exists() else PLAIN
     cmd = [str(firmware), "-X", "heapsize=%d" % heap, str(work / "json_select_client.py"),
            client, how, url, str(reps)]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=600,
