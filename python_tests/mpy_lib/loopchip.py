@@ -9,6 +9,14 @@ import socket as _socket
 import time
 
 
+def host_address(host):
+    """The 4 bytes of `host`'s IPv4 address, as both chips' DNS calls give it."""
+    ip = _socket.getaddrinfo(host, 1, 0, _socket.SOCK_STREAM)[0][-1]
+    # MicroPython gives a raw sockaddr: bytes 4..8 are the IPv4 address.
+    return bytes(ip[4:8]) if isinstance(ip, (bytes, bytearray)) else bytes(
+        int(p) for p in ip[0].split("."))
+
+
 class Slot:
     def __init__(self, raw):
         self.raw = raw

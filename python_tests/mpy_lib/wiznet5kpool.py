@@ -53,10 +53,7 @@ class Interface:
         return self.chip.connects
 
     def get_host_by_name(self, host):
-        import socket
-        ip = socket.getaddrinfo(host, 1, 0, socket.SOCK_STREAM)[0][-1]
-        return bytes(ip[4:8]) if isinstance(ip, (bytes, bytearray)) else bytes(
-            int(p) for p in ip[0].split("."))
+        return loopchip.host_address(host)
 
     def get_socket(self, reserve_socket=False):
         num = self.chip.allocate()
