@@ -32,6 +32,8 @@ import subprocess
 import sys
 import time
 
+import chart  # bench/chart.py: the headline rows as bench/chart.svg; its number format
+
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 CACHE = os.path.join(BENCH, ".cache")
@@ -741,13 +743,7 @@ def fmt(v):
         return "n/a"
     if isinstance(v, str):
         return v
-    if v >= 1000:
-        return "{:,.0f}".format(v)
-    if v >= 100:
-        return "%.0f" % v
-    if v >= 10:
-        return "%.1f" % v
-    return "%.2f" % v
+    return chart.fmt(v)
 
 
 def ratio(a, b):
@@ -910,8 +906,6 @@ def main():
     if not args.quick and not args.no_readme and b.only is None:
         update_readme(header + "\n\n" + md)
     if not args.quick and b.only is None:
-        import chart  # bench/chart.py: the headline rows as bench/chart.svg
-
         log("chart:", chart.write(out, os.path.join(BENCH, "chart.svg")))
 
 
