@@ -33,6 +33,9 @@ MICROPY_DIR=${MICROPY_DIR:-$ROOT/deps/micropython}
 MIRROR=${MIRROR:-$(cd "$ROOT/.." && pwd)/.mirror}
 CIRCUITPY_GIT=${CIRCUITPY_GIT:-$MIRROR/adafruit+circuitpython/repo}
 HUFFMAN_GIT=${HUFFMAN_GIT:-$MIRROR/tannewt+huffman/repo}
+# A snapshot may be a clone with a work tree: its git dir is then .git inside.
+[ -d "$CIRCUITPY_GIT/.git" ] && CIRCUITPY_GIT=$CIRCUITPY_GIT/.git
+[ -d "$HUFFMAN_GIT/.git" ] && HUFFMAN_GIT=$HUFFMAN_GIT/.git
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 
 log() { printf '[circuitpython] %s\n' "$*" >&2; }

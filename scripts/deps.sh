@@ -72,6 +72,10 @@ CYW43_GIT=${CYW43_GIT:-$MIRROR/georgerobotics+cyw43-driver/repo}
 BTSTACK_GIT=${BTSTACK_GIT:-$MIRROR/bluekitchen+btstack/repo}
 MPYLIB_GIT=${MPYLIB_GIT:-$MIRROR/micropython+micropython-lib/repo}
 LWIP_GIT=${LWIP_GIT:-$MIRROR/lwip-tcpip+lwip/repo}
+# A snapshot may be a clone with a work tree: its git dir is then .git inside.
+for var in CYW43_GIT BTSTACK_GIT MPYLIB_GIT LWIP_GIT; do
+    [ -d "${!var}/.git" ] && printf -v "$var" '%s' "${!var}/.git"
+done
 
 log() { printf '[deps] %s\n' "$*"; }
 
