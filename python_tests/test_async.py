@@ -18,14 +18,19 @@ CP_ASYNCIO = pathlib.Path(__file__).resolve().parent.parent / "deps" / "cp_async
 # Scheduling slack on a loaded two-core machine, on top of each bound.
 SLACK_MS = 1000
 
-PRELUDE = """
+# The asyncio that P["aio"] names (CircuitPython's library is put first on
+# the path), checked to be the one imported. Scripts params: aio_params().
+AIO_IMPORT = """
 import sys
 if P["aio"] == "circuitpython":
     sys.path.insert(0, P["cp_path"])
-import asyncio, socket, time, gc
+import asyncio
 import asyncio.core as _core
-# The implementation the test asked for is the one running.
 assert ("cp_asyncio" in getattr(_core, "__file__", "")) == (P["aio"] == "circuitpython")
+"""
+
+PRELUDE = AIO_IMPORT + """
+import socket, time, gc
 import adafruit_requests as requests
 import faultpool, relykit
 U = P.get("url")
@@ -66,9 +71,26 @@ def aio(request):
     return request.param
 
 
-def run(mpy, aio, script, heapsize="4m", timeout=60, **params):
+@pytest.fixture
+def any_aio():
+    """One asyncio for tests about the module's API rather than about the
+    event loop: the firmware's own, else CircuitPython's library."""
+    for name in ("micropython", "circuitpython"):
+        if asyncio_skip_reason(name) is None:
+            if name == "circuitpython" and not (CP_ASYNCIO / "asyncio" / "core.py").exists():
+                pytest.fail("CircuitPython's asyncio library is missing: run make deps", pytrace=False)
+            return name
+    pytest.skip(asyncio_skip_reason("circuitpython"))
+
+
+def aio_params(aio, **params):
+    """The params AIO_IMPORT reads."""
     params.update({"aio": aio, "cp_path": str(CP_ASYNCIO)})
-    return mpy.run(PRELUDE + script, params=params, heapsize=heapsize, timeout=timeout,
+    return params
+
+
+def run(mpy, aio, script, heapsize="4m", timeout=60, **params):
+    return mpy.run(PRELUDE + script, params=aio_params(aio, **params), heapsize=heapsize, timeout=timeout,
                    import_requests=False).one
 
 

@@ -8,7 +8,7 @@ trickled TLS handshake is bounded by the connect timeout as a whole."""
 
 
 import pytest
-from test_async import CP_ASYNCIO, aio  # noqa: F401
+from test_async import AIO_IMPORT, aio, aio_params  # noqa: F401
 
 from hostile_kit import hostile_server, ok_response  # noqa: F401
 from servers import http_response
@@ -125,13 +125,8 @@ emit([outer, inner])
 
 # --- asyncio orderings (issue 22 case 2) ---
 
-PRELUDE = """
-import sys
-if P["aio"] == "circuitpython":
-    sys.path.insert(0, P["cp_path"])
-import asyncio, socket, time, gc
-import asyncio.core as _core
-assert ("cp_asyncio" in getattr(_core, "__file__", "")) == (P["aio"] == "circuitpython")
+PRELUDE = AIO_IMPORT + """
+import socket, time, gc
 import adafruit_requests as requests
 import relykit
 U = P.get("url")
@@ -146,8 +141,7 @@ async def caught(aw):
 
 
 def run_aio(mpy, aio, script, timeout=120, **params):
-    params.update({"aio": aio, "cp_path": str(CP_ASYNCIO)})
-    res = mpy.run(PRELUDE + script, params=params, heapsize="4m", timeout=timeout,
+    res = mpy.run(PRELUDE + script, params=aio_params(aio, **params), heapsize="4m", timeout=timeout,
                   import_requests=False, check=False)
     return check_not_crashed(res)
 

@@ -13,6 +13,7 @@ import time
 import pytest
 
 from servers import http_response
+from test_async import AIO_IMPORT, aio_params, any_aio  # noqa: F401
 
 pytestmark = pytest.mark.native_only
 
@@ -363,10 +364,10 @@ emit([a, b, c, list(got)])
 
 # ---- AsyncSession ----
 
-def test_async_session_state(mpy, impl, httpbin_both, recording_server):
+def test_async_session_state(mpy, impl, any_aio, httpbin_both, recording_server):
     url, ca = httpbin_both
-    out = mpy.run("""
-import asyncio, socket, faultpool
+    out = mpy.run(AIO_IMPORT + """
+import socket, faultpool
 ctx = faultpool.firmware_tls_context(P["ca"]) if P["ca"] else None
 async def main():
     async with requests.AsyncSession(socket, ctx) as s:
@@ -377,7 +378,7 @@ async def main():
         h = r.json()["headers"]
         return [first["cookies"], s.cookies["a"], h.get("X-Board"), h.get("Cookie")]
 emit(asyncio.run(main()))
-""", params={"url": url, "ca": ca}).one
+""", params=aio_params(any_aio, url=url, ca=ca)).one
     assert out == [{"a": "1"}, "1", "yes", "c=3; a=1"]
 
 

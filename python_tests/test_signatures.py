@@ -15,6 +15,7 @@ import pytest
 
 import ref_signatures
 from servers import http_response
+from test_async import AIO_IMPORT, aio_params, any_aio  # noqa: F401
 
 CURRENT = ref_signatures.reference_path("reference")
 LEGACY = ref_signatures.reference_path("reference-legacy")
@@ -122,13 +123,12 @@ def test_session_call_forms(mpy, recording_server, name, json_body):
 
 @pytest.mark.native_only
 @pytest.mark.parametrize("name", ("request",) + VERBS)
-def test_async_session_call_forms(mpy, impl, recording_server, name):
+def test_async_session_call_forms(mpy, impl, any_aio, recording_server, name):
     """AsyncSession takes Session's parameters the same ways."""
     sig = SIGS["Session." + name]
     forms = request_forms(sig, "a", None if name == "request" else name)
     server = recording_server(responder)
-    script = PRELUDE + """
-import asyncio
+    script = PRELUDE + AIO_IMPORT + """
 async def main():
     import socket
     async with requests.AsyncSession(socket) as a:
@@ -139,7 +139,7 @@ async def main():
 CALLS = %r
 asyncio.run(main())
 """ % [c for _, c in forms]
-    records = mpy.run(script, params={"url": server.url("").rstrip("/")}).records
+    records = mpy.run(script, params=aio_params(any_aio, url=server.url("").rstrip("/"))).records
     async_raw = list(server.raw)
     server.requests.clear()
     assert len(records) == len(async_raw) == len(forms)
@@ -220,7 +220,7 @@ def test_module_level_call_forms(mpy, impl, recording_server, name):
         setup + "\n" + "\n".join("r = %s\nemit([r.status_code, r.content])\nr.close()" % c
                                  for c in calls)
         for setup in setups)
-    records = mpy.run(script, params={"url": server.url("").rstrip("/")}).records
+    records = mpy.run(script, params=aio_params(any_aio, url=server.url("").rstrip("/"))).records
     assert len(records) == len(calls) * len(setups)
     module_raw = list(server.raw)
     server.requests.clear()
