@@ -110,6 +110,12 @@ static mp_uint_t json_source_read(mp_obj_t self_in, void *out, mp_uint_t size, i
     }
     size_t left = (size_t)s->ready - s->pos;
     size_t n = left < size ? left : size;
+    if (n == 1) {
+        // json.load's every read: a call to memcpy would cost more than
+        // the byte.
+        *(uint8_t *)out = s->buf[s->pos++];
+        return 1;
+    }
     memcpy(out, s->buf + s->pos, n);
     s->pos += n;
     return n;

@@ -8,13 +8,17 @@
 //! container. Unselected keys and strings, however long, pass through as a
 //! counter moving forward.
 
+mod number;
 pub mod pairs;
+mod scan;
 pub mod select;
 pub mod token;
 pub mod whole;
 
 #[cfg(test)]
 mod pairs_tests;
+#[cfg(test)]
+mod scan_tests;
 #[cfg(test)]
 mod select_tests;
 #[cfg(test)]

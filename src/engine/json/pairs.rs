@@ -11,6 +11,7 @@
 //! other escapes, a lone or reversed half — passes unchanged, so the JSON
 //! parser still decides what the text means.
 
+use super::scan;
 use crate::engine::encode::hex_value;
 
 /// Where the joiner stands between pieces: inside a string or not.
@@ -32,9 +33,19 @@ pub struct Joined {
 /// `8`-`b`): when not, the text needs no copy for rewriting. It does not
 /// look at strings, so it can say yes for text the joiner leaves alone.
 pub fn may_hold_pair(buf: &[u8]) -> bool {
-    buf.windows(4).any(|w| {
-        matches!(w, [b'\\', b'u', d, h] if (d | 0x20) == b'd' && matches!(h | 0x20, b'8'..=b'9' | b'a'..=b'b'))
-    })
+    let mut at = 0usize;
+    while let Some(rest) = buf.get(at..) {
+        let n = scan::until(rest, b'\\');
+        let Some(w) = rest.get(n..n.saturating_add(4)) else {
+            return false;
+        };
+        if matches!(w, [b'\\', b'u', d, h] if (d | 0x20) == b'd' && matches!(h | 0x20, b'8'..=b'9' | b'a'..=b'b'))
+        {
+            return true;
+        }
+        at = at.wrapping_add(n).wrapping_add(1);
+    }
+    false
 }
 
 fn hex4(b: &[u8]) -> Option<u32> {
@@ -130,14 +141,20 @@ impl PairJoiner {
         let len = buf.len();
         // Read and write positions; w <= r throughout (12 bytes become 4).
         let (mut r, mut w) = (0usize, 0usize);
-        while let Some(&c) = buf.get(r) {
-            let step = if !self.in_string || c != b'\\' {
-                if c == b'"' {
-                    self.in_string = !self.in_string;
-                }
+        while let Some(rest) = buf.get(r..) {
+            if rest.is_empty() {
+                break;
+            }
+            // Text up to the next backslash passes as it is, taken as one
+            // run; its quotes only move the joiner in or out of a string.
+            let (plain, odd_quotes) = scan::until_backslash(rest);
+            self.in_string ^= odd_quotes;
+            let step = if plain > 0 {
+                Step::Copy(plain)
+            } else if !self.in_string {
                 Step::Copy(1)
             } else {
-                match classify(buf.get(r..).unwrap_or(&[])) {
+                match classify(rest) {
                     Escape::Cut if !last => return Joined { ready: w, held: r },
                     // The text ends inside the escape: the parser says so.
                     Escape::Cut => Step::Copy(len.saturating_sub(r)),
@@ -147,9 +164,9 @@ impl PairJoiner {
             };
             match step {
                 Step::Copy(n) => {
-                    // Byte by byte, forwards (w <= r): mostly one or a few
-                    // bytes, and copy_within would bring a whole memmove
-                    // into the firmware.
+                    // Byte by byte, forwards (w <= r): only after a pair
+                    // was joined, and copy_within would bring a whole
+                    // memmove into the firmware.
                     if w != r {
                         for k in 0..n {
                             if let Some(&b) = buf.get(r.saturating_add(k)) {

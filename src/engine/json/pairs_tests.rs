@@ -117,3 +117,25 @@ fn may_hold_pair_is_a_cheap_superset() {
     assert!(!may_hold_pair(br#""\u00e9\n plain""#));
     assert!(!may_hold_pair(br#""\udc00""#));
 }
+
+#[test]
+fn quotes_in_every_lane_keep_the_string_state() {
+    // Runs without a backslash are read a word at a time: quotes (an
+    // escaped one among them) land in every lane of a word, and only the
+    // pairs inside strings are joined.
+    for pad in 0..17 {
+        let p = "q".repeat(pad);
+        let text =
+            format!(r#"["{p}", "a\"{p}\ud83d\ude00", {p} \ud83d\ude00 "{p}""{p}\ud83d\ude00"]"#);
+        let want =
+            format!("[\"{p}\", \"a\\\"{p}\u{1F600}\", {p} \\ud83d\\ude00 \"{p}\"\"{p}\u{1F600}\"]");
+        assert_eq!(join_whole(&text), want.as_bytes(), "{text}");
+        for size in [1, 7, 8, 9, 13] {
+            assert_eq!(
+                join_in_pieces(text.as_bytes(), size),
+                want.as_bytes(),
+                "{text} in {size}"
+            );
+        }
+    }
+}

@@ -4,7 +4,8 @@
 //! nesting and trailing data) but keeps no token text: it reports where
 //! values start and end, and hands out decoded key bytes only when asked.
 
-use super::{ErrorKind, JsonError, MAX_DEPTH};
+use super::number::Num;
+use super::{scan, ErrorKind, JsonError, MAX_DEPTH};
 use crate::engine::encode::hex_value;
 
 /// Kind of an opened container.
@@ -33,40 +34,6 @@ pub enum Token {
     /// End of that value; a number ends at the byte after it, which is not
     /// consumed.
     ScalarEnd,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Num {
-    Minus,
-    Zero,
-    Int,
-    Dot,
-    Frac,
-    Exp,
-    ExpSign,
-    ExpDigits,
-}
-
-impl Num {
-    fn complete(self) -> bool {
-        matches!(self, Num::Zero | Num::Int | Num::Frac | Num::ExpDigits)
-    }
-
-    /// The state after `b`, or None when `b` is not part of the number.
-    fn step(self, b: u8) -> Option<Num> {
-        let digit = b.is_ascii_digit();
-        match self {
-            Num::Minus if b == b'0' => Some(Num::Zero),
-            Num::Minus if digit => Some(Num::Int),
-            Num::Zero | Num::Int if b == b'.' => Some(Num::Dot),
-            Num::Zero | Num::Int | Num::Frac if b == b'e' || b == b'E' => Some(Num::Exp),
-            Num::Int if digit => Some(Num::Int),
-            Num::Dot | Num::Frac if digit => Some(Num::Frac),
-            Num::Exp if b == b'+' || b == b'-' => Some(Num::ExpSign),
-            Num::Exp | Num::ExpSign | Num::ExpDigits if digit => Some(Num::ExpDigits),
-            _ => None,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,10 +95,6 @@ impl Default for Tokenizer {
     fn default() -> Self {
         Self::new()
     }
-}
-
-fn is_ws(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 /// UTF-8 of a code point below U+10000 (surrogates excluded by the caller).
@@ -435,7 +398,7 @@ impl Tokenizer {
     /// past the bytes it used) or the input is used up (`Ok(None)`).
     pub fn next(&mut self, input: &[u8], pos: &mut usize) -> Result<Option<Token>, JsonError> {
         let start = *pos;
-        let res = self.run(input, pos);
+        let res = self.run(input, pos, true);
         self.offset = self.offset.saturating_add(pos.saturating_sub(start) as u64);
         res.map_err(|kind| JsonError {
             kind,
@@ -443,32 +406,51 @@ impl Tokenizer {
         })
     }
 
-    fn run(&mut self, input: &[u8], pos: &mut usize) -> Result<Option<Token>, ErrorKind> {
+    /// Reads all of `input` for its validity alone: the tokens pass
+    /// unreported, which spares a return per token when nobody selects.
+    pub fn skim(&mut self, input: &[u8]) -> Result<(), JsonError> {
+        let mut pos = 0usize;
+        let res = self.run(input, &mut pos, false);
+        self.offset = self.offset.saturating_add(pos as u64);
+        res.map(|_| ()).map_err(|kind| JsonError {
+            kind,
+            offset: self.offset,
+        })
+    }
+
+    /// Reads from `input[*pos..]`; with `report`, stops after the first
+    /// token and returns it.
+    fn run(
+        &mut self,
+        input: &[u8],
+        pos: &mut usize,
+        report: bool,
+    ) -> Result<Option<Token>, ErrorKind> {
         let mut i = *pos;
-        let rest = input.get(i..).unwrap_or(&[]);
-        for &b in rest {
-            // Fast paths: the bulk of a document is whitespace between
-            // tokens and plain string text nobody asked to see.
-            let plain_text = self.state == State::Str
-                && self.high == 0
-                && !(self.in_key && self.decode_key)
-                && (0x20..0x80).contains(&b)
-                && b != b'"'
-                && b != b'\\';
-            let between_tokens = matches!(
-                self.state,
+        loop {
+            // Fast paths: the bulk of a document is plain string text
+            // nobody asked to see, digits and whitespace between tokens,
+            // taken as runs without a state change; the byte that ends a
+            // run is read below in the same round.
+            let rest = input.get(i..).unwrap_or(&[]);
+            let run = match self.state {
+                State::Str if self.high == 0 && !(self.in_key && self.decode_key) => {
+                    scan::plain_text(rest)
+                }
+                State::Num(Num::Int | Num::Frac | Num::ExpDigits) => scan::digits(rest),
                 State::Value
-                    | State::ValueOrClose
-                    | State::KeyOrClose
-                    | State::Key
-                    | State::Colon
-                    | State::AfterValue
-                    | State::Done
-            ) && is_ws(b);
-            if plain_text || between_tokens {
-                i = i.wrapping_add(1);
-                continue;
-            }
+                | State::ValueOrClose
+                | State::KeyOrClose
+                | State::Key
+                | State::Colon
+                | State::AfterValue
+                | State::Done => scan::whitespace(rest),
+                _ => 0,
+            };
+            i = i.wrapping_add(run);
+            let Some(&b) = input.get(i) else {
+                break;
+            };
             let mut again = false;
             let res = self.byte(b, &mut again);
             if res.is_err() {
@@ -480,7 +462,7 @@ impl Tokenizer {
             }
             // After a number `again` left `i` on the byte that ended it: it
             // belongs to whatever follows and is read on the next call.
-            if let Ok(Some(t)) = res {
+            if let (true, Ok(Some(t))) = (report, res) {
                 *pos = i;
                 return Ok(Some(t));
             }

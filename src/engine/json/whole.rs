@@ -21,13 +21,7 @@ impl WholeCheck {
 
     /// The next piece of the document.
     pub fn feed(&mut self, input: &[u8]) -> Result<(), JsonError> {
-        let mut pos = 0usize;
-        while pos < input.len() {
-            if self.0.next(input, &mut pos)?.is_none() {
-                break;
-            }
-        }
-        Ok(())
+        self.0.skim(input)
     }
 
     /// The document ended: complete, or refused.
