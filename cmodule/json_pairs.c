@@ -102,23 +102,29 @@ static bool json_source_fill(rq_json_source_t *s) {
     }
 }
 
-static mp_uint_t json_source_read(mp_obj_t self_in, void *out, mp_uint_t size, int *errcode) {
-    (void)errcode;
-    rq_json_source_t *s = MP_OBJ_TO_PTR(self_in);
+// A refill, or a read of more than one byte.
+static MP_NOINLINE mp_uint_t json_source_read_more(rq_json_source_t *s, void *out, mp_uint_t size) {
     if (s->pos == s->ready && !json_source_fill(s)) {
         return 0;
     }
     size_t left = (size_t)s->ready - s->pos;
     size_t n = left < size ? left : size;
-    if (n == 1) {
-        // json.load's every read: a call to memcpy would cost more than
-        // the byte.
-        *(uint8_t *)out = s->buf[s->pos++];
-        return 1;
-    }
     memcpy(out, s->buf + s->pos, n);
     s->pos += n;
     return n;
+}
+
+static mp_uint_t json_source_read(mp_obj_t self_in, void *out, mp_uint_t size, int *errcode) {
+    (void)errcode;
+    rq_json_source_t *s = MP_OBJ_TO_PTR(self_in);
+    // json.load reads one byte at a time, as often as the body has bytes:
+    // that read stays a few instructions, with no call and no saved
+    // registers.
+    if (size == 1 && s->pos < s->ready) {
+        *(uint8_t *)out = s->buf[s->pos++];
+        return 1;
+    }
+    return json_source_read_more(s, out, size);
 }
 
 static const mp_stream_p_t json_source_stream_p = {

@@ -58,7 +58,9 @@ pub fn plain_text(buf: &[u8]) -> usize {
 /// Bytes before the first backslash, and whether an odd number of quotes
 /// is among them (the pair joiner's way in and out of strings).
 pub fn until_backslash(buf: &[u8]) -> (usize, bool) {
-    let mut odd = false;
+    // The quote lanes of every word, xored: an odd count of flags in the
+    // xor is an odd count in all (xor keeps the parity of a sum).
+    let mut quotes = 0u64;
     let mut n = 0usize;
     let mut words = buf.chunks_exact(8);
     for w in words.by_ref() {
@@ -69,9 +71,10 @@ pub fn until_backslash(buf: &[u8]) -> (usize, bool) {
         if equal(v, b'\\') != 0 {
             break;
         }
-        odd ^= odd_lanes(exactly(v, b'"'));
+        quotes ^= exactly(v, b'"');
         n = n.wrapping_add(8);
     }
+    let mut odd = odd_lanes(quotes);
     for &b in buf.get(n..).unwrap_or(&[]) {
         if b == b'\\' {
             break;
