@@ -258,6 +258,53 @@ fn join(doc: &[u8], cuts: &[usize]) -> Vec<u8> {
     out
 }
 
+/// The joiner's rule a byte at a time: inside a string, a high and a low
+/// escaped half become the character's UTF-8; every other escape passes
+/// whole (so an escaped quote does not end the string).
+fn join_naive(doc: &[u8]) -> Vec<u8> {
+    let half = |b: &[u8], lo: u32, hi: u32| -> Option<u32> {
+        let h = std::str::from_utf8(b.get(2..6)?).ok()?;
+        let v = u32::from_str_radix(h, 16).ok().filter(|v| (lo..hi).contains(v))?;
+        (b.starts_with(b"\\u") && h.bytes().all(|c| c.is_ascii_hexdigit())).then_some(v)
+    };
+    let mut out = Vec::new();
+    let (mut i, mut in_string) = (0, false);
+    while i < doc.len() {
+        let rest = &doc[i..];
+        if in_string && rest[0] == b'\\' {
+            let pair = half(rest, 0xD800, 0xDC00)
+                .zip(rest.get(6..).and_then(|r| half(r, 0xDC00, 0xE000)));
+            if let Some((hi, lo)) = pair {
+                let c = char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)).unwrap();
+                out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                i += 12;
+            } else {
+                out.extend_from_slice(&rest[..rest.len().min(2)]);
+                i += 2;
+            }
+            continue;
+        }
+        in_string ^= rest[0] == b'"';
+        out.push(rest[0]);
+        i += 1;
+    }
+    out
+}
+
+/// The tokenizer driven token by token (the selections' way) to its end.
+fn token_check(doc: &[u8], cuts: &[usize]) -> Result<(), engine::json::JsonError> {
+    let mut t = Tokenizer::new();
+    let mut start = 0;
+    for &c in cuts.iter().chain(core::iter::once(&doc.len())) {
+        let piece = &doc[start..c.max(start)];
+        let mut pos = 0;
+        while t.next(piece, &mut pos)?.is_some() {}
+        start = c.max(start);
+    }
+    while t.finish()?.is_some() {}
+    Ok(())
+}
+
 fn whole_check(doc: &[u8], cuts: &[usize]) -> Result<(), engine::json::JsonError> {
     let mut w = engine::json::whole::WholeCheck::new();
     let mut start = 0;
@@ -326,6 +373,11 @@ fuzz_target!(|data: &[u8]| {
     // split, and serde_json's (nesting limits apart).
     let strict = whole_check(doc, &[]);
     assert_eq!(whole_check(doc, &cuts), strict, "whole check depends on the split");
+    assert_eq!(
+        token_check(doc, &cuts),
+        strict,
+        "the check without tokens differs from the tokens"
+    );
     match (&parsed, strict) {
         (Err(_), Ok(())) => panic!("whole check accepted a document serde_json refuses"),
         (Ok(_), Err(e)) if e.kind != ErrorKind::TooDeep => {
@@ -335,6 +387,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let joined = join(doc, &[]);
     assert_eq!(join(doc, &cuts), joined, "joined text depends on the split");
+    assert_eq!(joined, join_naive(doc), "joined text differs from the rule");
     if let Ok(v) = &parsed {
         let again: Value = serde_json::from_slice(&joined).expect("joined text is not JSON");
         assert_eq!(&again, v, "joining changed the value");
