@@ -1,13 +1,15 @@
 """MicroPython side of bench/json_select.py.
 
-    micropython json_select_client.py CLIENT HOW URL REPS
+    micropython json_select_client.py CLIENT HOW URL REPS [nogc]
 
 CLIENT: native (built-in adafruit_requests), reference (ref_requests over
 bench_pool, its json() through ref_json), json_stream (adafruit_json_stream
 fed by the reference's iter_content), loads (the native Session's content
 handed to the firmware's own json.loads: what json() is measured against). HOW: whole (json() of the document),
 pick3 (three values), iter1000 (the first 1,000 hourly items). Prints
-"RESULT {json}" with the best time and a check value.
+"RESULT {json}" with the best time and a check value. nogc: the collector
+stays off (no gc.collect() between runs), so that an instruction count of
+the whole script holds only the requests' own work.
 """
 
 import gc
@@ -17,6 +19,7 @@ import sys
 import time
 
 CLIENT, HOW, URL, REPS = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+NOGC = sys.argv[5:] == ["nogc"]
 
 
 def session():
@@ -90,8 +93,11 @@ def main():
           "loads": loads}[CLIENT]
     best = None
     check = None
+    if NOGC:
+        gc.disable()
     for _ in range(REPS):
-        gc.collect()
+        if not NOGC:
+            gc.collect()
         t0 = time.ticks_us()
         r = s.get(URL)
         check = fn(r)
