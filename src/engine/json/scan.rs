@@ -1,7 +1,8 @@
 //! Long runs of bytes that need no look of their own (plain string text,
-//! digits, text between quotes for the pair joiner), measured eight bytes at
-//! a time: most of a big document is such runs, and a byte-at-a-time state
-//! machine spends tens of instructions on each of their bytes.
+//! digits, whitespace, and for the pair joiner everything up to the next
+//! backslash), the longest measured eight bytes at a time: most of a big
+//! document is such runs, and a byte-at-a-time state machine spends tens
+//! of instructions on each of their bytes.
 //!
 //! The word tests flag a lane whose byte stops the run. They may also flag
 //! lanes above a real stop (a borrow carries upwards), never a word without
