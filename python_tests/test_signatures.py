@@ -220,7 +220,7 @@ def test_module_level_call_forms(mpy, impl, recording_server, name):
         setup + "\n" + "\n".join("r = %s\nemit([r.status_code, r.content])\nr.close()" % c
                                  for c in calls)
         for setup in setups)
-    records = mpy.run(script, params=aio_params(any_aio, url=server.url("").rstrip("/"))).records
+    records = mpy.run(script, params={"url": server.url("").rstrip("/")}).records
     assert len(records) == len(calls) * len(setups)
     module_raw = list(server.raw)
     server.requests.clear()
