@@ -6,6 +6,7 @@
 // with its caller's globals).
 #include <string.h>
 
+#include "py/smallint.h"
 #include "rq_objects.h"
 
 // bss: the loader allocates it on the GC heap, so what it points to is kept.
@@ -44,6 +45,22 @@ static mp_obj_t import_attr_maybe(qstr module, qstr attr) {
     return MP_OBJ_NULL;
 }
 
+// What time.ticks_add(0, -1) says (the period less one), else the period a
+// firmware of this word size has by default.
+static mp_uint_t ticks_period(void) {
+    mp_obj_t add = import_attr_maybe(MP_QSTR_time, MP_QSTR_ticks_add);
+    if (add != MP_OBJ_NULL) {
+        nlr_buf_t nlr;
+        if (nlr_push(&nlr) == 0) {
+            mp_uint_t last = (mp_uint_t)mp_obj_get_int_truncated(
+                rq_nm_call2(add, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_NEW_SMALL_INT(-1)));
+            nlr_pop();
+            return last + 1;
+        }
+    }
+    return MICROPY_PY_TIME_TICKS_PERIOD;
+}
+
 static void fetch_firmware(void) {
     rq_nm.bytes = builtin_type(MP_QSTR_bytes);
     rq_nm.bytearray = builtin_type(MP_QSTR_bytearray);
@@ -72,6 +89,7 @@ static void fetch_firmware(void) {
     // Firmware without a time module (some emulated boards): no timeouts.
     rq_nm.ticks_ms = import_attr_maybe(MP_QSTR_time, MP_QSTR_ticks_ms);
     rq_nm.sleep_us = import_attr_maybe(MP_QSTR_time, MP_QSTR_sleep_us);
+    rq_nm.ticks_period = ticks_period();
     rq_nm.get_ident = import_attr_maybe(MP_QSTR__thread, MP_QSTR_get_ident);
     rq_nm.dict_make_new = MP_OBJ_TYPE_GET_SLOT(&mp_type_dict, make_new);
     rq_nm.classmethod = builtin_type(MP_QSTR_classmethod);

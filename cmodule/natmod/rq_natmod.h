@@ -81,6 +81,8 @@ typedef struct {
     // Builtin functions called through Python: open, repr, str, callable,
     // issubclass; time.ticks_ms and time.sleep_us; _thread.get_ident (or NULL).
     mp_obj_t open, repr, str, callable, issubclass, ticks_ms, sleep_us, get_ident;
+    // time.ticks_ms's period (time.ticks_add(0, -1) + 1): 2**30 on 32-bit ports.
+    mp_uint_t ticks_period;
     // dict's make_new (the real mp_obj_dict_make_new).
     mp_make_new_fun_t dict_make_new;
     const mp_obj_type_t *classmethod;
@@ -137,6 +139,20 @@ extern const mp_obj_type_t rq_nm_classmethod_stand_in;
 // str's binary_op is not reachable: str or bytes by type.
 #undef mp_obj_is_str_or_bytes
 #define mp_obj_is_str_or_bytes(o) (mp_obj_is_str(o) || mp_obj_is_type((o), &mp_type_bytes))
+
+// ---- floats ----
+
+// A float crosses between the firmware and the natmod as eight bytes in
+// memory (struct's 'd' conversion, which both ends have), never in a
+// register: an ARM natmod cannot know whether the firmware passes floats in
+// FPU registers (hard-float builds) or core ones, nor whether its float is
+// single precision. The natmod itself computes in double (natmod.mk).
+#undef mp_obj_get_float
+#define mp_obj_get_float(o) rq_nm_get_float(o)
+double rq_nm_get_float(mp_obj_t o);
+#undef mp_obj_new_float
+#define mp_obj_new_float(f) rq_nm_new_float(f)
+mp_obj_t rq_nm_new_float(double f);
 
 // ---- memory ----
 

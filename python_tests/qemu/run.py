@@ -25,6 +25,8 @@ import shutil
 import subprocess
 import sys
 
+import natmod_loader
+
 # QEMU's options per board of ports/qemu (MicroPython's qemu port settings).
 MACHINES = {
     "MPS2_AN385": "-machine mps2-an385",
@@ -40,54 +42,19 @@ PRELUDE = os.path.join(HERE, "fakepool.py")
 
 
 # The files here that are not board scripts.
-NOT_TESTS = ("fakepool.py", "run.py", "pico_runner.py")
+NOT_TESTS = ("fakepool.py", "run.py", "pico_runner.py", "natmod_loader.py")
 
 
 def tests_in_dir():
     return sorted(p for p in glob.glob(os.path.join(HERE, "*.py")) if os.path.basename(p) not in NOT_TESTS)
 
 
-# With --natmod: a file system in RAM holding the .mpy, mounted and put
-# first on sys.path, so that stock firmware (no module built in, no file
-# system) imports it. Defined before fakepool.py and the test.
-NATMOD_LOADER = b"""
-import sys, vfs, io
-class _NatmodFile(io.IOBase):
-    def __init__(self, data):
-        self.data = data
-        self.off = 0
-    def ioctl(self, req, arg):
-        return 0
-    def readinto(self, buf):
-        n = min(len(buf), len(self.data) - self.off)
-        buf[:n] = self.data[self.off:self.off + n]
-        self.off += n
-        return n
-class _NatmodFS:
-    def mount(self, readonly, mkfs):
-        pass
-    def chdir(self, path):
-        pass
-    def stat(self, path):
-        if path == "/adafruit_requests.mpy":
-            return (0x8000, 0, 0, 0, 0, 0, len(_NATMOD), 0, 0, 0)
-        raise OSError(2)
-    def open(self, path, mode):
-        return _NatmodFile(_NATMOD)
-vfs.mount(_NatmodFS(), "/natmod")
-sys.path.insert(0, "/natmod")
-"""
-
-
-def combine(test, work, hook=b"", natmod=None):
-    """[natmod loader,] fakepool.py, then hook (definitions a runner adds),
-    then the test."""
+def combine(test, work, hook=b"", natmod=b""):
+    """[natmod loader (natmod_loader.py),] fakepool.py, then hook
+    (definitions a runner adds), then the test."""
     name = os.path.basename(test)
     out = os.path.join(work, name)
-    text = b""
-    if natmod is not None:
-        with open(natmod, "rb") as f:
-            text += b"_NATMOD = " + repr(f.read()).encode() + b"\n" + NATMOD_LOADER
+    text = natmod
     with open(PRELUDE, "rb") as f:
         text += f.read()
     text += hook
@@ -136,7 +103,8 @@ def main():
 
         combined = [combine(t, args.work, pico_runner.MEASURE_HOOK) for t in tests]
         return pico_runner.main(tests, combined, args.pico, args.emu, args.work, args.time_limit)
-    combined = [combine(t, args.work, natmod=args.natmod) for t in tests]
+    loader = natmod_loader.prelude(args.natmod, args.board) if args.natmod else b""
+    combined = [combine(t, args.work, natmod=loader) for t in tests]
 
     if args.write_exp:
         if not args.unix:
