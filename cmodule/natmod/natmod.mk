@@ -75,7 +75,7 @@ CFLAGS := -I$(ROOT)/cmodule -I$(NATMOD_DIR) -I$(MPY_DIR) -I$(BUILD) -std=gnu99 -
 	-DMP_CONFIGFILE='<rq_natmod_config.h>' -fpic -fno-common -U_FORTIFY_SOURCE \
 	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections \
 	-fno-tree-loop-distribute-patterns \
-	-DMICROPY_FLOAT_IMPL=MICROPY_FLOAT_IMPL_DOUBLE \
+	-DMICROPY_FLOAT_IMPL=MICROPY_FLOAT_IMPL_DOUBLE -DMICROPY_USE_INTERNAL_ERRNO=1 \
 	-DMICROPY_PY_BUILTINS_STR_UNICODE=1 -DMICROPY_PY_BUILTINS_STR_UNICODE_CHECK=1 \
 	$(addprefix -D,$(NATMOD_SWITCHES)) $(CFLAGS_ARCH) \
 	-include $(NATMOD_DIR)/rq_natmod.h

@@ -3,10 +3,10 @@ module (.mpy) on stock firmware that has no file system to copy it to
 (run.py --natmod, and the Pico runner).
 
 - The .mpy travels as base64 pieces (binascii is in every firmware built at
-  MicroPython's "extra features" level); a file system in RAM serves them as
-  /natmod/adafruit_requests.mpy and /natmod goes first on sys.path. The
-  pieces stay alive while the script runs (an import after a soft reset or a
-  second import reads them again).
+  MicroPython's "extra features" level) into one bytearray; a file system in
+  RAM serves it as /natmod/adafruit_requests.mpy and /natmod goes first on
+  sys.path. Under QEMU (1 MiB heap) it stays for the script; on the Pico the
+  module is imported first and the bytes let go (IMPORT_NOW).
 - MicroPython's qemu port has no `time` module, which the natmod reaches its
   clock through (every board port has one). There a stand-in reads the same
   free-running counter the built-in module's qemu builds read from C
@@ -17,6 +17,7 @@ module (.mpy) on stock firmware that has no file system to copy it to
 import base64
 
 PIECE = 3072  # bytes of .mpy per base64 literal
+HOLE_EXTRA = 4096  # beyond the .mpy's size: the import's small allocations
 
 # The board's counter in milliseconds, per board of ports/qemu.
 BOARD_TICKS = {
@@ -40,33 +41,29 @@ except ImportError:
 """
 
 FS = b"""
-import sys, vfs, io
+import sys, vfs, io, gc
+_HOLE = None
+gc.collect()
 class _NatmodFile(io.IOBase):
     def __init__(self):
-        self.piece = 0
         self.off = 0
     def ioctl(self, req, arg):
         return 0
     def readinto(self, buf):
-        n = 0
-        while n < len(buf) and self.piece < len(_NATMOD):
-            p = _NATMOD[self.piece]
-            k = min(len(buf) - n, len(p) - self.off)
-            buf[n:n + k] = p[self.off:self.off + k]
-            n += k
-            self.off += k
-            if self.off == len(p):
-                self.piece += 1
-                self.off = 0
+        n = min(len(buf), len(_NATMOD) - self.off)
+        buf[:n] = _NATMOD[self.off:self.off + n]
+        self.off += n
         return n
 class _NatmodFS:
     def mount(self, readonly, mkfs):
+        pass
+    def umount(self):
         pass
     def chdir(self, path):
         pass
     def stat(self, path):
         if path == "/adafruit_requests.mpy":
-            return (0x8000, 0, 0, 0, 0, 0, sum(len(p) for p in _NATMOD), 0, 0, 0)
+            return (0x8000, 0, 0, 0, 0, 0, len(_NATMOD), 0, 0, 0)
         raise OSError(2)
     def open(self, path, mode):
         return _NatmodFile()
@@ -74,13 +71,42 @@ vfs.mount(_NatmodFS(), "/natmod")
 sys.path.insert(0, "/natmod")
 """
 
+# On a board whose heap is small next to the .mpy (the Pico: 240 KiB, the
+# .mpy and its code about 95 KiB each), the module is imported before the
+# script and the bytes are let go; what the import kept and the free heap
+# after it are reported as measured figures (pico_runner.py). Two steps:
+# the module level's value stack keeps stale pointers to what its
+# expressions produced (the bytes, here) until the next one runs.
+IMPORT_NOW = [
+    b"""
+gc.collect()
+_before = gc.mem_alloc()
+import adafruit_requests
+gc.collect()
+print("@measured natmod_import_heap", gc.mem_alloc() - _before)
+""",
+    b"""
+_NATMOD = None
+vfs.umount("/natmod")
+sys.path.remove("/natmod")
+del _NatmodFS, _NatmodFile, _before, a2b_base64, _HOLE
+gc.collect()
+print("@measured natmod_free_after_import", gc.mem_free())
+""",
+]
+
 
 def pieces(mpy):
-    """Source lines that build the list _NATMOD, one piece each (the Pico
-    runner sends them one by one, so none is large)."""
-    lines = [b"from binascii import a2b_base64\n_NATMOD = []\n"]
+    """Source lines that fill the bytearray _NATMOD with the .mpy, a piece a
+    line (the Pico runner sends them one by one, so none is large). The
+    module's code needs one free block of nearly the .mpy's size; garbage
+    left between the pieces' allocations can split the free heap, so a
+    block that size (_HOLE) is taken first and given back just before the
+    import (setup())."""
+    lines = [b"from binascii import a2b_base64\n_HOLE = bytearray(%d)\n_NATMOD = bytearray(%d)\n" % (len(mpy) + HOLE_EXTRA, len(mpy))]
     for at in range(0, len(mpy), PIECE):
-        lines.append(b'_NATMOD.append(a2b_base64("%s"))\n' % base64.b64encode(mpy[at:at + PIECE]))
+        part = mpy[at:at + PIECE]
+        lines.append(b'_NATMOD[%d:%d] = a2b_base64("%s")\n' % (at, at + len(part), base64.b64encode(part)))
     return lines
 
 

@@ -8,6 +8,9 @@
     run.py --unix build/micropython --write-exp        # regenerate the .exp files
     run.py --pico build/rp2/RPI_PICO/firmware.uf2      # RP2040 under rp2040js (pico_runner.py)
     run.py --pico build/rp2/RPI_PICO_W/firmware.uf2    # the Pico W image: boots without its radio
+    run.py --qemu build/qemu-natmod-plain/firmware.elf --natmod build/natmod/armv7m/adafruit_requests.mpy
+    run.py --pico build/rp2/RPI_PICO-plain/firmware.uf2 --natmod build/natmod/armv6m/adafruit_requests.mpy
+                                                       # stock firmware importing the .mpy (natmod_loader.py)
 
 Each test is fakepool.py followed by the test script (the board has no file
 system to import a helper from), written to --work; its output must equal
@@ -101,8 +104,16 @@ def main():
     if args.pico:
         import pico_runner
 
+        # The natmod's bytes go first, one piece per raw REPL exchange, and
+        # it is imported before the script.
+        preload = ()
+        if args.natmod:
+            with open(args.natmod, "rb") as f:
+                preload = natmod_loader.pieces(f.read())
+            preload.append(natmod_loader.setup("RPI_PICO") + natmod_loader.IMPORT_NOW[0])
+            preload.append(natmod_loader.IMPORT_NOW[1])
         combined = [combine(t, args.work, pico_runner.MEASURE_HOOK) for t in tests]
-        return pico_runner.main(tests, combined, args.pico, args.emu, args.work, args.time_limit)
+        return pico_runner.main(tests, combined, args.pico, args.emu, args.work, args.time_limit, preload)
     loader = natmod_loader.prelude(args.natmod, args.board) if args.natmod else b""
     combined = [combine(t, args.work, natmod=loader) for t in tests]
 
