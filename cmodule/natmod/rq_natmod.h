@@ -227,7 +227,18 @@ mp_obj_t rq_nm_iternext(mp_obj_t it);
 
 // ---- non-local return ----
 
-#define nlr_push(buf) (mp_fun_table.nlr_push((buf)))
+// An ARM natmod built for soft float (armv6m, armv7m) may be loaded by a
+// firmware with an FPU, whose nlr_push also saves s16-s21 (py/nlr.h): every
+// buffer has room for them. The members up to regs are nlr_buf_t's.
+#if defined(__arm__) || defined(__thumb__)
+typedef struct _rq_nm_nlr_buf_t {
+    struct _nlr_buf_t *prev;
+    void *ret_val;
+    void *regs[MICROPY_NLR_NUM_REGS_ARM_THUMB_FP];
+} rq_nm_nlr_buf_t;
+#define nlr_buf_t rq_nm_nlr_buf_t
+#endif
+#define nlr_push(buf) (mp_fun_table.nlr_push((struct _nlr_buf_t *)(buf)))
 #define nlr_pop() (mp_fun_table.nlr_pop())
 #undef nlr_jump
 #define nlr_jump(val) (mp_raise_dyn(MP_OBJ_FROM_PTR(val)))
