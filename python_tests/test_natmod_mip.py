@@ -1,6 +1,6 @@
 """mip installs the dynamic native module the way users install libraries:
 the folder `make natmod` writes (the .mpy and its package.json) is served on
-127.0.0.1, stock firmware runs mip.install("http://.../package.json"), then
+127.0.0.1, stock firmware runs mip.install("http://<that folder>"), then
 imports the module from where mip put it and makes a GET with it.
 
 Runs with RQ_NATMOD (make test-natmod); mip and its requests come from
@@ -92,7 +92,8 @@ def test_mip_installs_and_the_module_gets(mip_dir, served_natmod, tmp_path):
     lib = tmp_path / "lib"
     script = SCRIPT % {
         "tools": str(mip_dir),
-        "url": base + "/package.json",
+        # The folder, as README says: mip adds /package.json itself.
+        "url": base,
         "lib": str(lib),
         "get": base + "/package.json",
     }

@@ -79,17 +79,21 @@ sys.path.insert(0, "/natmod")
 # expressions produced (the bytes, here) until the next one runs.
 IMPORT_NOW = [
     b"""
+from time import ticks_us, ticks_diff
 gc.collect()
 _before = gc.mem_alloc()
+_t = ticks_us()
 import adafruit_requests
+_t = ticks_diff(ticks_us(), _t)
 gc.collect()
 print("@measured natmod_import_heap", gc.mem_alloc() - _before)
+print("@measured natmod_import_us", _t)
 """,
     b"""
 _NATMOD = None
 vfs.umount("/natmod")
 sys.path.remove("/natmod")
-del _NatmodFS, _NatmodFile, _before, a2b_base64, _HOLE
+del _NatmodFS, _NatmodFile, _before, _t, a2b_base64, _HOLE, ticks_us, ticks_diff
 gc.collect()
 print("@measured natmod_free_after_import", gc.mem_free())
 """,
