@@ -81,7 +81,10 @@ CFLAGS := -I$(ROOT)/cmodule -I$(NATMOD_DIR) -I$(MPY_DIR) -I$(BUILD) -std=gnu99 -
 	-include $(NATMOD_DIR)/rq_natmod.h
 
 OBJ := $(addprefix $(BUILD)/c/,$(notdir $(SRC_C:.c=.o))) $(addprefix $(BUILD)/mpy/,$(notdir $(SRC_MPY_C:.c=.o)))
-RUST_LIB := $(BUILD)/cargo/$(RUST_TARGET)/release/libadafruit_requests_native.a
+# One cargo folder for every ARCH (the build script and its host crates are
+# built once), one per feature set (SLIM) so that the libraries do not swap.
+CARGO_DIR := $(ROOT)/build/natmod/cargo$(if $(SLIM),-slim)
+RUST_LIB := $(CARGO_DIR)/$(RUST_TARGET)/release/libadafruit_requests_native.a
 
 .PHONY: all FORCE
 all: $(OUT) $(BUILD)/package.json
@@ -118,7 +121,7 @@ $(BUILD)/mpy/%.o: $(MPY_DIR)/py/%.c $(CONFIG_H) $(NATMOD_DIR)/rq_natmod.h
 $(RUST_LIB): FORCE
 	RUSTFLAGS="-C relocation-model=pic $(RUSTFLAGS_ARCH)" $(CARGO) rustc --lib --crate-type staticlib --release \
 		--features $(RUST_FEATURES) --manifest-path $(ROOT)/Cargo.toml \
-		--target-dir $(BUILD)/cargo --target $(RUST_TARGET)
+		--target-dir $(CARGO_DIR) --target $(RUST_TARGET)
 
 # One relocatable object: the C objects, what they use of the Rust archive,
 # unused sections dropped, the type entries kept together (rqfix.ld).
