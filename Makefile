@@ -35,7 +35,7 @@ UNIX_MAKE = $(MPY_ENV) $(MAKE) -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 export MICROPY_DIR
 
 .PHONY: help deps mpy-cross firmware firmware-plain firmware-minimal size test lint fuzz bench bench-quick run clean distclean
-.PHONY: firmware-asan firmware-ubsan test-sanitize natmod test-natmod qemu-natmod-plain test-qemu-natmod
+.PHONY: firmware-asan firmware-ubsan test-sanitize natmod test-natmod qemu-natmod-plain test-qemu-natmod test-pico-natmod
 .PHONY: deps-cross cross size-profile qemu qemu-plain test-qemu rp2 rp2-module rp2-plain rp2-reference rp2-minimal rp2-heap rp2-deps test-pico
 .PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython test-corpus
 
@@ -55,9 +55,11 @@ help:
 	@echo "make fuzz            every fuzz target for FUZZ_SECONDS (default 60)"
 	@echo "make bench           native vs reference vs bare socket -> bench/results.json, bench/chart.svg"
 	@echo "make run             the demo, big JSON in 32 KiB, gzip and AsyncSession examples against a local server"
-	@echo "make natmod ARCH=x64|armv6m|armv7m  the module as a dynamic native module for stock"
-	@echo "                     firmware -> build/natmod/ARCH/adafruit_requests.mpy + package.json (mip)"
+	@echo "make natmod ARCH=x64|armv6m|armv7m|armv7emsp|rv32imc  the module as a dynamic native module"
+	@echo "                     for stock firmware -> build/natmod/ARCH/adafruit_requests.mpy + package.json (mip)"
 	@echo "make test-natmod     pytest python_tests against the x64 natmod on build/micropython-plain"
+	@echo "make test-qemu-natmod  board scripts, armv7m/armv6m/rv32imc .mpy on stock qemu firmware"
+	@echo "make test-pico-natmod  board scripts, armv6m .mpy on a stock RPI_PICO image under rp2040js"
 	@echo "make deps-cross      ARM toolchain, qemu, Rust targets and llvm-tools for the cross builds"
 	@echo "make cross           Rust library for 4 MCU targets, code size per target; flash per build switch;"
 	@echo "                     then make size-profile"
@@ -325,19 +327,41 @@ qemu: $(MICROPY_DIR)/py/py.mk
 qemu-plain: $(MICROPY_DIR)/py/py.mk
 	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu-plain USER_C_MODULES=
 
-# Stock MPS2 AN385 firmware with room for a natmod: its code is loaded into
-# the GC heap on bare-metal ports (the board has 4 MiB of RAM).
+# Stock MPS2 AN385 (Cortex-M3) and RISC-V virt firmware with room for a
+# natmod: its code is loaded into the GC heap on bare-metal ports (the
+# boards have 4 MiB and 128 MiB of RAM). The micro:bit cannot load native
+# code (the qemu port builds it without a native emitter). RISC-V takes
+# ports/qemu/VIRT_RV32 for its toolchain flags (its mp_hal_ticks_ms is
+# unused there: the port has no time module).
 qemu-natmod-plain: $(MICROPY_DIR)/py/py.mk
-	$(QEMU_MAKE) BOARD=MPS2_AN385 BOARD_DIR=$(ROOT)/ports/qemu/MPS2_AN385 BUILD=$(BUILD_DIR)/qemu-natmod-plain \
+	$(QEMU_MAKE) BOARD=MPS2_AN385 BUILD=$(BUILD_DIR)/qemu-natmod-plain USER_C_MODULES= MICROPY_HEAP_SIZE=1048576
+	$(QEMU_MAKE) BOARD=VIRT_RV32 BOARD_DIR=$(ROOT)/ports/qemu/VIRT_RV32 BUILD=$(BUILD_DIR)/qemu-natmod-plain-rv32 \
 		USER_C_MODULES= MICROPY_HEAP_SIZE=1048576
 
-# The board scripts with the armv7m natmod on stock MPS2 AN385 firmware
-# (loaded from a file system in RAM: python_tests/qemu/run.py --natmod).
+# The board scripts on that stock firmware with the .mpy loaded from a file
+# system in RAM (python_tests/qemu/run.py --natmod): armv7m and armv6m on
+# the Cortex-M3, rv32imc on RISC-V. All three run; any failure fails.
 test-qemu-natmod: qemu-natmod-plain
 	$(MAKE) -C $(ROOT) natmod ARCH=armv7m
+	$(MAKE) -C $(ROOT) natmod ARCH=armv6m
+	$(MAKE) -C $(ROOT) natmod ARCH=rv32imc
+	@rc=0; for a in armv7m armv6m; do \
 	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(BUILD_DIR)/qemu-natmod-plain/firmware.elf \
-		--board MPS2_AN385 --natmod $(BUILD_DIR)/natmod/armv7m/adafruit_requests.mpy \
-		--work $(BUILD_DIR)/qemu-tests-natmod
+		--board MPS2_AN385 --natmod $(BUILD_DIR)/natmod/$$a/adafruit_requests.mpy \
+		--work $(BUILD_DIR)/qemu-tests-natmod-$$a || rc=1; done; \
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --qemu $(BUILD_DIR)/qemu-natmod-plain-rv32/firmware.elf \
+		--board VIRT_RV32 --natmod $(BUILD_DIR)/natmod/rv32imc/adafruit_requests.mpy \
+		--work $(BUILD_DIR)/qemu-tests-natmod-rv32imc || rc=1; \
+	exit $$rc
+
+# The board scripts on a stock RPI_PICO image (rp2-plain) under rp2040js with
+# the armv6m .mpy sent over the raw REPL and imported before each script.
+test-pico-natmod: rp2-plain
+	$(MAKE) -C $(ROOT) natmod ARCH=armv6m
+	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --pico $(RP2_BUILD)/RPI_PICO-plain/firmware.uf2 \
+		--natmod $(BUILD_DIR)/natmod/armv6m/adafruit_requests.mpy --emu $(PICO_EMU) \
+		--work $(BUILD_DIR)/pico-tests-natmod
 
 # Both boards run every script; the second still runs when the first fails.
 test-qemu: qemu

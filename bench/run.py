@@ -13,7 +13,9 @@ Environment overrides: BENCH_FIRMWARE, BENCH_FIRMWARE_PLAIN, BENCH_REFERENCE
 (directory holding adafruit_requests.py and adafruit_connection_manager.py),
 MICROPY_DIR (MicroPython tree, for mpy-cross), BENCH_ARM_LIB (Rust staticlib
 for thumbv7m-none-eabi), BENCH_ARM_FIRMWARE / BENCH_ARM_FIRMWARE_PLAIN (an
-ARM firmware with and without the module).
+ARM firmware with and without the module). BENCH_NATMOD: a dynamic native
+module (.mpy) put on the import path as adafruit_requests; with
+BENCH_FIRMWARE=build/micropython-plain the "native" column is that .mpy.
 """
 
 import argparse
@@ -140,6 +142,8 @@ def prepare_work(mpy_cross):
     if os.path.isdir(WORK):
         shutil.rmtree(WORK)
     shutil.copytree(os.path.join(BENCH, "mpy"), WORK)
+    if os.environ.get("BENCH_NATMOD"):
+        shutil.copy(os.environ["BENCH_NATMOD"], os.path.join(WORK, "adafruit_requests.mpy"))
     sizes = {}
     for src, dst in (("adafruit_requests.py", "ref_requests"),
                      ("adafruit_connection_manager.py", "adafruit_connection_manager")):

@@ -6,6 +6,7 @@
 // with its caller's globals).
 #include <string.h>
 
+#include "py/smallint.h"
 #include "rq_objects.h"
 
 // bss: the loader allocates it on the GC heap, so what it points to is kept.
@@ -44,6 +45,54 @@ static mp_obj_t import_attr_maybe(qstr module, qstr attr) {
     return MP_OBJ_NULL;
 }
 
+// What time.ticks_add(0, -1) says (the period less one), else the period a
+// firmware of this word size has by default.
+static mp_uint_t ticks_period(void) {
+    mp_obj_t add = import_attr_maybe(MP_QSTR_time, MP_QSTR_ticks_add);
+    if (add != MP_OBJ_NULL) {
+        nlr_buf_t nlr;
+        if (nlr_push(&nlr) == 0) {
+            mp_uint_t last = (mp_uint_t)mp_obj_get_int_truncated(
+                rq_nm_call2(add, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_NEW_SMALL_INT(-1)));
+            nlr_pop();
+            return last + 1;
+        }
+    }
+    return MICROPY_PY_TIME_TICKS_PERIOD;
+}
+
+// One errno value: the firmware's errno module's, else MicroPython's own.
+static void fetch_errno(mp_obj_t mod, int index, qstr name, int own) {
+    mp_obj_t dest[2] = {MP_OBJ_NULL, MP_OBJ_NULL};
+    if (mod != MP_OBJ_NULL) {
+        mp_load_method_maybe(mod, name, dest);
+    }
+    rq_nm.errnos[index] = dest[0] != MP_OBJ_NULL && mp_obj_is_small_int(dest[0]) ? MP_OBJ_SMALL_INT_VALUE(dest[0]) : own;
+}
+
+static void fetch_errnos(void) {
+    nlr_buf_t nlr;
+    mp_obj_t mod = MP_OBJ_NULL;
+    if (nlr_push(&nlr) == 0) {
+        mod = mp_import_name(MP_QSTR_errno, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+        nlr_pop();
+    }
+    fetch_errno(mod, RQ_NM_I_EAGAIN, MP_QSTR_EAGAIN, RQ_NM_OWN_EAGAIN);
+    fetch_errno(mod, RQ_NM_I_EBADF, MP_QSTR_EBADF, RQ_NM_OWN_EBADF);
+    fetch_errno(mod, RQ_NM_I_ECONNABORTED, MP_QSTR_ECONNABORTED, RQ_NM_OWN_ECONNABORTED);
+    fetch_errno(mod, RQ_NM_I_ECONNRESET, MP_QSTR_ECONNRESET, RQ_NM_OWN_ECONNRESET);
+    fetch_errno(mod, RQ_NM_I_EINPROGRESS, MP_QSTR_EINPROGRESS, RQ_NM_OWN_EINPROGRESS);
+    fetch_errno(mod, RQ_NM_I_EINVAL, MP_QSTR_EINVAL, RQ_NM_OWN_EINVAL);
+    fetch_errno(mod, RQ_NM_I_EIO, MP_QSTR_EIO, RQ_NM_OWN_EIO);
+    fetch_errno(mod, RQ_NM_I_EMFILE, MP_QSTR_EMFILE, RQ_NM_OWN_EMFILE);
+    fetch_errno(mod, RQ_NM_I_ENFILE, MP_QSTR_ENFILE, RQ_NM_OWN_ENFILE);
+    fetch_errno(mod, RQ_NM_I_ENOBUFS, MP_QSTR_ENOBUFS, RQ_NM_OWN_ENOBUFS);
+    fetch_errno(mod, RQ_NM_I_ENOMEM, MP_QSTR_ENOMEM, RQ_NM_OWN_ENOMEM);
+    fetch_errno(mod, RQ_NM_I_ENOTCONN, MP_QSTR_ENOTCONN, RQ_NM_OWN_ENOTCONN);
+    fetch_errno(mod, RQ_NM_I_EPIPE, MP_QSTR_EPIPE, RQ_NM_OWN_EPIPE);
+    fetch_errno(mod, RQ_NM_I_ETIMEDOUT, MP_QSTR_ETIMEDOUT, RQ_NM_OWN_ETIMEDOUT);
+}
+
 static void fetch_firmware(void) {
     rq_nm.bytes = builtin_type(MP_QSTR_bytes);
     rq_nm.bytearray = builtin_type(MP_QSTR_bytearray);
@@ -72,6 +121,8 @@ static void fetch_firmware(void) {
     // Firmware without a time module (some emulated boards): no timeouts.
     rq_nm.ticks_ms = import_attr_maybe(MP_QSTR_time, MP_QSTR_ticks_ms);
     rq_nm.sleep_us = import_attr_maybe(MP_QSTR_time, MP_QSTR_sleep_us);
+    rq_nm.ticks_period = ticks_period();
+    fetch_errnos();
     rq_nm.get_ident = import_attr_maybe(MP_QSTR__thread, MP_QSTR_get_ident);
     rq_nm.dict_make_new = MP_OBJ_TYPE_GET_SLOT(&mp_type_dict, make_new);
     rq_nm.classmethod = builtin_type(MP_QSTR_classmethod);

@@ -3,7 +3,7 @@
 # natmod/ as the front end instead of mod_adafruit_requests.c. Invoked by the
 # top-level `make natmod ARCH=...`.
 #
-# Variables: ARCH (x64, armv6m, armv7m, armv7emsp), MPY_DIR (MicroPython
+# Variables: ARCH (x64, armv6m, armv7m, armv7emsp, rv32imc), MPY_DIR (MicroPython
 # tree), ROOT (this repository), BUILD (output folder), PYTHON, CARGO.
 
 ARCH ?= x64
@@ -36,37 +36,55 @@ ifeq ($(ARCH),x64)
 CROSS =
 CFLAGS_ARCH = -fno-stack-protector
 RUST_TARGET = x86_64-unknown-linux-gnu
-FLOAT_IMPL = DOUBLE
 else ifeq ($(ARCH),armv6m)
 CROSS = arm-none-eabi-
 CFLAGS_ARCH = -mthumb -mcpu=cortex-m0
 RUST_TARGET = thumbv6m-none-eabi
-FLOAT_IMPL = NONE
 else ifeq ($(ARCH),armv7m)
 CROSS = arm-none-eabi-
 CFLAGS_ARCH = -mthumb -mcpu=cortex-m3
 RUST_TARGET = thumbv7m-none-eabi
-FLOAT_IMPL = NONE
+else ifeq ($(ARCH),armv7emsp)
+# Cortex-M4F/M7 with a single-precision FPU (hard-float ABI, as the firmware).
+CROSS = arm-none-eabi-
+CFLAGS_ARCH = -mthumb -mcpu=cortex-m4 -mfpu=fpv4-sp-d16 -mfloat-abi=hard
+RUST_TARGET = thumbv7em-none-eabihf
+else ifeq ($(ARCH),rv32imc)
+# ESP32-C3/C6. No linker relaxation: mpy_ld places the code itself. The
+# compiler's picolibc supplies the C headers (no library is linked).
+CROSS = riscv64-unknown-elf-
+CFLAGS_ARCH = -march=rv32imc -mabi=ilp32 -mno-relax \
+	$(if $(filter-out picolibc.specs,$(PICOLIBC_SPECS)),-specs=$(PICOLIBC_SPECS))
+PICOLIBC_SPECS := $(shell $(CROSS)gcc --print-file-name=picolibc.specs)
+RUST_TARGET = riscv32imc-unknown-none-elf
+RUSTFLAGS_ARCH = -C target-feature=-relax
+# The toolchain's ld defaults to 64-bit output.
+LDFLAGS_ARCH = -m elf32lriscv
 else
-$(error natmod: ARCH=$(ARCH) is not built here (x64, armv6m, armv7m))
+$(error natmod: ARCH=$(ARCH) is not built here (x64, armv6m, armv7m, armv7emsp, rv32imc))
 endif
 
 # gcc's helpers (Thumb-1 switch tables); Rust's compiler_builtins comes first.
 LIBGCC = $(if $(CROSS),$(shell $(CROSS)gcc $(CFLAGS_ARCH) -print-libgcc-file-name))
 
 CONFIG_H := $(BUILD)/rq_natmod_config.h
+# Floats in double on every ARCH (soft on ARM): they reach the firmware only
+# through memory (rq_natmod.h), so its float ABI and precision do not matter.
 CFLAGS := -I$(ROOT)/cmodule -I$(NATMOD_DIR) -I$(MPY_DIR) -I$(BUILD) -std=gnu99 -Os -Wall -Werror \
 	-Wno-unused-function -DNDEBUG -DNO_QSTR -DMICROPY_ENABLE_DYNRUNTIME \
 	-DMP_CONFIGFILE='<rq_natmod_config.h>' -fpic -fno-common -U_FORTIFY_SOURCE \
 	-fno-asynchronous-unwind-tables -ffunction-sections -fdata-sections \
 	-fno-tree-loop-distribute-patterns \
-	-DMICROPY_FLOAT_IMPL=MICROPY_FLOAT_IMPL_$(FLOAT_IMPL) \
+	-DMICROPY_FLOAT_IMPL=MICROPY_FLOAT_IMPL_DOUBLE -DMICROPY_USE_INTERNAL_ERRNO=1 \
 	-DMICROPY_PY_BUILTINS_STR_UNICODE=1 -DMICROPY_PY_BUILTINS_STR_UNICODE_CHECK=1 \
 	$(addprefix -D,$(NATMOD_SWITCHES)) $(CFLAGS_ARCH) \
 	-include $(NATMOD_DIR)/rq_natmod.h
 
 OBJ := $(addprefix $(BUILD)/c/,$(notdir $(SRC_C:.c=.o))) $(addprefix $(BUILD)/mpy/,$(notdir $(SRC_MPY_C:.c=.o)))
-RUST_LIB := $(BUILD)/cargo/$(RUST_TARGET)/release/libadafruit_requests_native.a
+# One cargo folder for every ARCH (the build script and its host crates are
+# built once), one per feature set (SLIM) so that the libraries do not swap.
+CARGO_DIR := $(ROOT)/build/natmod/cargo$(if $(SLIM),-slim)
+RUST_LIB := $(CARGO_DIR)/$(RUST_TARGET)/release/libadafruit_requests_native.a
 
 .PHONY: all FORCE
 all: $(OUT) $(BUILD)/package.json
@@ -101,14 +119,14 @@ $(BUILD)/mpy/%.o: $(MPY_DIR)/py/%.c $(CONFIG_H) $(NATMOD_DIR)/rq_natmod.h
 
 # Position-independent Rust (the natmod is loaded anywhere), dependencies too.
 $(RUST_LIB): FORCE
-	RUSTFLAGS="-C relocation-model=pic" $(CARGO) rustc --lib --crate-type staticlib --release \
+	RUSTFLAGS="-C relocation-model=pic $(RUSTFLAGS_ARCH)" $(CARGO) rustc --lib --crate-type staticlib --release \
 		--features $(RUST_FEATURES) --manifest-path $(ROOT)/Cargo.toml \
-		--target-dir $(BUILD)/cargo --target $(RUST_TARGET)
+		--target-dir $(CARGO_DIR) --target $(RUST_TARGET)
 
 # One relocatable object: the C objects, what they use of the Rust archive,
 # unused sections dropped, the type entries kept together (rqfix.ld).
 $(BUILD)/natmod.o: $(OBJ) $(RUST_LIB) $(NATMOD_DIR)/rqfix.ld $(NATMOD_DIR)/natmod.mk
-	$(CROSS)ld -r -z noexecstack --gc-sections -u mpy_init -e mpy_init -T $(NATMOD_DIR)/rqfix.ld \
+	$(CROSS)ld $(LDFLAGS_ARCH) -r -z noexecstack --gc-sections -u mpy_init -e mpy_init -T $(NATMOD_DIR)/rqfix.ld \
 		$(OBJ) $(RUST_LIB) $(LIBGCC) -o $@
 
 $(OUT): $(BUILD)/natmod.o $(CONFIG_H)

@@ -81,6 +81,23 @@ mp_obj_t rq_nm_new_memoryview(byte typecode, size_t n, void *items) {
     return rq_nm_call1(MP_OBJ_FROM_PTR(rq_nm.memoryview), ba);
 }
 
+double rq_nm_get_float(mp_obj_t o) {
+    double d;
+    mp_binary_set_val_array('d', &d, 0, o);
+    return d;
+}
+
+// On firmware without floats (none is fetched at import), a timeout handed
+// back to a socket becomes whole seconds, rounded up as the built-in
+// module's integer-only build does.
+mp_obj_t rq_nm_new_float(double f) {
+    if (rq_nm.float_ == NULL) {
+        mp_int_t whole = (mp_int_t)f;
+        return MP_OBJ_NEW_SMALL_INT(whole + ((double)whole < f));
+    }
+    return mp_binary_get_val_array('d', &f, 0);
+}
+
 mp_obj_t rq_nm_new_str_from_vstr(vstr_t *v, bool str) {
     mp_obj_t o = str ? mp_obj_new_str(v->buf, v->len) : mp_obj_new_bytes((const byte *)v->buf, v->len);
     vstr_clear(v);
@@ -158,11 +175,23 @@ NORETURN void rq_nm_raise_msg_varg(const mp_obj_type_t *type, const char *fmt, .
 // Global, not static: mpy_ld places bss apart from the code.
 char rq_nm_one_thread;
 
+// time.ticks_ms wraps at its period (2**30 on 32-bit ports), the layer's
+// deadline arithmetic at 2**32: the period's wraps are counted here, so
+// that a deadline across a wrap does not expire at once. Sampled at least
+// once a request, a wrap (every 12 days) is never missed between two reads
+// that a deadline compares.
+mp_uint_t rq_nm_ticks_last, rq_nm_ticks_wraps;
+
 mp_uint_t rq_nm_ticks_ms(void) {
     if (rq_nm.ticks_ms == MP_OBJ_NULL) {
         return 0;
     }
-    return (mp_uint_t)mp_obj_get_int_truncated(mp_call_function_n_kw(rq_nm.ticks_ms, 0, 0, NULL));
+    mp_uint_t t = (mp_uint_t)mp_obj_get_int_truncated(mp_call_function_n_kw(rq_nm.ticks_ms, 0, 0, NULL));
+    if (t < rq_nm_ticks_last) {
+        rq_nm_ticks_wraps += rq_nm.ticks_period;
+    }
+    rq_nm_ticks_last = t;
+    return rq_nm_ticks_wraps + t;
 }
 
 void rq_nm_delay_us(mp_uint_t us) {

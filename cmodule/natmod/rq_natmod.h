@@ -70,6 +70,22 @@ mp_obj_t rq_nm_dict_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_
 #undef mp_obj_dict_make_new
 #define mp_obj_dict_make_new rq_nm_dict_make_new
 
+// ---- errno values ----
+
+// The errno numbers the layer raises and compares, by name. Ports number
+// them differently (newlib's ECONNABORTED is 113, MicroPython's own table
+// and Linux say 103): the natmod takes the firmware's from its errno module
+// at import (mod_natmod.c). A name that module lacks (EMFILE, ENFILE and
+// EPIPE are not in it; they are numbered alike everywhere) keeps
+// MicroPython's own number (natmod.mk sets MICROPY_USE_INTERNAL_ERRNO).
+#include "py/mperrno.h"
+#define RQ_NM_ERRNOS(X) X(EAGAIN) X(EBADF) X(ECONNABORTED) X(ECONNRESET) X(EINPROGRESS) X(EINVAL) X(EIO) \
+    X(EMFILE) X(ENFILE) X(ENOBUFS) X(ENOMEM) X(ENOTCONN) X(EPIPE) X(ETIMEDOUT)
+#define RQ_NM_ERRNO_INDEX(e) RQ_NM_I_##e,
+#define RQ_NM_ERRNO_OWN(e) RQ_NM_OWN_##e = MP_##e,
+enum { RQ_NM_ERRNOS(RQ_NM_ERRNO_INDEX) RQ_NM_ERRNO_COUNT };
+enum { RQ_NM_ERRNOS(RQ_NM_ERRNO_OWN) };
+
 // ---- what the natmod fetches from the firmware at import ----
 
 typedef struct {
@@ -81,12 +97,45 @@ typedef struct {
     // Builtin functions called through Python: open, repr, str, callable,
     // issubclass; time.ticks_ms and time.sleep_us; _thread.get_ident (or NULL).
     mp_obj_t open, repr, str, callable, issubclass, ticks_ms, sleep_us, get_ident;
+    // time.ticks_ms's period (time.ticks_add(0, -1) + 1): 2**30 on 32-bit ports.
+    mp_uint_t ticks_period;
     // dict's make_new (the real mp_obj_dict_make_new).
     mp_make_new_fun_t dict_make_new;
     const mp_obj_type_t *classmethod;
+    int errnos[RQ_NM_ERRNO_COUNT];
 } rq_natmod_fns_t;
 
 extern rq_natmod_fns_t rq_nm;
+
+#define RQ_NM_ERRNO(e) (rq_nm.errnos[RQ_NM_I_##e])
+#undef MP_EAGAIN
+#define MP_EAGAIN RQ_NM_ERRNO(EAGAIN)
+#undef MP_EBADF
+#define MP_EBADF RQ_NM_ERRNO(EBADF)
+#undef MP_ECONNABORTED
+#define MP_ECONNABORTED RQ_NM_ERRNO(ECONNABORTED)
+#undef MP_ECONNRESET
+#define MP_ECONNRESET RQ_NM_ERRNO(ECONNRESET)
+#undef MP_EINPROGRESS
+#define MP_EINPROGRESS RQ_NM_ERRNO(EINPROGRESS)
+#undef MP_EINVAL
+#define MP_EINVAL RQ_NM_ERRNO(EINVAL)
+#undef MP_EIO
+#define MP_EIO RQ_NM_ERRNO(EIO)
+#undef MP_EMFILE
+#define MP_EMFILE RQ_NM_ERRNO(EMFILE)
+#undef MP_ENFILE
+#define MP_ENFILE RQ_NM_ERRNO(ENFILE)
+#undef MP_ENOBUFS
+#define MP_ENOBUFS RQ_NM_ERRNO(ENOBUFS)
+#undef MP_ENOMEM
+#define MP_ENOMEM RQ_NM_ERRNO(ENOMEM)
+#undef MP_ENOTCONN
+#define MP_ENOTCONN RQ_NM_ERRNO(ENOTCONN)
+#undef MP_EPIPE
+#define MP_EPIPE RQ_NM_ERRNO(EPIPE)
+#undef MP_ETIMEDOUT
+#define MP_ETIMEDOUT RQ_NM_ERRNO(ETIMEDOUT)
 
 #define RQ_NM_TYPE(t) (*rq_nm.t)
 #undef mp_type_bytes
@@ -138,6 +187,20 @@ extern const mp_obj_type_t rq_nm_classmethod_stand_in;
 #undef mp_obj_is_str_or_bytes
 #define mp_obj_is_str_or_bytes(o) (mp_obj_is_str(o) || mp_obj_is_type((o), &mp_type_bytes))
 
+// ---- floats ----
+
+// A float crosses between the firmware and the natmod as eight bytes in
+// memory (struct's 'd' conversion, which both ends have), never in a
+// register: an ARM natmod cannot know whether the firmware passes floats in
+// FPU registers (hard-float builds) or core ones, nor whether its float is
+// single precision. The natmod itself computes in double (natmod.mk).
+#undef mp_obj_get_float
+#define mp_obj_get_float(o) rq_nm_get_float(o)
+double rq_nm_get_float(mp_obj_t o);
+#undef mp_obj_new_float
+#define mp_obj_new_float(f) rq_nm_new_float(f)
+mp_obj_t rq_nm_new_float(double f);
+
 // ---- memory ----
 
 #define m_malloc0(n) (memset(m_malloc(n), 0, (n)))
@@ -164,7 +227,18 @@ mp_obj_t rq_nm_iternext(mp_obj_t it);
 
 // ---- non-local return ----
 
-#define nlr_push(buf) (mp_fun_table.nlr_push((buf)))
+// An ARM natmod built for soft float (armv6m, armv7m) may be loaded by a
+// firmware with an FPU, whose nlr_push also saves s16-s21 (py/nlr.h): every
+// buffer has room for them. The members up to regs are nlr_buf_t's.
+#if defined(__arm__) || defined(__thumb__)
+typedef struct _rq_nm_nlr_buf_t {
+    struct _nlr_buf_t *prev;
+    void *ret_val;
+    void *regs[MICROPY_NLR_NUM_REGS_ARM_THUMB_FP];
+} rq_nm_nlr_buf_t;
+#define nlr_buf_t rq_nm_nlr_buf_t
+#endif
+#define nlr_push(buf) (mp_fun_table.nlr_push((struct _nlr_buf_t *)(buf)))
 #define nlr_pop() (mp_fun_table.nlr_pop())
 #undef nlr_jump
 #define nlr_jump(val) (mp_raise_dyn(MP_OBJ_FROM_PTR(val)))

@@ -59,3 +59,24 @@ try:
 except adafruit_requests.OutOfRetries as e:
     print("OutOfRetries", str(e), exc_name(e.args[1]), exc_name(e.__cause__), isinstance(e, Exception))
 print("types", adafruit_requests.Session, adafruit_requests.Response, issubclass(adafruit_requests.OutOfRetries, Exception))
+
+# The cookie jar's clock: Max-Age and Expires become expiry times through
+# 64-bit arithmetic on every board (milliseconds of the board's ticks,
+# seconds since 1970), and what is already expired is neither kept nor sent.
+def jar_handler(req):
+    if req.target == "/set":
+        return response(body=b"", headers=(
+            "Date: Mon, 07 Dec 2026 12:00:00 GMT",
+            "Set-Cookie: keep=1; Max-Age=3600",
+            "Set-Cookie: gone=1; Max-Age=0",
+            "Set-Cookie: old=1; Expires=Wed, 21 Oct 2015 07:28:00 GMT",
+            "Set-Cookie: far=1; Expires=Fri, 01 Jan 2100 00:00:00 GMT",
+            "Set-Cookie: huge=1; Max-Age=99999999999999",
+        ))
+    return response(body=req.headers.get("cookie", "-").encode())
+
+
+jpool = FakePool(jar_handler)
+with adafruit_requests.Session(jpool) as s:
+    s.get("http://jar.example/set").close()
+    print("cookies sent", s.get("http://jar.example/echo").text)

@@ -100,8 +100,9 @@ class Board:
         """(stdout, stderr) of source run in the raw REPL."""
         self.write(source + b"\x04")
         got = self.read_until(b"OK", deadline)
-        # A repeated Ctrl-A from enter_raw_repl may have left another banner.
-        if got[:-2].replace(RAW_BANNER, b""):
+        # A repeated Ctrl-A from enter_raw_repl may have left another banner;
+        # after an earlier exchange, the raw REPL's prompt comes first.
+        if got[:-2].replace(RAW_BANNER, b"").replace(b">", b""):
             raise BoardError("raw REPL did not accept the script: %r" % got[-200:])
         out = self.read_until(b"\x04", deadline)[:-1]
         err = self.read_until(b"\x04", deadline)[:-1]
@@ -168,8 +169,10 @@ def broken(expected):
     return first + expected[1:]
 
 
-def run_one(test, combined, emu_dir, uf2, work, limit):
-    """-> (passed, message, figures)"""
+def run_one(test, combined, emu_dir, uf2, work, limit, preload=()):
+    """-> (passed, message, figures). preload: pieces of source run first,
+    one raw REPL exchange each, that may print only measured figures (the
+    natmod's bytes and its import: natmod_loader.py)."""
     name = os.path.basename(test)
     with open(combined, "rb") as f:
         source = f.read()
@@ -182,6 +185,12 @@ def run_one(test, combined, emu_dir, uf2, work, limit):
     started = time.monotonic()
     try:
         board.enter_raw_repl(started + BOOT_LIMIT)
+        preloaded = []
+        for piece in preload:
+            said, figures = split_measured(normalise(b"".join(board.exec_raw(piece, time.monotonic() + limit))))
+            if said:
+                raise BoardError("preloading printed %r" % said[-300:])
+            preloaded += figures
         out, err = board.exec_raw(source, time.monotonic() + limit)
     except BoardError as e:
         tail = board.close()[-5:]
@@ -189,6 +198,7 @@ def run_one(test, combined, emu_dir, uf2, work, limit):
     wall = time.monotonic() - started
     timing = "%s s board time, %.1f s wall" % (board_time(board.close()), wall)
     got, figures = split_measured(normalise(out + err))
+    figures = preloaded + figures
     with open(os.path.join(work, name + ".out"), "wb") as f:
         f.write(got)
     diff = compare(expected, got)
@@ -201,7 +211,7 @@ def run_one(test, combined, emu_dir, uf2, work, limit):
     return True, timing, figures
 
 
-def main(tests, combined, uf2, emu_dir, work, limit):
+def main(tests, combined, uf2, emu_dir, work, limit, preload=()):
     uf2 = os.path.abspath(uf2)
     emu_dir = os.path.abspath(emu_dir)
     for need in (uf2, os.path.join(emu_dir, BOOTROM_FILE), os.path.join(emu_dir, "node_modules", "rp2040js")):
@@ -213,7 +223,7 @@ def main(tests, combined, uf2, emu_dir, work, limit):
     began = time.monotonic()
     for test, comb in zip(tests, combined):
         name = os.path.basename(test)
-        ok, message, figures = run_one(test, comb, emu_dir, uf2, work, limit)
+        ok, message, figures = run_one(test, comb, emu_dir, uf2, work, limit, preload)
         for key, value in figures:
             measured[key] = value
         if ok:

@@ -8,6 +8,9 @@
     run.py --unix build/micropython --write-exp        # regenerate the .exp files
     run.py --pico build/rp2/RPI_PICO/firmware.uf2      # RP2040 under rp2040js (pico_runner.py)
     run.py --pico build/rp2/RPI_PICO_W/firmware.uf2    # the Pico W image: boots without its radio
+    run.py --qemu build/qemu-natmod-plain/firmware.elf --natmod build/natmod/armv7m/adafruit_requests.mpy
+    run.py --pico build/rp2/RPI_PICO-plain/firmware.uf2 --natmod build/natmod/armv6m/adafruit_requests.mpy
+                                                       # stock firmware importing the .mpy (natmod_loader.py)
 
 Each test is fakepool.py followed by the test script (the board has no file
 system to import a helper from), written to --work; its output must equal
@@ -25,6 +28,8 @@ import shutil
 import subprocess
 import sys
 
+import natmod_loader
+
 # QEMU's options per board of ports/qemu (MicroPython's qemu port settings).
 MACHINES = {
     "MPS2_AN385": "-machine mps2-an385",
@@ -40,54 +45,19 @@ PRELUDE = os.path.join(HERE, "fakepool.py")
 
 
 # The files here that are not board scripts.
-NOT_TESTS = ("fakepool.py", "run.py", "pico_runner.py")
+NOT_TESTS = ("fakepool.py", "run.py", "pico_runner.py", "natmod_loader.py")
 
 
 def tests_in_dir():
     return sorted(p for p in glob.glob(os.path.join(HERE, "*.py")) if os.path.basename(p) not in NOT_TESTS)
 
 
-# With --natmod: a file system in RAM holding the .mpy, mounted and put
-# first on sys.path, so that stock firmware (no module built in, no file
-# system) imports it. Defined before fakepool.py and the test.
-NATMOD_LOADER = b"""
-import sys, vfs, io
-class _NatmodFile(io.IOBase):
-    def __init__(self, data):
-        self.data = data
-        self.off = 0
-    def ioctl(self, req, arg):
-        return 0
-    def readinto(self, buf):
-        n = min(len(buf), len(self.data) - self.off)
-        buf[:n] = self.data[self.off:self.off + n]
-        self.off += n
-        return n
-class _NatmodFS:
-    def mount(self, readonly, mkfs):
-        pass
-    def chdir(self, path):
-        pass
-    def stat(self, path):
-        if path == "/adafruit_requests.mpy":
-            return (0x8000, 0, 0, 0, 0, 0, len(_NATMOD), 0, 0, 0)
-        raise OSError(2)
-    def open(self, path, mode):
-        return _NatmodFile(_NATMOD)
-vfs.mount(_NatmodFS(), "/natmod")
-sys.path.insert(0, "/natmod")
-"""
-
-
-def combine(test, work, hook=b"", natmod=None):
-    """[natmod loader,] fakepool.py, then hook (definitions a runner adds),
-    then the test."""
+def combine(test, work, hook=b"", natmod=b""):
+    """[natmod loader (natmod_loader.py),] fakepool.py, then hook
+    (definitions a runner adds), then the test."""
     name = os.path.basename(test)
     out = os.path.join(work, name)
-    text = b""
-    if natmod is not None:
-        with open(natmod, "rb") as f:
-            text += b"_NATMOD = " + repr(f.read()).encode() + b"\n" + NATMOD_LOADER
+    text = natmod
     with open(PRELUDE, "rb") as f:
         text += f.read()
     text += hook
@@ -134,9 +104,18 @@ def main():
     if args.pico:
         import pico_runner
 
+        # The natmod's bytes go first, one piece per raw REPL exchange, and
+        # it is imported before the script.
+        preload = ()
+        if args.natmod:
+            with open(args.natmod, "rb") as f:
+                preload = natmod_loader.pieces(f.read())
+            preload.append(natmod_loader.setup("RPI_PICO") + natmod_loader.IMPORT_NOW[0])
+            preload.append(natmod_loader.IMPORT_NOW[1])
         combined = [combine(t, args.work, pico_runner.MEASURE_HOOK) for t in tests]
-        return pico_runner.main(tests, combined, args.pico, args.emu, args.work, args.time_limit)
-    combined = [combine(t, args.work, natmod=args.natmod) for t in tests]
+        return pico_runner.main(tests, combined, args.pico, args.emu, args.work, args.time_limit, preload)
+    loader = natmod_loader.prelude(args.natmod, args.board) if args.natmod else b""
+    combined = [combine(t, args.work, natmod=loader) for t in tests]
 
     if args.write_exp:
         if not args.unix:
