@@ -39,11 +39,12 @@ CRATE = "adafruit_requests_native"
 # (raise it in the same commit and say why) rather than a drift. Measured
 # 2026-12-07, MicroPython 1.25.0, GCC 12.2, Rust profile z/LTO/cgu=1, after
 # the size cuts (the firmware's memory routines, one verb object table, no
-# UTF-8 validator or memchr from core): MICROBIT (Cortex-M0, thumbv6m)
-# 82,560; MPS2_AN385 (Cortex-M3) 80,176. Before them: 86,476 and 84,428.
+# UTF-8 validator or memchr from core) and the word-at-a-time json() check
+# that came with them: MICROBIT (Cortex-M0, thumbv6m) 83,048; MPS2_AN385
+# (Cortex-M3) 80,552. Before the cuts: 86,476 and 84,428.
 BUDGETS = {
-    "MICROBIT": 82600,
-    "MPS2_AN385": 80200,
+    "MICROBIT": 83100,
+    "MPS2_AN385": 80600,
 }
 
 Row = collections.namedtuple("Row", "size kind function file")
