@@ -46,20 +46,6 @@ static mp_obj_t async_session_request(size_t n_args, const mp_obj_t *args, mp_ma
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(async_session_request_obj, 1, async_session_request);
 
-#define RQ_AVERB(NAME, QSTR) \
-    static mp_obj_t async_session_##NAME(size_t n_args, const mp_obj_t *args, mp_map_t *kw) { \
-        return rq_async_request(args[0], MP_OBJ_NEW_QSTR(QSTR), n_args - 1, args + 1, kw); \
-    } \
-    static MP_DEFINE_CONST_FUN_OBJ_KW(async_session_##NAME##_obj, 1, async_session_##NAME);
-
-RQ_AVERB(get, MP_QSTR_GET)
-RQ_AVERB(post, MP_QSTR_POST)
-RQ_AVERB(put, MP_QSTR_PUT)
-RQ_AVERB(patch, MP_QSTR_PATCH)
-RQ_AVERB(delete, MP_QSTR_DELETE)
-RQ_AVERB(head, MP_QSTR_HEAD)
-RQ_AVERB(options, MP_QSTR_OPTIONS)
-
 // Closes the idle connections and stops the requests still in flight (their
 // tasks are gone when the event loop was interrupted, and nothing else would
 // close their sockets); responses handed out keep their connections until
@@ -155,13 +141,7 @@ static void async_session_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
 
 static const mp_rom_map_elem_t async_session_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&async_session_request_obj) },
-    { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&async_session_get_obj) },
-    { MP_ROM_QSTR(MP_QSTR_post), MP_ROM_PTR(&async_session_post_obj) },
-    { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&async_session_put_obj) },
-    { MP_ROM_QSTR(MP_QSTR_patch), MP_ROM_PTR(&async_session_patch_obj) },
-    { MP_ROM_QSTR(MP_QSTR_delete), MP_ROM_PTR(&async_session_delete_obj) },
-    { MP_ROM_QSTR(MP_QSTR_head), MP_ROM_PTR(&async_session_head_obj) },
-    { MP_ROM_QSTR(MP_QSTR_options), MP_ROM_PTR(&async_session_options_obj) },
+    RQ_VERB_ENTRIES(rq_async_session_verbs),
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&async_session_close_obj) },
     { MP_ROM_QSTR(MP_QSTR_aclose), MP_ROM_PTR(&async_session_aclose_obj) },
     { MP_ROM_QSTR(MP_QSTR___aenter__), MP_ROM_PTR(&async_session_aenter_obj) },

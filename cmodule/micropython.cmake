@@ -108,7 +108,9 @@ endforeach()
 # binutils 2.41 rejects the debug sections' relocations); -m elf32lriscv for
 # riscv64-* multilib linkers.
 set(RQ_OBJ ${CMAKE_BINARY_DIR}/adafruit_requests_rust/adafruit_requests_native.o)
-set(RQ_OBJCOPY_FLAGS "--wildcard --keep-global-symbol='rq_*' --remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig --remove-section=.note.GNU-stack")
+# The memory routines stay global (weak) so the firmware's replace Rust's
+# (micropython.mk says why).
+set(RQ_OBJCOPY_FLAGS "--wildcard --keep-global-symbol='rq_*' --keep-global-symbol=memcpy --keep-global-symbol=memmove --keep-global-symbol=memset --keep-global-symbol=memcmp --keep-global-symbol='__aeabi_mem*' --remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig --remove-section=.note.GNU-stack")
 set(RQ_LD_EMULATION "")
 if(RUST_TARGET MATCHES "^riscv32")
     set(RQ_LD_EMULATION "-m elf32lriscv")

@@ -104,7 +104,17 @@ PY_O += $(RQ_NATIVE_O)
 #   missing .note.GNU-stack section implies executable stack" and give the
 #   ELF a GNU_STACK RWE header the firmware without the module lacks. The
 #   unix port's objects all carry it, so there it stays.
+#
+# On bare-metal targets the memory routines stay global: compiler_builtins
+# defines them weak, so the firmware's own memcpy/memmove/memset/memcmp (and
+# an SDK's __aeabi_mem* where it has them, e.g. pico-sdk's ROM-backed ones)
+# replace them and Rust uses the copy the C code uses. Where the firmware
+# has none, Rust's serve both: one copy either way. cmodule/shims_mem.c
+# forwards the __aeabi_mem* names to the C library's (2.6 KB on Cortex-M0
+# with this).
+RQ_MEM_SYMBOLS := memcpy memmove memset memcmp '__aeabi_mem*'
 RQ_OBJCOPY_FLAGS = --wildcard --keep-global-symbol='rq_*' \
+	$(if $(filter %-none-eabi %-none-eabihf %-none-elf,$(RQ_TARGET)),$(foreach s,$(RQ_MEM_SYMBOLS),--keep-global-symbol=$(s))) \
 	--remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig \
 	$(if $(filter %-none-eabi %-none-eabihf %-none-elf,$(RQ_TARGET)),--remove-section=.note.GNU-stack) \
 	$(if $(RQ_KEEP_DEBUG),,--remove-section=.eh_frame --remove-section=.rela.eh_frame) \

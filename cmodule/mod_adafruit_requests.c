@@ -35,13 +35,7 @@ static const mp_rom_map_elem_t adafruit_requests_globals_table[] = {
     #if RQ_ENABLE_LEGACY_API
     { MP_ROM_QSTR(MP_QSTR_set_socket), MP_ROM_PTR(&rq_mod_set_socket_obj) },
     { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&rq_mod_request_obj) },
-    { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&rq_mod_get_obj) },
-    { MP_ROM_QSTR(MP_QSTR_post), MP_ROM_PTR(&rq_mod_post_obj) },
-    { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&rq_mod_put_obj) },
-    { MP_ROM_QSTR(MP_QSTR_patch), MP_ROM_PTR(&rq_mod_patch_obj) },
-    { MP_ROM_QSTR(MP_QSTR_delete), MP_ROM_PTR(&rq_mod_delete_obj) },
-    { MP_ROM_QSTR(MP_QSTR_head), MP_ROM_PTR(&rq_mod_head_obj) },
-    { MP_ROM_QSTR(MP_QSTR_options), MP_ROM_PTR(&rq_mod_options_obj) },
+    RQ_VERB_ENTRIES(rq_module_verbs),
     #endif
 };
 static MP_DEFINE_CONST_DICT(adafruit_requests_globals, adafruit_requests_globals_table);

@@ -1,6 +1,7 @@
 // The module's own objects shared by both ways to build it: the legacy
 // module-level API with its default session, OutOfRetries' print and
-// __cause__, and the coprocessor TLS marker. Registering them (the globals
+// __cause__, the coprocessor TLS marker and the request verbs of Session,
+// AsyncSession and the module. Registering them (the globals
 // table, the exception type, where the default session lives) is the front
 // end's: mod_adafruit_requests.c for the built-in module, natmod/ for the
 // dynamic native module.
@@ -188,19 +189,73 @@ static mp_obj_t mod_request(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
 }
 MP_DEFINE_CONST_FUN_OBJ_KW(rq_mod_request_obj, 0, mod_request);
 
-#define RQ_MOD_VERB(NAME, QSTR) \
-    static mp_obj_t mod_##NAME(size_t n_args, const mp_obj_t *args, mp_map_t *kw) { \
-        return rq_legacy_request(rq_default_session(), MP_OBJ_NEW_QSTR(QSTR), n_args, args, kw); \
-    } \
-    MP_DEFINE_CONST_FUN_OBJ_KW(rq_mod_##NAME##_obj, 0, mod_##NAME);
-
-RQ_MOD_VERB(get, MP_QSTR_GET)
-RQ_MOD_VERB(post, MP_QSTR_POST)
-RQ_MOD_VERB(put, MP_QSTR_PUT)
-RQ_MOD_VERB(patch, MP_QSTR_PATCH)
-RQ_MOD_VERB(delete, MP_QSTR_DELETE)
-RQ_MOD_VERB(head, MP_QSTR_HEAD)
-RQ_MOD_VERB(options, MP_QSTR_OPTIONS)
 
 #endif // RQ_ENABLE_LEGACY_API
 
+// The request verbs: the method each names (a qstr is not a constant in a
+// natmod, so not a table), and the one call that serves them all.
+static mp_obj_t verb_method(uint8_t verb) {
+    switch (verb) {
+        case RQ_VERB_GET:
+            return MP_OBJ_NEW_QSTR(MP_QSTR_GET);
+        case RQ_VERB_POST:
+            return MP_OBJ_NEW_QSTR(MP_QSTR_POST);
+        case RQ_VERB_PUT:
+            return MP_OBJ_NEW_QSTR(MP_QSTR_PUT);
+        case RQ_VERB_PATCH:
+            return MP_OBJ_NEW_QSTR(MP_QSTR_PATCH);
+        case RQ_VERB_DELETE:
+            return MP_OBJ_NEW_QSTR(MP_QSTR_DELETE);
+        case RQ_VERB_HEAD:
+            return MP_OBJ_NEW_QSTR(MP_QSTR_HEAD);
+        default:
+            return MP_OBJ_NEW_QSTR(MP_QSTR_OPTIONS);
+    }
+}
+
+// As a builtin function with keywords: positional arguments, then the
+// keyword pairs (self first for a Session's or AsyncSession's, which the
+// type's MP_TYPE_FLAG_BINDS_SELF binds like a method's).
+static mp_obj_t verb_call(mp_obj_t self_in, size_t n_args, size_t n_kw, const mp_obj_t *args) {
+    const rq_verb_obj_t *v = MP_OBJ_TO_PTR(self_in);
+    mp_obj_t method = verb_method(v->verb);
+    mp_map_t kw;
+    mp_map_init_fixed_table(&kw, n_kw, args + n_args);
+    #if RQ_ENABLE_LEGACY_API
+    if (v->owner == RQ_VERBS_MODULE) {
+        return rq_legacy_request(rq_default_session(), method, n_args, args, &kw);
+    }
+    #endif
+    mp_arg_check_num(n_args, n_kw, 1, MP_OBJ_FUN_ARGS_MAX, true);
+    #if RQ_ENABLE_ASYNC
+    if (v->owner == RQ_VERBS_ASYNC) {
+        return rq_async_request(args[0], method, n_args - 1, args + 1, &kw);
+    }
+    #endif
+    return rq_session_do_request(args[0], method, n_args - 1, args + 1, &kw);
+}
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    rq_type_verb,
+    MP_QSTR_function,
+    MP_TYPE_FLAG_BINDS_SELF,
+    call, verb_call
+    );
+
+#define RQ_VERBS(owner) { \
+        {{&rq_type_verb}, RQ_VERB_GET, owner}, \
+        {{&rq_type_verb}, RQ_VERB_POST, owner}, \
+        {{&rq_type_verb}, RQ_VERB_PUT, owner}, \
+        {{&rq_type_verb}, RQ_VERB_PATCH, owner}, \
+        {{&rq_type_verb}, RQ_VERB_DELETE, owner}, \
+        {{&rq_type_verb}, RQ_VERB_HEAD, owner}, \
+        {{&rq_type_verb}, RQ_VERB_OPTIONS, owner}, \
+}
+
+const rq_verb_obj_t rq_session_verbs[RQ_VERB_COUNT] = RQ_VERBS(RQ_VERBS_SESSION);
+#if RQ_ENABLE_ASYNC
+const rq_verb_obj_t rq_async_session_verbs[RQ_VERB_COUNT] = RQ_VERBS(RQ_VERBS_ASYNC);
+#endif
+#if RQ_ENABLE_LEGACY_API
+const rq_verb_obj_t rq_module_verbs[RQ_VERB_COUNT] = RQ_VERBS(RQ_VERBS_MODULE);
+#endif

@@ -225,14 +225,34 @@ void rq_out_of_retries_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest);
 #if RQ_ENABLE_LEGACY_API
 extern const mp_obj_fun_builtin_var_t rq_mod_set_socket_obj;
 extern const mp_obj_fun_builtin_var_t rq_mod_request_obj;
-extern const mp_obj_fun_builtin_var_t rq_mod_get_obj;
-extern const mp_obj_fun_builtin_var_t rq_mod_post_obj;
-extern const mp_obj_fun_builtin_var_t rq_mod_put_obj;
-extern const mp_obj_fun_builtin_var_t rq_mod_patch_obj;
-extern const mp_obj_fun_builtin_var_t rq_mod_delete_obj;
-extern const mp_obj_fun_builtin_var_t rq_mod_head_obj;
-extern const mp_obj_fun_builtin_var_t rq_mod_options_obj;
 #endif
+
+// The request verbs (get, post, ...) of Session, AsyncSession and the
+// module (module_api.c): an object per verb and owner naming both, and one
+// call for all of them, instead of a function and a function object each.
+enum { RQ_VERB_GET, RQ_VERB_POST, RQ_VERB_PUT, RQ_VERB_PATCH, RQ_VERB_DELETE, RQ_VERB_HEAD, RQ_VERB_OPTIONS, RQ_VERB_COUNT };
+enum { RQ_VERBS_SESSION, RQ_VERBS_ASYNC, RQ_VERBS_MODULE };
+typedef struct _rq_verb_obj_t {
+    mp_obj_base_t base;
+    uint8_t verb; // RQ_VERB_*
+    uint8_t owner; // RQ_VERBS_*
+} rq_verb_obj_t;
+extern const rq_verb_obj_t rq_session_verbs[RQ_VERB_COUNT];
+#if RQ_ENABLE_ASYNC
+extern const rq_verb_obj_t rq_async_session_verbs[RQ_VERB_COUNT];
+#endif
+#if RQ_ENABLE_LEGACY_API
+extern const rq_verb_obj_t rq_module_verbs[RQ_VERB_COUNT];
+#endif
+// The verbs' entries of a locals or globals table.
+#define RQ_VERB_ENTRIES(verbs) \
+    { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&verbs[RQ_VERB_GET]) }, \
+    { MP_ROM_QSTR(MP_QSTR_post), MP_ROM_PTR(&verbs[RQ_VERB_POST]) }, \
+    { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&verbs[RQ_VERB_PUT]) }, \
+    { MP_ROM_QSTR(MP_QSTR_patch), MP_ROM_PTR(&verbs[RQ_VERB_PATCH]) }, \
+    { MP_ROM_QSTR(MP_QSTR_delete), MP_ROM_PTR(&verbs[RQ_VERB_DELETE]) }, \
+    { MP_ROM_QSTR(MP_QSTR_head), MP_ROM_PTR(&verbs[RQ_VERB_HEAD]) }, \
+    { MP_ROM_QSTR(MP_QSTR_options), MP_ROM_PTR(&verbs[RQ_VERB_OPTIONS]) }
 // Where the front end keeps the legacy API's default session (a GC root).
 mp_obj_t *rq_default_session_ref(void);
 

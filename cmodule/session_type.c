@@ -217,20 +217,6 @@ static mp_obj_t session_request(size_t n_args, const mp_obj_t *args, mp_map_t *k
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(session_request_obj, 1, session_request);
 
-#define RQ_VERB(NAME, QSTR) \
-    static mp_obj_t session_##NAME(size_t n_args, const mp_obj_t *args, mp_map_t *kw) { \
-        return rq_session_do_request(args[0], MP_OBJ_NEW_QSTR(QSTR), n_args - 1, args + 1, kw); \
-    } \
-    static MP_DEFINE_CONST_FUN_OBJ_KW(session_##NAME##_obj, 1, session_##NAME);
-
-RQ_VERB(get, MP_QSTR_GET)
-RQ_VERB(post, MP_QSTR_POST)
-RQ_VERB(put, MP_QSTR_PUT)
-RQ_VERB(patch, MP_QSTR_PATCH)
-RQ_VERB(delete, MP_QSTR_DELETE)
-RQ_VERB(head, MP_QSTR_HEAD)
-RQ_VERB(options, MP_QSTR_OPTIONS)
-
 static mp_obj_t session_close(mp_obj_t self_in) {
     rq_session_obj_t *s = MP_OBJ_TO_PTR(self_in);
     rq_err_t err = rq_session_close(&s->s);
@@ -268,13 +254,7 @@ static void session_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
 
 static const mp_rom_map_elem_t session_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&session_request_obj) },
-    { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&session_get_obj) },
-    { MP_ROM_QSTR(MP_QSTR_post), MP_ROM_PTR(&session_post_obj) },
-    { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&session_put_obj) },
-    { MP_ROM_QSTR(MP_QSTR_patch), MP_ROM_PTR(&session_patch_obj) },
-    { MP_ROM_QSTR(MP_QSTR_delete), MP_ROM_PTR(&session_delete_obj) },
-    { MP_ROM_QSTR(MP_QSTR_head), MP_ROM_PTR(&session_head_obj) },
-    { MP_ROM_QSTR(MP_QSTR_options), MP_ROM_PTR(&session_options_obj) },
+    RQ_VERB_ENTRIES(rq_session_verbs),
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&session_close_obj) },
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&session_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&session_exit_obj) },

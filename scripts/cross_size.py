@@ -73,6 +73,11 @@ def gnu_ld_for(triple):
     return None
 
 
+MEM_SYMBOLS = ["memcpy", "memmove", "memset", "memcmp", "__aeabi_mem*"]
+MEM_NAMES = {"memcpy", "memmove", "memset", "memcmp"} | {
+    "__aeabi_mem%s%s" % (op, n) for op in ("cpy", "move", "set", "clr") for n in ("", "4", "8")}
+
+
 def link(tools, triple, lib, out):
     """lib -> out (the firmware's view of the Rust side); returns the linker used."""
     gnu_ld = gnu_ld_for(triple)
@@ -85,8 +90,13 @@ def link(tools, triple, lib, out):
     obj = out + ".o"
     # -S as in micropython.mk: old RISC-V GNU ld rejects the debug relocations.
     run(linker + ["-r", "-S", "--whole-archive", lib, "--no-whole-archive", "-o", obj + ".tmp"], stderr=subprocess.DEVNULL)
+    # The memory routines stay global, as in micropython.mk, and the firmware's
+    # (its C library's, and cmodule/shims_mem.c for the __aeabi_mem* names)
+    # replace them: stood in for here by absolute symbols, which win over
+    # compiler_builtins' weak definitions.
     strip = ["--wildcard", "--keep-global-symbol=rq_*", "--remove-section=.llvmbc", "--remove-section=.llvmcmd",
              "--remove-section=.llvm_addrsig", "--strip-debug"]
+    strip += ["--keep-global-symbol=%s" % m for m in MEM_SYMBOLS]
     if triple.startswith(("thumb", "arm")):
         strip += ["--remove-section=.ARM.exidx*", "--remove-section=.ARM.extab*"]
     run([os.path.join(tools, "llvm-objcopy")] + strip + [obj + ".tmp", obj])
@@ -99,6 +109,8 @@ def link(tools, triple, lib, out):
     if not roots:
         sys.exit("cross_size: %s exports no rq_* symbol" % lib)
     undef = [a for r in roots for a in ("-u", r)]
+    mem = run([os.path.join(tools, "llvm-nm"), "--defined-only", "--extern-only", obj]).split()
+    undef += ["--defsym=%s=0" % m for m in mem if m in MEM_NAMES]
     run(linker + ["--gc-sections", "-e", roots[0], "--unresolved-symbols=ignore-all"] + undef + ["-o", out, obj],
         stderr=subprocess.DEVNULL)
     os.remove(obj)

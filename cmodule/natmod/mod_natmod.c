@@ -146,13 +146,13 @@ mp_obj_t mpy_init(mp_obj_fun_bc_t *self, size_t n_args, size_t n_kw, mp_obj_t *a
     #if RQ_ENABLE_LEGACY_API
     mp_store_global(MP_QSTR_set_socket, MP_OBJ_FROM_PTR(&rq_mod_set_socket_obj));
     mp_store_global(MP_QSTR_request, MP_OBJ_FROM_PTR(&rq_mod_request_obj));
-    mp_store_global(MP_QSTR_get, MP_OBJ_FROM_PTR(&rq_mod_get_obj));
-    mp_store_global(MP_QSTR_post, MP_OBJ_FROM_PTR(&rq_mod_post_obj));
-    mp_store_global(MP_QSTR_put, MP_OBJ_FROM_PTR(&rq_mod_put_obj));
-    mp_store_global(MP_QSTR_patch, MP_OBJ_FROM_PTR(&rq_mod_patch_obj));
-    mp_store_global(MP_QSTR_delete, MP_OBJ_FROM_PTR(&rq_mod_delete_obj));
-    mp_store_global(MP_QSTR_head, MP_OBJ_FROM_PTR(&rq_mod_head_obj));
-    mp_store_global(MP_QSTR_options, MP_OBJ_FROM_PTR(&rq_mod_options_obj));
+    mp_store_global(MP_QSTR_get, MP_OBJ_FROM_PTR(&rq_module_verbs[RQ_VERB_GET]));
+    mp_store_global(MP_QSTR_post, MP_OBJ_FROM_PTR(&rq_module_verbs[RQ_VERB_POST]));
+    mp_store_global(MP_QSTR_put, MP_OBJ_FROM_PTR(&rq_module_verbs[RQ_VERB_PUT]));
+    mp_store_global(MP_QSTR_patch, MP_OBJ_FROM_PTR(&rq_module_verbs[RQ_VERB_PATCH]));
+    mp_store_global(MP_QSTR_delete, MP_OBJ_FROM_PTR(&rq_module_verbs[RQ_VERB_DELETE]));
+    mp_store_global(MP_QSTR_head, MP_OBJ_FROM_PTR(&rq_module_verbs[RQ_VERB_HEAD]));
+    mp_store_global(MP_QSTR_options, MP_OBJ_FROM_PTR(&rq_module_verbs[RQ_VERB_OPTIONS]));
     #endif
 
     MP_DYNRUNTIME_INIT_EXIT

@@ -6,7 +6,7 @@
 //! (`Need::Framing`) one line at a time, so body data is never copied
 //! through the engine and memory use is independent of body size.
 
-use super::encode::hex_value;
+use super::encode::{hex_value, is_tchar};
 use super::response::Framing;
 use core::ops::Range;
 
@@ -210,10 +210,6 @@ fn parse_chunk_size(line: &[u8]) -> Result<u64, BodyError> {
             .ok_or(BodyError::ChunkSizeOverflow)?;
     }
     Ok(size)
-}
-
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// `token ":" OWS value OWS` → (name, value) ranges within `line`, which

@@ -3,6 +3,7 @@
 //! keeps accepted cookies is `cookie_jar`.
 
 use super::cookie_date;
+use super::encode::has_byte;
 use super::writer::Writer;
 
 /// One `Set-Cookie` line, split; slices borrow the line. Unknown
@@ -242,7 +243,7 @@ impl CookieLine {
 
 /// An IPv4 or IPv6 literal: never matched by a suffix (§5.1.3).
 pub fn is_ip_literal(host: &[u8]) -> bool {
-    host.contains(&b':')
+    has_byte(host, b':')
         || (!host.is_empty() && host.iter().all(|&b| b.is_ascii_digit() || b == b'.'))
 }
 
@@ -267,7 +268,7 @@ pub fn domain_match(host: &[u8], domain: &[u8]) -> bool {
 /// label, which no registrable site is. A cookie may name it only when it
 /// is the request's own host (then it stays host-only, §5.3 step 5).
 pub fn is_bare_tld(domain: &[u8]) -> bool {
-    !domain.contains(&b'.')
+    !has_byte(domain, b'.')
 }
 
 /// §5.1.4 default-path of a request path (its query already cut off).

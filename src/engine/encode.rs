@@ -52,7 +52,7 @@ pub fn write_target(w: &mut Writer, target: &[u8]) {
 
 /// RFC 9110 `tchar`: what a method (or header name) may consist of.
 pub fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+    b.is_ascii_alphanumeric() || has_byte(b"!#$%&'*+-.^_`|~", b)
 }
 
 /// A non-empty RFC 9110 token.
@@ -245,6 +245,14 @@ fn letters(y: u64) -> u64 {
 /// An ASCII upper-case letter to lower case; any other byte unchanged.
 fn fold(c: u8) -> u8 {
     c | (u8::from(c.wrapping_sub(b'A') < 26) << 5)
+}
+
+/// Whether `data` holds `b`. A plain loop: `<[u8]>::contains` links core's
+/// word-at-a-time memchr (176 bytes on Cortex-M0) for the short slices
+/// this crate searches.
+#[allow(clippy::manual_contains)]
+pub fn has_byte(data: &[u8], b: u8) -> bool {
+    data.iter().any(|&c| c == b)
 }
 
 /// Any CR, LF or NUL: the bytes that would let a value break HTTP framing.

@@ -125,8 +125,10 @@ pub fn timeout_error() -> Exc {
 }
 
 /// A ValueError with a message made at run time (built at once: the
-/// message lives in this frame).
-pub fn value_error_now(msg: &str) -> Exc {
+/// message lives in this frame). Bytes, not `str`: the messages written
+/// here are ASCII, and `str::from_utf8` would link core's UTF-8 validator
+/// and its 256-byte table for nothing.
+pub fn value_error_now(msg: &[u8]) -> Exc {
     // SAFETY: msg is valid for its length; the shim copies it.
     Exc::Caught(unsafe {
         rq_exc_new(
@@ -260,5 +262,5 @@ pub fn json_error(e: JsonError) -> Exc {
         }
     }
     w.put_decimal(usize::try_from(e.offset).unwrap_or(usize::MAX));
-    value_error_now(core::str::from_utf8(w.written()).unwrap_or("Invalid JSON"))
+    value_error_now(w.written())
 }

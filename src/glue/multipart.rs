@@ -8,7 +8,7 @@ use super::args::{for_each_field, text_of};
 use super::ffi::rq_kind_t;
 use super::py::*;
 #[cfg(feature = "multipart")]
-use crate::engine::encode::{for_each_param_piece, has_control};
+use crate::engine::encode::{for_each_param_piece, has_byte, has_control};
 
 /// Where a multipart body goes: a byte counter or the socket.
 pub trait Sink {
@@ -47,7 +47,7 @@ fn checked_field(b: &[u8]) -> PyResult<&[u8]> {
 /// percent-escaped so it cannot end the string or the header line.
 #[cfg(feature = "multipart")]
 fn put_param(out: &mut dyn Sink, value: &[u8]) -> PyResult<()> {
-    if value.contains(&0) {
+    if has_byte(value, 0) {
         return Err(value_error("NUL in a multipart field name or filename"));
     }
     for_each_param_piece(value, |piece| out.put(piece))

@@ -18,7 +18,7 @@ use super::request::{
     Source,
 };
 use super::sessionref::SessionRef;
-use crate::engine::encode::eq_ignore_case;
+use crate::engine::encode::{eq_ignore_case, has_byte};
 use crate::engine::redirect::{self, Dropped};
 use crate::engine::request::{check_method, Overrides};
 use crate::engine::retry::{connection_lost, may_resend};
@@ -50,7 +50,7 @@ fn with_params(url_obj: Obj, params: Obj) -> PyResult<Obj> {
     let base = url.split(|&b| b == b'#').next().unwrap_or(url);
     build(Built::Str, &mut |w| {
         w.put(base);
-        w.put_byte(if base.contains(&b'?') { b'&' } else { b'?' });
+        w.put_byte(if has_byte(base, b'?') { b'&' } else { b'?' });
         w.put(enc);
         Ok(())
     })
