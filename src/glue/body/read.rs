@@ -121,10 +121,6 @@ pub fn release_decoder(r: &mut rq_response_t) {
     }
     r.decoded = ptr::null_mut();
     r.ahead = ptr::null_mut();
-    r.ahead_start = 0;
-    r.ahead_end = 0;
-    r.held_raw = ptr::null_mut();
-    r.held_pos = 0;
 }
 
 /// Closes the connection (a broken or abandoned body).

@@ -228,7 +228,8 @@ impl Exchange {
         // The handshake left the socket non-blocking behind the record of
         // its timeout: the record is reset, then set with the timeout.
         c.sock_timeout = 0;
-        conn::ensure_timeout(c, read_timeout, read_timeout_ms).map_err(|e| Failed::other(e, false))?;
+        conn::ensure_timeout(c, read_timeout, read_timeout_ms)
+            .map_err(|e| Failed::other(e, false))?;
         Ok(Io::Done(n))
     }
 
