@@ -185,6 +185,14 @@ rq_kind_t rq_kind_of(rq_obj_t o) {
 }
 
 bool rq_get_bytes(rq_obj_t o, rq_bytes_t *out) {
+    // A str or bytes object (not a qstr): read in place, as every request
+    // does for its URL and method.
+    if (mp_obj_is_obj(o) && (mp_obj_is_exact_type(o, &mp_type_str) || mp_obj_is_exact_type(o, &mp_type_bytes))) {
+        const mp_obj_str_t *s = MP_OBJ_TO_PTR(o);
+        out->ptr = s->data;
+        out->len = s->len;
+        return true;
+    }
     if (mp_obj_is_str(o)) {
         size_t len;
         const char *p = mp_obj_str_get_data(o, &len);
@@ -263,6 +271,24 @@ bool rq_int_value(rq_obj_t o, intptr_t *out) {
 // capacity; rq_bytes_finish trims it. The buffer is a GC block referenced
 // from the object, so the collector keeps it alive.
 rq_err_t rq_bytes_begin(size_t len, uint8_t **data, rq_obj_t *handle) {
+    // No nlr frame when both allocations succeed (every response's
+    // content); after a failed one they are made again under the guard,
+    // which raises the MemoryError. The object and its bytes stay two
+    // blocks: the collector's search for free blocks starts after the last
+    // one-block allocation, and the object is that allocation in a GET.
+    if (len < SIZE_MAX / 2) {
+        mp_obj_str_t *o = m_malloc_maybe(sizeof(mp_obj_str_t));
+        byte *p = o != NULL ? m_malloc_maybe(len + 1) : NULL;
+        if (p != NULL) {
+            o->base.type = &mp_type_bytes;
+            o->hash = 0;
+            o->data = p;
+            o->len = len;
+            *data = p;
+            *handle = MP_OBJ_FROM_PTR(o);
+            return NULL;
+        }
+    }
     RQ_GUARD({
         if (len >= SIZE_MAX / 2) {
             // len + 1 would wrap; no heap holds this much anyway.
