@@ -37,7 +37,20 @@ static const uint8_t *rq_head_block(rq_session_t *s, const uint8_t *head, size_t
     return b;
 }
 
-static void rq_response_init(rq_response_obj_t *o, rq_obj_t session, const uint8_t *raw, size_t head_len, rq_response_t **r, rq_obj_t *obj) {
+rq_err_t rq_response_make(rq_obj_t session, const uint8_t *head, size_t head_len, rq_response_t **r, rq_obj_t *obj) {
+    // head_len sits in what was padding after the flags: no bigger object.
+    MP_STATIC_ASSERT(offsetof(rq_response_t, head_len) + sizeof(uint16_t)
+        <= ((offsetof(rq_response_t, decode_checked) + sizeof(void *)) & ~(sizeof(void *) - 1)));
+    rq_session_t *s = rq_session_state(session);
+    // No nlr frame unless an allocation fails (every response comes here);
+    // m_malloc_maybe has collected and tried again by then, as m_malloc
+    // would, so what is left is raising its MemoryError.
+    bool failed;
+    const uint8_t *raw = rq_head_block(s, head, head_len, &failed);
+    rq_response_obj_t *o = failed ? NULL : m_malloc_maybe(sizeof(rq_response_obj_t));
+    if (o == NULL) {
+        RQ_GUARD(m_malloc_fail(failed ? head_len : sizeof(rq_response_obj_t)));
+    }
     o->base.type = &rq_type_response;
     memset(&o->r, 0, sizeof(o->r));
     o->r.session = session;
@@ -47,29 +60,7 @@ static void rq_response_init(rq_response_obj_t *o, rq_obj_t session, const uint8
     }
     *r = &o->r;
     *obj = MP_OBJ_FROM_PTR(o);
-}
-
-rq_err_t rq_response_make(rq_obj_t session, const uint8_t *head, size_t head_len, rq_response_t **r, rq_obj_t *obj) {
-    // head_len sits in what was padding after the flags: no bigger object.
-    MP_STATIC_ASSERT(offsetof(rq_response_t, head_len) + sizeof(uint16_t)
-        <= ((offsetof(rq_response_t, decode_checked) + sizeof(void *)) & ~(sizeof(void *) - 1)));
-    rq_session_t *s = rq_session_state(session);
-    // No nlr frame while the allocations succeed (every response); after a
-    // failed one they are made again under the guard, which raises.
-    bool failed;
-    const uint8_t *raw = rq_head_block(s, head, head_len, &failed);
-    rq_response_obj_t *o = failed ? NULL : m_malloc_maybe(sizeof(rq_response_obj_t));
-    if (o != NULL) {
-        rq_response_init(o, session, raw, head_len, r, obj);
-        return NULL;
-    }
-    RQ_GUARD({
-        raw = rq_head_block(s, head, head_len, &failed);
-        if (failed) {
-            m_malloc_fail(head_len);
-        }
-        rq_response_init(m_malloc(sizeof(rq_response_obj_t)), session, raw, head_len, r, obj);
-    });
+    return NULL;
 }
 
 rq_response_t *rq_response_state(rq_obj_t response) {
