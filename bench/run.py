@@ -464,8 +464,18 @@ class Bench:
             return int(m.group(1))
 
         out, errs = self.per_client(lambda c: (count(c, hi) - count(c, lo)) / (hi - lo))
-        self.add("instructions", "instructions per small GET", "instr", "lower",
-                 {c: v[0] for c, v in out.items() if v}, errs)
+        vals = {c: v[0] for c, v in out.items() if v}
+        self.add("instructions", "instructions per small GET", "instr", "lower", vals, errs)
+        # The limit above only writes and reads a response of known length;
+        # a minimal client also finds the end of the head, splits its lines
+        # and reads the status and Content-Length. Same native/reference.
+        out, errs = self.per_client(
+            lambda c: (count(c, hi, parse=1) - count(c, lo, parse=1)) / (hi - lo),
+            clients=("limit",))
+        parsed = {c: vals[c] for c in ("native", "reference") if c in vals}
+        parsed.update({c: v[0] for c, v in out.items() if v})
+        self.add("instructions_parse", "instructions per small GET (limit: bare loop that parses the head)",
+                 "instr", "lower", parsed, errs)
         # The same GET carrying one session cookie from the jar (SPEC §12;
         # only the native client has a jar).
         out, errs = self.per_client(

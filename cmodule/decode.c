@@ -306,23 +306,22 @@ bool rq_response_decode_streaming(mp_obj_t self_in) {
         return false;
     }
     rq_response_t *r = rq_response_state(self_in);
-    uint8_t *ahead = m_new(uint8_t, RQ_AHEAD_CAP);
+    rq_read_ahead_t *ahead = m_new0(rq_read_ahead_t, 1);
+    ahead->buf = m_new(uint8_t, RQ_AHEAD_CAP);
     rq_response_prepare_body(self_in);
     r->ahead = ahead;
-    r->ahead_start = 0;
-    r->ahead_end = 0;
-    r->ahead_ended = false;
     return true;
 }
 
 void rq_response_hold_raw(mp_obj_t self_in, mp_obj_t raw) {
     rq_response_t *r = rq_response_state(self_in);
-    r->held_raw = raw;
-    r->held_pos = 0;
+    rq_read_ahead_t *ahead = m_new0(rq_read_ahead_t, 1);
+    ahead->held_raw = raw;
+    r->ahead = ahead;
     rq_response_prepare_body(self_in);
     if (r->decoded == MP_OBJ_NULL) {
         r->cached = raw;
-        r->held_raw = MP_OBJ_NULL;
+        r->ahead = NULL;
     }
 }
 

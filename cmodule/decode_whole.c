@@ -35,10 +35,11 @@ static mp_int_t whole_body_wbits(const rq_whole_body_t *o, const byte *raw, size
 // they are).
 static mp_obj_t whole_body_raw(rq_whole_body_t *o) {
     rq_response_t *r = rq_response_state(o->response);
-    if (r->held_raw != MP_OBJ_NULL && r->held_pos == 0) {
+    rq_read_ahead_t *ahead = r->ahead;
+    if (ahead != NULL && ahead->held_raw != MP_OBJ_NULL && ahead->held_pos == 0) {
         // An AsyncSession read it already: no second copy.
-        mp_obj_t raw = r->held_raw;
-        r->held_raw = mp_const_empty_bytes;
+        mp_obj_t raw = ahead->held_raw;
+        ahead->held_raw = mp_const_empty_bytes;
         return raw;
     }
     vstr_t raw;

@@ -400,24 +400,25 @@ static mp_obj_t response_make_new(const mp_obj_type_t *type, size_t n_args, size
 // Raw body bytes, for json.load and for the decompressor (decode.c).
 mp_uint_t rq_response_raw_read(mp_obj_t self_in, void *buf, mp_uint_t size) {
     rq_response_t *r = rq_resp(self_in);
-    if (r->ahead != NULL && r->ahead_start < r->ahead_end) {
+    rq_read_ahead_t *ahead = r->ahead;
+    if (ahead != NULL && ahead->start < ahead->end) {
         // Read ahead without blocking (AsyncSession), in order before the rest.
-        size_t n = (size_t)(r->ahead_end - r->ahead_start);
+        size_t n = (size_t)(ahead->end - ahead->start);
         n = n < size ? n : size;
-        memcpy(buf, r->ahead + r->ahead_start, n);
-        r->ahead_start += n;
+        memcpy(buf, ahead->buf + ahead->start, n);
+        ahead->start += n;
         return n;
     }
-    if (r->held_raw != MP_OBJ_NULL) {
+    if (ahead != NULL && ahead->held_raw != MP_OBJ_NULL) {
         mp_buffer_info_t bi;
-        mp_get_buffer_raise(r->held_raw, &bi, MP_BUFFER_READ);
-        size_t n = bi.len - r->held_pos < size ? bi.len - r->held_pos : size;
-        memcpy(buf, (const byte *)bi.buf + r->held_pos, n);
-        r->held_pos += n;
+        mp_get_buffer_raise(ahead->held_raw, &bi, MP_BUFFER_READ);
+        size_t n = bi.len - ahead->held_pos < size ? bi.len - ahead->held_pos : size;
+        memcpy(buf, (const byte *)bi.buf + ahead->held_pos, n);
+        ahead->held_pos += n;
         if (n == 0 && size > 0) {
             // All handed to the decoder: the GC may have the bytes back.
-            r->held_raw = mp_const_empty_bytes;
-            r->held_pos = 0;
+            ahead->held_raw = mp_const_empty_bytes;
+            ahead->held_pos = 0;
         }
         return n;
     }

@@ -231,20 +231,28 @@ typedef struct {
     uint16_t head_len;
     rq_obj_t decoded;           // deflate.DeflateIO over the raw body when it is gzip/deflate, else NULL
     bool decoded_gone;          // `decoded` was let go (its stream ended, or the response closed): reads end
-    // AsyncSession: a compressed body read ahead without blocking; the
-    // decoder's raw reads take it from here (held_pos) instead of the socket.
-    rq_obj_t held_raw;
-    size_t held_pos;
-    // AsyncSession: compressed bytes read ahead of the decompressor without
-    // blocking (a GC block of RQ_AHEAD_CAP bytes, or NULL), unread at
-    // [ahead_start, ahead_end); ahead_ended once the raw body ended.
-    uint8_t *ahead;
-    uint16_t ahead_start;
-    uint16_t ahead_end;
-    bool ahead_ended;
+    // AsyncSession only: what it read of a compressed body without
+    // blocking (rq_read_ahead_t, its own GC block), or NULL. A Response of
+    // a blocking Session never has one, and stays five GC blocks on
+    // 64-bit ports.
+    struct rq_read_ahead *ahead;
 } rq_response_t;
 
 #define RQ_AHEAD_CAP (2048)
+
+// A compressed body an AsyncSession reads without blocking, for the
+// decoder's raw reads (response_type.c) to take instead of the socket.
+typedef struct rq_read_ahead {
+    // The whole raw body, read before decoding began (held_pos taken).
+    rq_obj_t held_raw;
+    size_t held_pos;
+    // Raw bytes read ahead of the decompressor: a GC block of RQ_AHEAD_CAP
+    // bytes (or NULL), unread at [start, end); ended once the raw body did.
+    uint8_t *buf;
+    uint16_t start;
+    uint16_t end;
+    bool ended;
+} rq_read_ahead_t;
 
 // Arguments of Session.request after C-side parsing. Objects are NULL when
 // not given (None is passed as None).

@@ -15,34 +15,52 @@
 
 // ---- responses and headers ----
 
+// The raw head for a new response: the session's last one when it is the
+// same byte for byte, else a copy that becomes the last one (NULL when
+// the allocation failed, or when the head is not kept).
+static const uint8_t *rq_head_block(rq_session_t *s, const uint8_t *head, size_t head_len, bool *failed) {
+    *failed = false;
+    if (head_len == 0 || head_len > UINT16_MAX) {
+        return NULL;
+    }
+    if (s->last_head != NULL && s->last_head_len == head_len && memcmp(s->last_head, head, head_len) == 0) {
+        return s->last_head;
+    }
+    uint8_t *b = m_malloc_maybe(head_len);
+    if (b == NULL) {
+        *failed = true;
+        return NULL;
+    }
+    memcpy(b, head, head_len);
+    s->last_head = b;
+    s->last_head_len = head_len;
+    return b;
+}
+
 rq_err_t rq_response_make(rq_obj_t session, const uint8_t *head, size_t head_len, rq_response_t **r, rq_obj_t *obj) {
     // head_len sits in what was padding after the flags: no bigger object.
     MP_STATIC_ASSERT(offsetof(rq_response_t, head_len) + sizeof(uint16_t)
         <= ((offsetof(rq_response_t, decode_checked) + sizeof(void *)) & ~(sizeof(void *) - 1)));
-    RQ_GUARD({
-        rq_session_t *s = rq_session_state(session);
-        const uint8_t *raw = NULL;
-        if (head_len > 0 && head_len <= UINT16_MAX) {
-            if (s->last_head != NULL && s->last_head_len == head_len && memcmp(s->last_head, head, head_len) == 0) {
-                raw = s->last_head;
-            } else {
-                uint8_t *b = m_new(uint8_t, head_len);
-                memcpy(b, head, head_len);
-                s->last_head = b;
-                s->last_head_len = head_len;
-                raw = b;
-            }
-        }
-        rq_response_obj_t *o = mp_obj_malloc(rq_response_obj_t, &rq_type_response);
-        memset(&o->r, 0, sizeof(o->r));
-        o->r.session = session;
-        if (raw != NULL) {
-            o->r.headers = (mp_obj_t)raw;
-            o->r.head_len = (uint16_t)head_len;
-        }
-        *r = &o->r;
-        *obj = MP_OBJ_FROM_PTR(o);
-    });
+    rq_session_t *s = rq_session_state(session);
+    // No nlr frame unless an allocation fails (every response comes here);
+    // m_malloc_maybe has collected and tried again by then, as m_malloc
+    // would, so what is left is raising its MemoryError.
+    bool failed;
+    const uint8_t *raw = rq_head_block(s, head, head_len, &failed);
+    rq_response_obj_t *o = failed ? NULL : m_malloc_maybe(sizeof(rq_response_obj_t));
+    if (o == NULL) {
+        RQ_GUARD(m_malloc_fail(failed ? head_len : sizeof(rq_response_obj_t)));
+    }
+    o->base.type = &rq_type_response;
+    memset(&o->r, 0, sizeof(o->r));
+    o->r.session = session;
+    if (raw != NULL) {
+        o->r.headers = (mp_obj_t)raw;
+        o->r.head_len = (uint16_t)head_len;
+    }
+    *r = &o->r;
+    *obj = MP_OBJ_FROM_PTR(o);
+    return NULL;
 }
 
 rq_response_t *rq_response_state(rq_obj_t response) {

@@ -185,6 +185,14 @@ rq_kind_t rq_kind_of(rq_obj_t o) {
 }
 
 bool rq_get_bytes(rq_obj_t o, rq_bytes_t *out) {
+    // A str or bytes object (not a qstr): read in place, as every request
+    // does for its URL and method.
+    if (mp_obj_is_obj(o) && (mp_obj_is_exact_type(o, &mp_type_str) || mp_obj_is_exact_type(o, &mp_type_bytes))) {
+        const mp_obj_str_t *s = MP_OBJ_TO_PTR(o);
+        out->ptr = s->data;
+        out->len = s->len;
+        return true;
+    }
     if (mp_obj_is_str(o)) {
         size_t len;
         const char *p = mp_obj_str_get_data(o, &len);
@@ -263,21 +271,29 @@ bool rq_int_value(rq_obj_t o, intptr_t *out) {
 // capacity; rq_bytes_finish trims it. The buffer is a GC block referenced
 // from the object, so the collector keeps it alive.
 rq_err_t rq_bytes_begin(size_t len, uint8_t **data, rq_obj_t *handle) {
-    RQ_GUARD({
-        if (len >= SIZE_MAX / 2) {
-            // len + 1 would wrap; no heap holds this much anyway.
-            m_malloc_fail(len);
-        }
-        mp_obj_str_t *o = mp_obj_malloc(mp_obj_str_t, &mp_type_bytes);
-        o->len = 0;
-        o->hash = 0;
-        o->data = NULL;
-        byte *p = m_new(byte, len + 1);
-        o->data = p;
-        o->len = len;
-        *data = p;
-        *handle = MP_OBJ_FROM_PTR(o);
-    });
+    // No nlr frame unless an allocation fails (every response's content
+    // comes here); m_malloc_maybe has collected and tried again by then,
+    // as m_malloc would, so what is left is raising its MemoryError. The
+    // object and its bytes stay two blocks: the collector's search for free
+    // blocks starts after the last one-block allocation, and the object is
+    // that allocation in a GET.
+    mp_obj_str_t *o = NULL;
+    byte *p = NULL;
+    if (len < SIZE_MAX / 2) {
+        // (len + 1 would wrap past that; no heap holds this much anyway.)
+        o = m_malloc_maybe(sizeof(mp_obj_str_t));
+        p = o != NULL ? m_malloc_maybe(len + 1) : NULL;
+    }
+    if (p == NULL) {
+        RQ_GUARD(m_malloc_fail(o != NULL ? len + 1 : sizeof(mp_obj_str_t)));
+    }
+    o->base.type = &mp_type_bytes;
+    o->hash = 0;
+    o->data = p;
+    o->len = len;
+    *data = p;
+    *handle = MP_OBJ_FROM_PTR(o);
+    return NULL;
 }
 
 rq_err_t rq_bytes_grow(rq_obj_t handle, size_t new_len, uint8_t **data) {

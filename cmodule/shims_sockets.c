@@ -229,10 +229,12 @@ rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len, int32_t tim
     RQ_GUARD({
         const mp_stream_p_t *sp = rq_native_stream(sock);
         size_t off = 0;
-        uint32_t progress_at = mp_hal_ticks_ms();
+        // The clock is read only where a rule below needs it: once per
+        // write on a native socket, when there is a timeout.
+        uint32_t progress_at = sp == NULL ? mp_hal_ticks_ms() : 0;
         while (off < len) {
             size_t want = len - off < RQ_SEND_PIECE ? len - off : RQ_SEND_PIECE;
-            uint32_t started = mp_hal_ticks_ms();
+            uint32_t started = timeout_ms >= 0 ? mp_hal_ticks_ms() : 0;
             size_t n;
             if (sp != NULL) {
                 int err = 0;
@@ -275,11 +277,12 @@ rq_err_t rq_sock_send(rq_obj_t sock, const uint8_t *buf, size_t len, int32_t tim
                 }
             }
             off += n;
-            uint32_t now = mp_hal_ticks_ms();
-            if (n < want && timeout_ms >= 0 && (uint32_t)(now - started) >= (uint32_t)timeout_ms) {
+            if (n < want && timeout_ms >= 0 && (uint32_t)(mp_hal_ticks_ms() - started) >= (uint32_t)timeout_ms) {
                 mp_raise_OSError(MP_ETIMEDOUT);
             }
-            progress_at = now;
+            if (sp == NULL) {
+                progress_at = mp_hal_ticks_ms();
+            }
         }
     });
 }

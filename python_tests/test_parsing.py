@@ -216,3 +216,30 @@ def test_endless_header_does_not_hang(mpy, impl, scripted_server):
     out = run_session(mpy, GET_ERR, srv.url("/")).one
     assert out[0][0] == "err"
     assert out[1] == 0
+
+
+@pytest.mark.native_only
+def test_large_chunks_in_pieces_then_reuse(mpy, impl, scripted_server):
+    # Chunks larger than the connection buffer, arriving in pieces that end
+    # anywhere: inside data, inside a size line, a chunk end or a trailer.
+    # The chunk framing read with the data is taken out in place; the
+    # connection is then reused for the next request.
+    pieces = [bytes([65 + i]) * n for i, n in enumerate((600, 3000, 1, 700, 5000, 513))]
+    body = b"".join(b"%x;x=y\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\nX-Tail: t\r\n\r\n"
+    raw = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+    script = [("read",)]
+    for i in range(0, len(raw), 1777):
+        script += [("send", raw[i:i + 1777]), ("sleep", 0.002)]
+    script += [("read",), ("send", b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")]
+    srv = scripted_server([script])
+    out = run_session(mpy, """
+r = s.get(U, timeout=3)
+a = r.content
+tail = r.headers.get("x-tail")
+r2 = s.get(U, timeout=3)
+emit([a, tail, r2.content])
+""", srv.url("/")).one
+    assert out[0] == b"".join(pieces)
+    assert out[1] == "t"
+    assert out[2] == b"ok"
+    assert srv.connections == 1

@@ -4,7 +4,8 @@
 
 CLIENT: native (the built-in adafruit_requests), reference (the PyPI
 package, imported as ref_requests through bench_pool), limit (a bare socket
-that writes one fixed request and readintos the known-length response).
+that writes one fixed request and readintos the known-length response; with
+parse=1 it splits the head as a minimal client would, see parsing_get_loop).
 Prints one line "RESULT {json}"; any failure is an exception and a
 non-zero exit status, which run.py reports as n/a.
 
@@ -94,8 +95,50 @@ def emit(**kw):
 # ---- small keep-alive GET ------------------------------------------------
 
 
+def parsing_get_loop():
+    """The limit client with parse=1: what a minimal client written in
+    MicroPython does for each GET. It does not know the response's length:
+    it receives what came, splits the head into lines, reads the status
+    and Content-Length, and takes the body as bytes (receiving the rest if
+    the first read ended inside it)."""
+    s = raw_socket()
+    req = request_bytes("GET", P["path"])
+    w = s.write
+    recv = s.recv
+
+    def get():
+        w(req)
+        data = recv(1024)
+        end = data.find(b"\r\n\r\n")
+        while end < 0:
+            data += recv(1024)
+            end = data.find(b"\r\n\r\n")
+        lines = data[:end].split(b"\r\n")
+        status = int(lines[0][9:12])
+        length = 0
+        for line in lines[1:]:
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        body = data[end + 4 :]
+        while len(body) < length:
+            body += recv(length - len(body))
+        return status, body
+
+    status, body = get()
+    if status != 200 or len(body) != P["body_len"]:
+        raise ValueError("unexpected response")
+
+    def run(n):
+        for _ in range(n):
+            get()
+
+    return run
+
+
 def small_get_loop():
     """Returns run(n) doing n keep-alive GETs, after checking one response."""
+    if CLIENT == "limit" and P.get("parse"):
+        return parsing_get_loop()
     if CLIENT == "limit":
         s = raw_socket()
         req = request_bytes("GET", P["path"])

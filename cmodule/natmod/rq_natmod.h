@@ -204,6 +204,9 @@ mp_obj_t rq_nm_new_float(double f);
 // ---- memory ----
 
 #define m_malloc0(n) (memset(m_malloc(n), 0, (n)))
+// The table's realloc without the raise (the response and content shims
+// allocate this way and raise only when it fails).
+#define m_malloc_maybe(n) (m_realloc_maybe(NULL, (n), false))
 // A finaliser needs gc_alloc's flag, which the table does not reach: a
 // natmod Session dropped without close() keeps its sockets until the pool
 // closes them (README, "Stock firmware").

@@ -170,21 +170,16 @@ impl HeadReader {
             // borrow of it while the head is read.
             let c = unsafe { &mut *conn };
             let (start, end) = (c.rstart, c.rend);
-            let (sock, raw, nonblocking) = (c.sock, c.raw_sock, c.nonblocking);
+            let (sock, nonblocking) = (c.sock, c.nonblocking);
             // Nothing received yet (a new request): nothing to parse.
             let parsed = if start == end {
                 None
             } else {
                 let (buf, _, _) = live::window(c);
                 let window = buf.get(start..end).unwrap_or(&[]);
-                let shortened = self.shortened;
                 parse_head_with(window, &limits, x.is_head, |res| match res {
                     Ok(Some(head)) if is_informational(head.status) => Ok(Some(Err(head.head_len))),
                     Ok(Some(head)) => {
-                        if shortened && !nonblocking {
-                            conn::set_timeout(sock, raw, x.read_timeout)
-                                .map_err(|e| Failed::io(e, true))?;
-                        }
                         let rstart = start.saturating_add(head.head_len);
                         let raw = window.get(..head.head_len).unwrap_or(&[]);
                         Ok(Some(Ok(build_response(x, s, conn, &head, raw, rstart)
@@ -195,7 +190,17 @@ impl HeadReader {
                 })?
             };
             match parsed {
-                Some(Ok(resp)) => return Ok(Io::Done(resp)),
+                Some(Ok(resp)) => {
+                    if self.shortened && !nonblocking {
+                        // Through the record of what the socket has, so the
+                        // next request on it does not set it again.
+                        // SAFETY: as above; the window's borrow has ended.
+                        let c = unsafe { &mut *conn };
+                        conn::ensure_timeout(c, x.read_timeout, x.read_timeout_ms)
+                            .map_err(|e| Failed::io(e, true))?;
+                    }
+                    return Ok(Io::Done(resp));
+                }
                 Some(Err(n)) => {
                     c.rstart = start.saturating_add(n);
                     self.informational = self.informational.saturating_add(1);

@@ -63,28 +63,32 @@ pub fn poll_decoded(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize>
         return Err(e);
     }
     let cap = RQ_AHEAD_CAP as usize;
-    loop {
-        let (start, end) = (usize::from(r.ahead_start), usize::from(r.ahead_end));
-        if r.ahead_ended || end.saturating_sub(start) >= AHEAD_LOW || r.ahead.is_null() {
+    let ahead_block = r.ahead;
+    // SAFETY: `ahead` is NULL or the response's read-ahead block, a GC
+    // block it references (decode.c); the raw read below does not touch it,
+    // so this borrow is the only one.
+    while let Some(a) = unsafe { ahead_block.as_mut() } {
+        let (start, end) = (usize::from(a.start), usize::from(a.end));
+        if a.ended || end.saturating_sub(start) >= AHEAD_LOW || a.buf.is_null() {
             break;
         }
-        // SAFETY: `ahead` is a GC block of RQ_AHEAD_CAP bytes that the
-        // response references (decode.c); nothing else borrows it now.
-        let buf = unsafe { core::slice::from_raw_parts_mut(r.ahead, cap) };
+        // SAFETY: `buf` is a GC block of RQ_AHEAD_CAP bytes that the
+        // read-ahead block references (decode.c); nothing else borrows it.
+        let buf = unsafe { core::slice::from_raw_parts_mut(a.buf, cap) };
         let end = if start > 0 {
             buf.copy_within(start.min(end)..end.min(cap), 0);
             end.saturating_sub(start)
         } else {
             end
         };
-        r.ahead_start = 0;
-        r.ahead_end = u16::try_from(end).unwrap_or(0);
+        a.start = 0;
+        a.end = u16::try_from(end).unwrap_or(0);
         let free = buf.get_mut(end..).unwrap_or(&mut []);
         match poll_step_raw(r, free)? {
             Io::Wait(w) => return Ok(Io::Wait(w)),
-            Io::Done(0) => r.ahead_ended = true,
+            Io::Done(0) => a.ended = true,
             Io::Done(n) => {
-                r.ahead_end = u16::try_from(end.saturating_add(n).min(cap)).unwrap_or(0);
+                a.end = u16::try_from(end.saturating_add(n).min(cap)).unwrap_or(0);
             }
         }
     }

@@ -1,9 +1,11 @@
 //! A response body: `read` moves bytes from the connection through the
-//! engine's decoder, `close` closes (with a bounded drain), `decoded` reads
-//! through the decompressor, `step` picks between the two, `content` builds
-//! what the caller asks for (`content`, `iter_content`, `iter_lines`), and
+//! engine's decoder (`chunks` takes a chunked body in large pieces),
+//! `close` closes (with a bounded drain), `decoded` reads through the
+//! decompressor, `step` picks between the two, `content` builds what the
+//! caller asks for (`content`, `iter_content`, `iter_lines`), and
 //! `exports` holds the entry points cmodule/response_type.c calls.
 
+mod chunks;
 mod close;
 mod content;
 mod decoded;

@@ -121,10 +121,6 @@ pub fn release_decoder(r: &mut rq_response_t) {
     }
     r.decoded = ptr::null_mut();
     r.ahead = ptr::null_mut();
-    r.ahead_start = 0;
-    r.ahead_end = 0;
-    r.held_raw = ptr::null_mut();
-    r.held_pos = 0;
 }
 
 /// Closes the connection (a broken or abandoned body).
@@ -218,7 +214,7 @@ fn after_recv(c: &mut rq_conn_t, got: Io<usize>) -> PyResult<Io<usize>> {
 }
 
 /// Receives into `dst`.
-fn recv_into(c: &mut rq_conn_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
+pub(super) fn recv_into(c: &mut rq_conn_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
     before_recv(c)?;
     let got = conn::recv(c.sock, c.nonblocking, dst)?;
     after_recv(c, got)
@@ -257,7 +253,7 @@ fn consumed(r: &mut rq_response_t, c: &mut rq_conn_t, n: usize) {
 
 /// Trailers obey the same limits as the head, so an endless trailer
 /// section cannot exhaust the heap.
-fn count_trailer(r: &rq_response_t, c: &mut rq_conn_t, line_len: usize) -> PyResult<()> {
+pub(super) fn count_trailer(r: &rq_response_t, c: &mut rq_conn_t, line_len: usize) -> PyResult<()> {
     let s = session(r);
     c.trailers = c.trailers.saturating_add(1);
     c.trailer_bytes = c
@@ -273,7 +269,7 @@ fn count_trailer(r: &rq_response_t, c: &mut rq_conn_t, line_len: usize) -> PyRes
 
 /// Only fields that may follow a body join the headers (engine::trailer),
 /// which are built first if they were not yet.
-fn merge_trailer(r: &mut rq_response_t, name: &[u8], value: &[u8]) -> PyResult<()> {
+pub(super) fn merge_trailer(r: &mut rq_response_t, name: &[u8], value: &[u8]) -> PyResult<()> {
     if !trailer::may_merge(name) {
         return Ok(());
     }
@@ -369,10 +365,19 @@ fn read_step_inner(
             }
             Need::Data(k) => {
                 let max = usize::try_from(k).unwrap_or(usize::MAX).min(dst.len());
-                let dst = dst.get_mut(..max).unwrap_or(&mut []);
                 if c.rend > c.rstart {
+                    let dst = dst.get_mut(..max).unwrap_or(&mut []);
                     return Ok(Io::Done(from_window(r, c, dst, k)));
                 }
+                if max >= SMALL_READ && max < dst.len() && r.framing == RQ_FRAMING_CHUNKED as u8 {
+                    // The chunk ends inside `dst`: the bytes after it come
+                    // in the same receive.
+                    match super::chunks::read_in_place(r, c, dst)? {
+                        Io::Done(0) if !decoder(r).is_done() => continue,
+                        done => return Ok(done),
+                    }
+                }
+                let dst = dst.get_mut(..max).unwrap_or(&mut []);
                 let n = if max < SMALL_READ && c.buf_cap >= SMALL_READ {
                     c.rstart = 0;
                     c.rend = 0;

@@ -52,12 +52,15 @@ pub fn poll_step(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
     if r.decoded.is_null() {
         return poll_step_raw(r, dst);
     }
-    if !r.held_raw.is_null() || !polls(r) {
+    // SAFETY: `ahead` is NULL or the response's read-ahead block
+    // (decode.c), a GC block it references; nothing else borrows it now.
+    let ahead = unsafe { r.ahead.as_ref() };
+    if ahead.is_some_and(|a| !a.held_raw.is_null()) || !polls(r) {
         // Raw bytes in memory, or from a socket that blocks: nothing to
         // wait for here.
         return read_step(r, dst).map(Io::Done);
     }
-    if r.ahead.is_null() {
+    if ahead.is_none_or(|a| a.buf.is_null()) {
         return Err(not_implemented(
             "AsyncSession: this compressed body was begun by a blocking reader; finish it with one",
         ));

@@ -213,7 +213,7 @@ impl Exchange {
     /// is then blocking again, with the read timeout). Its errors are the
     /// connect's, raised as they came (never a resend).
     fn handshake_step(&mut self, head_len: usize) -> Result<Io<usize>, Failed> {
-        let read_timeout = self.a.read_timeout;
+        let (read_timeout, read_timeout_ms) = (self.a.read_timeout, self.a.read_timeout_ms);
         let c = self.conn();
         let sock = c.sock;
         let piece = live::buffer(c).get(..head_len).unwrap_or(&[]);
@@ -225,10 +225,11 @@ impl Exchange {
         };
         self.handshaking = false;
         let c = self.conn();
-        // Not ensure_timeout: the handshake left the socket non-blocking
-        // behind the record of its timeout, so the record is reset.
+        // The handshake left the socket non-blocking behind the record of
+        // its timeout: the record is reset, then set with the timeout.
         c.sock_timeout = 0;
-        conn::set_timeout(c.sock, c.raw_sock, read_timeout).map_err(|e| Failed::other(e, false))?;
+        conn::ensure_timeout(c, read_timeout, read_timeout_ms)
+            .map_err(|e| Failed::other(e, false))?;
         Ok(Io::Done(n))
     }
 
