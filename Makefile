@@ -38,6 +38,7 @@ export MICROPY_DIR
 .PHONY: firmware-asan firmware-ubsan test-sanitize natmod test-natmod qemu-natmod-plain test-qemu-natmod test-pico-natmod
 .PHONY: deps-cross cross size-profile qemu qemu-plain test-qemu rp2 rp2-module rp2-plain rp2-reference rp2-minimal rp2-heap rp2-deps test-pico
 .PHONY: firmware-circuitpython cflags-circuitpython test-circuitpython test-corpus
+.PHONY: cp-board cp-board-plain cp-board-reference cp-board-minimal cp-board-heap test-pico-cp
 
 help:
 	@echo "make deps            Debian packages, MicroPython + Mbed TLS sources, Python test packages"
@@ -79,6 +80,11 @@ help:
 	@echo "make firmware-circuitpython  CircuitPython's unix port with the module -> build/circuitpython"
 	@echo "make cflags-circuitpython    cmodule/*.c with CircuitPython's board-port warning flags"
 	@echo "make test-circuitpython      both, then pytest python_tests against build/circuitpython"
+	@echo "make cp-board        CircuitPython CP_BOARD (raspberry_pi_pico, raspberry_pi_pico_w) image with"
+	@echo "                     and without the module, in a Debian trixie chroot (GCC 14) -> build/cp-board/"
+	@echo "make cp-board-reference / cp-board-minimal   the reference package frozen in / every switch off"
+	@echo "make cp-board-heap   free heap after boot of each CP_BOARD image built (rp2040js)"
+	@echo "make test-pico-cp    python_tests/qemu on the CircuitPython Pico image under rp2040js"
 	@echo "Variables: MICROPY_DIR=<tree>  RUST_TARGET=<triple>  JOBS=<n>  PYTHON=<python3>"
 	@echo "           CIRCUITPY_DIR=<CircuitPython tree>  CIRCUITPY_GIT=<clone to unpack>"
 
@@ -502,3 +508,55 @@ cflags-circuitpython: firmware-circuitpython
 test-circuitpython: deps firmware-circuitpython cflags-circuitpython
 	cd $(ROOT) && MICROPYTHON=$(CP_FIRMWARE) MPY_CROSS=$(CP_MPY_CROSS) \
 		$(PYTHON) -m pytest python_tests -q --ignore=python_tests/test_soak.py
+
+# ---- CircuitPython board images: ports/raspberrypi (scripts/circuitpython_board.sh) ----
+
+# The CircuitPython tree and the submodules the port reads come from
+# snapshots (MIRROR, CIRCUITPY_GIT), unpacked at CircuitPython's pins into
+# CP_BOARD_DEPS/circuitpython-board; the port's make runs in a Debian trixie
+# chroot (CP_BOARD_DEPS/cp-trixie, GCC 14), the Rust core is built on the
+# host. Without the snapshots the script prints "NOT RUN: ..." and exits 3.
+# CP_MAKE_ARGS reach the port's make (e.g. CIRCUITPY_QRIO=0), with
+# CP_BUILD_SUFFIX naming that build apart.
+CP_BOARD ?= raspberry_pi_pico
+CP_BOARD_BUILD := $(BUILD_DIR)/cp-board
+CP_BOARD_SH = JOBS=$(JOBS) $(ROOT)/scripts/circuitpython_board.sh
+
+# Both images, then the flash table; an image with the module that does not
+# fit still gets its overflow printed (from the link's memory report) before
+# the target fails.
+cp-board:
+	@rc=0; $(CP_BOARD_SH) build $(CP_BOARD) module || rc=$$?; \
+	[ $$rc = 3 ] && exit 3; \
+	$(CP_BOARD_SH) build $(CP_BOARD) plain || exit $$?; \
+	$(PYTHON) $(ROOT)/scripts/cp_board_size.py --board $(CP_BOARD) --build $(CP_BOARD_BUILD) || rc=1; \
+	exit $$rc
+
+cp-board-plain:
+	$(CP_BOARD_SH) build $(CP_BOARD) plain
+
+cp-board-reference:
+	$(CP_BOARD_SH) build $(CP_BOARD) reference
+
+cp-board-minimal:
+	$(CP_BOARD_SH) build $(CP_BOARD) minimal
+
+# Free heap after boot (and after the import) of each image built for
+# CP_BOARD, in rp2040js.
+cp-board-heap:
+	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
+	$(PYTHON) $(ROOT)/scripts/pico_heap.py --emu $(PICO_EMU) --work $(BUILD_DIR)/pico-heap/cp-$(CP_BOARD) \
+		$(foreach v,plain module reference minimal,$(if $(wildcard $(CP_BOARD_BUILD)/$(CP_BOARD)-$(v)/firmware.uf2),\
+			$(v)=$(CP_BOARD_BUILD)/$(CP_BOARD)-$(v)/firmware.uf2))
+
+# python_tests/qemu on the CircuitPython raspberry_pi_pico image with the
+# module under rp2040js (CircuitPython's console and boot, see
+# python_tests/qemu/pico_runner.py). PICO_CP_TESTS: the scripts to run
+# (default all).
+PICO_CP_TESTS ?=
+test-pico-cp:
+	$(CP_BOARD_SH) build $(CP_BOARD) module
+	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --pico $(CP_BOARD_BUILD)/$(CP_BOARD)-module/firmware.uf2 \
+		--circuitpython --emu $(PICO_EMU) --work $(BUILD_DIR)/pico-tests-cp-$(CP_BOARD) \
+		--time-limit $(PICO_TIME_LIMIT) $(PICO_CP_TESTS)

@@ -16,6 +16,10 @@
 #
 # Extra make arguments for the port (e.g. CIRCUITPY_QRIO=0) go in CP_MAKE_ARGS;
 # CP_BUILD_SUFFIX then names the build folder apart (BOARD-VARIANT-SUFFIX).
+# CP_FIRMWARE_KB=N builds BOARD with an N KiB firmware area instead of the
+# board's own (the CIRCUITPY drive shrinks by as much): a board folder
+# BOARD_fwNk, a copy of BOARD's with its linker script's firmware_size and
+# CIRCUITPY_FIRMWARE_SIZE changed together, made in the unpacked tree.
 #
 # Where things come from:
 #   CIRCUITPY_GIT   a clone of adafruit/circuitpython (bare is fine); default
@@ -189,11 +193,34 @@ unpack_tree() {
         cp "$dest/lib/certificates/data/roots.pem" "$dest/lib/certificates/data/roots-full.pem"
         log "lib/certificates: roots-full.pem copied from roots.pem"
     fi
+    tf_psa_layout "$dest/lib/mbedtls/tf-psa-crypto"
     touch "$dest/.unpacked"
     rm -rf "$TREE"
     mv "$dest" "$TREE"
     log "trees used (also in $TREE/.trees):"
     cat "$TREE/.trees" >&2
+}
+
+# CircuitPython pins Mbed TLS 4.2, whose TF-PSA-Crypto keeps some sources in
+# core/, platform/ and utilities/; the substitute (v4.0.0 with TF-PSA-Crypto
+# 1.0.0) has them all in drivers/builtin/src/, and psa_util.c there still
+# holds what later became psa_util_internal.c. Boards whose hashlib is
+# Mbed TLS without SSL (py/circuitpy_defns.mk, CIRCUITPY_HASHLIB_MBEDTLS_ONLY:
+# the Pico) name the new paths one by one; the SSL boards take each folder
+# by wildcard, which would then compile each file twice: each new path
+# includes the old file only under CIRCUITPY_HASHLIB_MBEDTLS_ONLY.
+tf_psa_layout() {
+    local tf=$1 new old
+    [ -f "$tf/drivers/builtin/src/psa_util.c" ] && [ ! -f "$tf/core/psa_util.c" ] || return 0
+    for new in core/psa_util.c platform/platform.c platform/platform_util.c utilities/constant_time.c; do
+        old=drivers/builtin/src/${new##*/}
+        mkdir -p "$tf/${new%/*}"
+        printf '/* TF-PSA-Crypto 1.0 keeps this file at %s. */\n#if CIRCUITPY_HASHLIB_MBEDTLS_ONLY\n#include "../%s"\n#else\ntypedef int tf_psa_compiled_from_%s;\n#endif\n' \
+            "$old" "$old" "$(basename "$new" .c)" > "$tf/$new"
+    done
+    printf '/* In TF-PSA-Crypto 1.0 this part is still in psa_util.c. */\ntypedef int tf_psa_util_internal_in_psa_util;\n' \
+        > "$tf/drivers/builtin/src/psa_util_internal.c"
+    log "lib/mbedtls/tf-psa-crypto: TF-PSA-Crypto 1.0 layout, the paths Mbed TLS 4.2 builds name added"
 }
 
 # A nested submodule's pin: the gitlink of its parent's snapshot at the
@@ -228,9 +255,38 @@ unmount_all() {
     for m in "${MOUNTED[@]}"; do umount "$m" || umount -l "$m" || true; done
 }
 
+# BOARD with a larger firmware area -> the new board's name. The port links
+# boards/BOARD/link.ld before its own script, which takes firmware_size from
+# it; the C side places the NVM and CIRCUITPY drive after
+# CIRCUITPY_FIRMWARE_SIZE (ports/raspberrypi/mpconfigport.h). The Pico W's
+# own pair is 1532k / 1536 KiB (its NVM sector sits inside the latter); the
+# new pair keeps each board's difference.
+grown_board() {
+    local board=$1 kb=$2 boards=$TREE/ports/raspberrypi/boards new ld_kb slack
+    new=${board}_fw${kb}k
+    ld_kb=$kb
+    if [ -f "$boards/$board/link.ld" ]; then
+        slack=$(( $(sed -n 's/.*CIRCUITPY_FIRMWARE_SIZE=.(\([0-9]*\) \* 1024).*/\1/p' "$boards/$board/mpconfigboard.mk") \
+            - $(sed -n 's/^firmware_size = \([0-9]*\)k;/\1/p' "$boards/$board/link.ld") ))
+        ld_kb=$((kb - slack))
+    fi
+    rm -rf "${boards:?}/$new"
+    cp -r "$boards/$board" "$boards/$new"
+    sed -i '/CIRCUITPY_FIRMWARE_SIZE/d' "$boards/$new/mpconfigboard.mk"
+    printf '\n# %s with a %d KiB firmware area (scripts/circuitpython_board.sh)\nCFLAGS += -DCIRCUITPY_FIRMWARE_SIZE='"'"'(%d * 1024)'"'"'\n' \
+        "$board" "$kb" "$kb" >> "$boards/$new/mpconfigboard.mk"
+    printf 'firmware_size = %dk;\n' "$ld_kb" > "$boards/$new/link.ld"
+    echo "$new"
+}
+
 build_image() {
     local board=$1 variant=$2 out features version mods
     [ -d "$TREE/ports/raspberrypi/boards/$board" ] || { log "no board $board in ports/raspberrypi"; exit 2; }
+    local name=$board
+    if [ -n "${CP_FIRMWARE_KB:-}" ]; then
+        board=$(grown_board "$board" "$CP_FIRMWARE_KB")
+        log "$name with a ${CP_FIRMWARE_KB} KiB firmware area: board folder $board"
+    fi
     out=$(realpath -m "$BUILD_DIR/cp-board/$board-$variant${CP_BUILD_SUFFIX:+-$CP_BUILD_SUFFIX}")
     version=$(cat "$TREE/.cp-version")
     mkdir -p "$out"

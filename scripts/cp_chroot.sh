@@ -57,12 +57,12 @@ log "downloading wheels for Python $pyver on the host"
 "$PYTHON" -m pip download -q --only-binary=:all: --python-version "$pyver" \
     --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 \
     -d "$wheels" cascadetoml jinja2 typer jsonschema "click<8.2.0" minify_html polib \
-    intelhex cryptography setuptools wheel
+    intelhex cryptography semver setuptools wheel
 "$PYTHON" -m pip download -q --no-binary=:all: --no-deps -d "$wheels" jsmin
 chroot "$DIR" python3 -m venv /opt/venv
 chroot "$DIR" /opt/venv/bin/pip install -q --no-index --find-links /opt/wheels setuptools wheel
 chroot "$DIR" /opt/venv/bin/pip install -q --no-index --find-links /opt/wheels --no-build-isolation \
-    cascadetoml jinja2 typer jsonschema "click<8.2.0" minify_html polib intelhex cryptography jsmin
+    cascadetoml jinja2 typer jsonschema "click<8.2.0" minify_html polib intelhex cryptography semver jsmin
 
 chroot "$DIR" arm-none-eabi-gcc --version | head -1 >&2
 touch "$DIR/.ready"
