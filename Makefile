@@ -545,7 +545,7 @@ cp-board-minimal:
 # CP_BOARD, in rp2040js.
 cp-board-heap:
 	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
-	$(PYTHON) $(ROOT)/scripts/pico_heap.py --emu $(PICO_EMU) --work $(BUILD_DIR)/pico-heap/cp-$(CP_BOARD) \
+	$(PYTHON) $(ROOT)/scripts/pico_heap.py --circuitpython --emu $(PICO_EMU) --work $(BUILD_DIR)/pico-heap/cp-$(CP_BOARD) \
 		$(foreach v,plain module reference minimal,$(if $(wildcard $(CP_BOARD_BUILD)/$(CP_BOARD)-$(v)/firmware.uf2),\
 			$(v)=$(CP_BOARD_BUILD)/$(CP_BOARD)-$(v)/firmware.uf2))
 

@@ -236,23 +236,25 @@ nested_pin() {
 
 # ---- the chroot and the build ----
 
-# The folders the build reads and writes, bind-mounted at the same paths
-# inside the chroot, so every path means the same on both sides.
-MOUNTED=()
-mount_into_chroot() {
-    local d
-    for d in /proc /dev "$@"; do
-        d=$(realpath "$d")
-        mkdir -p "$CHROOT$d"
-        if ! mountpoint -q "$CHROOT$d"; then
-            mount --bind "$d" "$CHROOT$d"
-            MOUNTED=("$CHROOT$d" "${MOUNTED[@]}")
-        fi
+# Runs the rest of the arguments in the chroot, in a mount namespace of its
+# own: the folders the build reads and writes (and /proc, /dev) are
+# bind-mounted at the same paths inside, so every path means the same on
+# both sides, and the mounts end with the process whatever way it ends (a
+# mount left behind would let `rm -rf build` reach through it).
+in_chroot() {
+    local binds=() d
+    for d in /proc /dev "$ROOT" "$TREE" "$BUILD_DIR"; do
+        binds+=("$(realpath "$d")")
     done
-}
-unmount_all() {
-    local m
-    for m in "${MOUNTED[@]}"; do umount "$m" || umount -l "$m" || true; done
+    unshare --mount --propagation private -- bash -euc '
+        chroot_dir=$1; shift
+        while [ "$1" != -- ]; do
+            mkdir -p "$chroot_dir$1"
+            mountpoint -q "$chroot_dir$1" || mount --bind "$1" "$chroot_dir$1"
+            shift
+        done
+        shift
+        exec chroot "$chroot_dir" "$@"' in_chroot "$CHROOT" "${binds[@]}" -- "$@"
 }
 
 # BOARD with a larger firmware area -> the new board's name. The port links
@@ -327,16 +329,11 @@ build_image() {
     make_args+=(${CP_MAKE_ARGS:-})
 
     "$ROOT/scripts/cp_chroot.sh" "$CHROOT"
-    trap unmount_all EXIT
-    mount_into_chroot "$ROOT" "$TREE" "$BUILD_DIR"
     log "make ${make_args[*]}"
     local rc=0
-    chroot "$CHROOT" env -i PATH=/opt/venv/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+    in_chroot env -i PATH=/opt/venv/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
         GIT_CEILING_DIRECTORIES="$(realpath "$TREE/..")" \
         make -C "$(realpath "$TREE")/ports/raspberrypi" "${make_args[@]}" 2>&1 | tee "$out/link.log" || rc=$?
-    [ "${PIPESTATUS[0]}" = 0 ] || rc=1
-    unmount_all
-    trap - EXIT
     if [ "$rc" != 0 ]; then
         grep -E "overflowed by|region .* overflowed" "$out/link.log" >&2 || true
         log "$board $variant: build failed (log: $out/link.log)"

@@ -36,11 +36,17 @@ else:
 """
 
 
-def probe(emu_dir, uf2, log_path, limit):
-    board = pico_runner.Board(emu_dir, uf2, log_path)
+def probe(emu_dir, uf2, log_path, limit, circuitpython=False):
+    flash_image = None
+    if circuitpython:
+        flash_image = pico_runner.prepare_cp_drive(uf2, os.path.dirname(log_path))
+    board = pico_runner.Board(emu_dir, uf2, log_path, flash_image)
     started = time.monotonic()
     try:
         board.enter_raw_repl(started + pico_runner.BOOT_LIMIT)
+        problem = pico_runner.cp_boot_problem(board.boot_output) if circuitpython else None
+        if problem:
+            raise pico_runner.BoardError("booted in " + problem)
         out, err = board.exec_raw(PROBE, time.monotonic() + limit)
     except pico_runner.BoardError as e:
         tail = board.close()[-5:]
@@ -61,6 +67,8 @@ def main(argv):
     ap.add_argument("--emu", default=os.path.join(ROOT, "build", "pico-emu"))
     ap.add_argument("--work", default=os.path.join(ROOT, "build", "pico-heap"))
     ap.add_argument("--time-limit", type=float, default=120)
+    ap.add_argument("--circuitpython", action="store_true",
+                    help="CircuitPython images: boot with an empty CIRCUITPY drive, safe mode fails")
     ap.add_argument("images", nargs="+", metavar="NAME=UF2")
     args = ap.parse_args(argv[1:])
     os.makedirs(args.work, exist_ok=True)
@@ -72,7 +80,8 @@ def main(argv):
             print("%-24s %s is missing" % (name, uf2))
             failed = True
             continue
-        r = probe(emu, os.path.abspath(uf2), os.path.join(args.work, name + ".board.log"), args.time_limit)
+        r = probe(emu, os.path.abspath(uf2), os.path.join(args.work, name + ".board.log"), args.time_limit,
+                  args.circuitpython)
         results[name] = r
         if "boot" in r:
             print("%-24s after boot: free alloc = %s; after import: %s" % (name, r["boot"], r.get("import", "?")))

@@ -41,16 +41,19 @@ class BoardError(Exception):
 class Board:
     """One emulated Pico, talked to over its console."""
 
-    def __init__(self, emu_dir, uf2, log_path):
+    def __init__(self, emu_dir, uf2, log_path, flash_image=None):
+        """flash_image: "OFFSET:FILE" put into flash after the UF2."""
         self.log = open(log_path, "wb")
         self.proc = subprocess.Popen(
-            ["node", BOARD_JS, emu_dir, os.path.join(emu_dir, BOOTROM_FILE), uf2],
+            ["node", BOARD_JS, emu_dir, os.path.join(emu_dir, BOOTROM_FILE), uf2] + ([flash_image] if flash_image else []),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
             start_new_session=True,
         )
         self.buf = b""
+        # What the board printed before the raw REPL answered.
+        self.boot_output = b""
 
     def write(self, data):
         try:
@@ -90,7 +93,7 @@ class Board:
         while True:
             self.write(b"\x01")
             try:
-                self.read_until(RAW_BANNER, min(deadline, time.monotonic() + 5))
+                self.boot_output += self.read_until(RAW_BANNER, min(deadline, time.monotonic() + 5))
                 return
             except BoardError:
                 if time.monotonic() >= deadline or self.proc.poll() is not None:
@@ -169,7 +172,39 @@ def broken(expected):
     return first + expected[1:]
 
 
-def run_one(test, combined, emu_dir, uf2, work, limit, preload=()):
+def cp_boot_problem(boot_output):
+    """Why a CircuitPython board did not boot normally (its safe-mode
+    message), or None."""
+    text = boot_output.decode(errors="replace")
+    at = text.find("safe mode")
+    if at < 0:
+        return None
+    return " ".join(text[at:].split())[:300]
+
+
+def cp_banner(boot_output):
+    """CircuitPython's REPL banner line ("Adafruit CircuitPython ... with rp2040")."""
+    for line in boot_output.decode(errors="replace").splitlines():
+        if line.startswith("Adafruit CircuitPython"):
+            return line.strip()
+    return None
+
+
+def prepare_cp_drive(uf2, work):
+    """"OFFSET:FILE" of an empty CIRCUITPY drive for the image (cp_drive.py),
+    or None when the image declares no drive."""
+    import cp_drive
+
+    offset = cp_drive.drive_offset(uf2)
+    if offset is None:
+        return None
+    path = os.path.join(work, "circuitpy-drive.img")
+    with open(path, "wb") as f:
+        f.write(cp_drive.fat12_image())
+    return "0x%x:%s" % (offset, path)
+
+
+def run_one(test, combined, emu_dir, uf2, work, limit, preload=(), flash_image=None, circuitpython=False):
     """-> (passed, message, figures). preload: pieces of source run first,
     one raw REPL exchange each, that may print only measured figures (the
     natmod's bytes and its import: natmod_loader.py)."""
@@ -181,10 +216,15 @@ def run_one(test, combined, emu_dir, uf2, work, limit, preload=()):
             expected = f.read()
     except OSError:
         return False, "no .exp file", []
-    board = Board(emu_dir, uf2, os.path.join(work, name + ".board.log"))
+    board = Board(emu_dir, uf2, os.path.join(work, name + ".board.log"), flash_image)
     started = time.monotonic()
     try:
         board.enter_raw_repl(started + BOOT_LIMIT)
+        # A CircuitPython board in safe mode still has a REPL, but it is not
+        # the board users get: that counts as a failure, with its reason.
+        problem = cp_boot_problem(board.boot_output) if circuitpython else None
+        if problem:
+            raise BoardError("booted in " + problem)
         preloaded = []
         for piece in preload:
             said, figures = split_measured(normalise(b"".join(board.exec_raw(piece, time.monotonic() + limit))))
@@ -211,19 +251,26 @@ def run_one(test, combined, emu_dir, uf2, work, limit, preload=()):
     return True, timing, figures
 
 
-def main(tests, combined, uf2, emu_dir, work, limit, preload=()):
+def main(tests, combined, uf2, emu_dir, work, limit, preload=(), circuitpython=False):
     uf2 = os.path.abspath(uf2)
     emu_dir = os.path.abspath(emu_dir)
     for need in (uf2, os.path.join(emu_dir, BOOTROM_FILE), os.path.join(emu_dir, "node_modules", "rp2040js")):
         if not os.path.exists(need):
             print("run.py: %s is missing (make test-pico prepares it)" % need)
             return 1
+    flash_image = None
+    if circuitpython:
+        flash_image = prepare_cp_drive(uf2, work)
+        if flash_image is None:
+            print("run.py: %s declares no CIRCUITPY drive (binary info tag 'CP')" % uf2)
+            return 1
+        print("CircuitPython image; empty CIRCUITPY drive at flash offset %s" % flash_image.split(":")[0], flush=True)
     passed = failed = 0
     measured = {}
     began = time.monotonic()
     for test, comb in zip(tests, combined):
         name = os.path.basename(test)
-        ok, message, figures = run_one(test, comb, emu_dir, uf2, work, limit, preload)
+        ok, message, figures = run_one(test, comb, emu_dir, uf2, work, limit, preload, flash_image, circuitpython)
         for key, value in figures:
             measured[key] = value
         if ok:

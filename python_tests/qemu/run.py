@@ -11,6 +11,7 @@
     run.py --qemu build/qemu-natmod-plain/firmware.elf --natmod build/natmod/armv7m/adafruit_requests.mpy
     run.py --pico build/rp2/RPI_PICO-plain/firmware.uf2 --natmod build/natmod/armv6m/adafruit_requests.mpy
                                                        # stock firmware importing the .mpy (natmod_loader.py)
+    run.py --pico build/cp-board/raspberry_pi_pico-module/firmware.uf2 --circuitpython
 
 Each test is fakepool.py followed by the test script (the board has no file
 system to import a helper from), written to --work; its output must equal
@@ -45,7 +46,7 @@ PRELUDE = os.path.join(HERE, "fakepool.py")
 
 
 # The files here that are not board scripts.
-NOT_TESTS = ("fakepool.py", "run.py", "pico_runner.py", "natmod_loader.py")
+NOT_TESTS = ("fakepool.py", "run.py", "pico_runner.py", "natmod_loader.py", "cp_drive.py")
 
 
 def tests_in_dir():
@@ -92,6 +93,8 @@ def main():
                     help="with --pico: rp2040js and the bootrom (scripts/pico_emu/setup.py)")
     ap.add_argument("--time-limit", type=float, default=300, metavar="SECONDS",
                     help="with --pico: wall time each script may take")
+    ap.add_argument("--circuitpython", action="store_true",
+                    help="with --pico: a CircuitPython image (its boot, its CIRCUITPY drive: pico_runner.py)")
     ap.add_argument("--natmod", metavar="MPY", help="load this adafruit_requests.mpy (stock firmware)")
     ap.add_argument("tests", nargs="*")
     args = ap.parse_args()
@@ -113,7 +116,8 @@ def main():
             preload.append(natmod_loader.setup("RPI_PICO") + natmod_loader.IMPORT_NOW[0])
             preload.append(natmod_loader.IMPORT_NOW[1])
         combined = [combine(t, args.work, pico_runner.MEASURE_HOOK) for t in tests]
-        return pico_runner.main(tests, combined, args.pico, args.emu, args.work, args.time_limit, preload)
+        return pico_runner.main(tests, combined, args.pico, args.emu, args.work, args.time_limit, preload,
+                                circuitpython=args.circuitpython)
     loader = natmod_loader.prelude(args.natmod, args.board) if args.natmod else b""
     combined = [combine(t, args.work, natmod=loader) for t in tests]
 

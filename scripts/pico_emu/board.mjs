@@ -2,7 +2,11 @@
 // the firmware's USB CDC console (RPI_PICO's REPL) to this process's stdin and
 // stdout, byte for byte. Diagnostics go to stderr only.
 //
-//   node board.mjs EMU_DIR BOOTROM.bin FIRMWARE.uf2
+//   node board.mjs EMU_DIR BOOTROM.bin FIRMWARE.uf2 [OFFSET:IMAGE]
+//
+// OFFSET:IMAGE puts the bytes of IMAGE into flash at OFFSET (hex or decimal,
+// from the start of flash) after the UF2: a file system the firmware finds
+// at boot, since the emulated flash cannot be written by the firmware.
 //
 // EMU_DIR holds node_modules/rp2040js (scripts/pico_emu/setup.py installs the
 // pinned version there). When stdin closes, the board stops and stderr gets
@@ -13,7 +17,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-const [emuDir, bootromPath, uf2Path] = process.argv.slice(2);
+const [emuDir, bootromPath, uf2Path, flashImage] = process.argv.slice(2);
 if (!uf2Path) {
   process.stderr.write('usage: node board.mjs EMU_DIR BOOTROM.bin FIRMWARE.uf2\n');
   process.exit(2);
@@ -71,6 +75,15 @@ try {
   // A copy: a Buffer's offset in its pool need not be 4-aligned.
   mcu.loadBootrom(new Uint32Array(Uint8Array.from(rom).buffer));
   loadUf2(mcu, readFileSync(uf2Path));
+  if (flashImage) {
+    const sep = flashImage.indexOf(':');
+    const offset = Number(flashImage.slice(0, sep));
+    const image = readFileSync(flashImage.slice(sep + 1));
+    if (!(sep > 0) || !Number.isInteger(offset) || offset < 0 || offset + image.length > mcu.flash.length) {
+      throw new Error(`flash image ${flashImage}: not OFFSET:FILE within the flash`);
+    }
+    mcu.flash.set(image, offset);
+  }
 } catch (e) {
   process.stderr.write(`board: ${e.message}\n`);
   process.exit(2);
