@@ -518,9 +518,13 @@ test-circuitpython: deps firmware-circuitpython cflags-circuitpython
 # host. Without the snapshots the script prints "NOT RUN: ..." and exits 3.
 # CP_MAKE_ARGS reach the port's make (e.g. CIRCUITPY_QRIO=0), with
 # CP_BUILD_SUFFIX naming that build apart.
+# CP_FIRMWARE_KB=N: the board with an N KiB firmware area (a smaller
+# CIRCUITPY drive), built as CP_BOARD_fwNk.
 CP_BOARD ?= raspberry_pi_pico
+CP_FIRMWARE_KB ?=
+CP_IMAGE = $(CP_BOARD)$(if $(CP_FIRMWARE_KB),_fw$(CP_FIRMWARE_KB)k)
 CP_BOARD_BUILD := $(BUILD_DIR)/cp-board
-CP_BOARD_SH = JOBS=$(JOBS) $(ROOT)/scripts/circuitpython_board.sh
+CP_BOARD_SH = JOBS=$(JOBS) CP_FIRMWARE_KB=$(CP_FIRMWARE_KB) $(ROOT)/scripts/circuitpython_board.sh
 
 # Both images, then the flash table; an image with the module that does not
 # fit still gets its overflow printed (from the link's memory report) before
@@ -546,8 +550,8 @@ cp-board-minimal:
 cp-board-heap:
 	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
 	$(PYTHON) $(ROOT)/scripts/pico_heap.py --circuitpython --emu $(PICO_EMU) --work $(BUILD_DIR)/pico-heap/cp-$(CP_BOARD) \
-		$(foreach v,plain module reference minimal,$(if $(wildcard $(CP_BOARD_BUILD)/$(CP_BOARD)-$(v)/firmware.uf2),\
-			$(v)=$(CP_BOARD_BUILD)/$(CP_BOARD)-$(v)/firmware.uf2))
+		$(foreach d,$(sort $(wildcard $(CP_BOARD_BUILD)/$(CP_BOARD)-*/firmware.uf2 $(CP_BOARD_BUILD)/$(CP_BOARD)_fw*k-*/firmware.uf2)),\
+			$(notdir $(patsubst %/,%,$(dir $(d))))=$(d))
 
 # python_tests/qemu on the CircuitPython raspberry_pi_pico image with the
 # module under rp2040js (CircuitPython's console and boot, see
@@ -557,6 +561,6 @@ PICO_CP_TESTS ?=
 test-pico-cp:
 	$(CP_BOARD_SH) build $(CP_BOARD) module
 	$(PYTHON) $(ROOT)/scripts/pico_emu/setup.py $(PICO_EMU)
-	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --pico $(CP_BOARD_BUILD)/$(CP_BOARD)-module/firmware.uf2 \
-		--circuitpython --emu $(PICO_EMU) --work $(BUILD_DIR)/pico-tests-cp-$(CP_BOARD) \
+	$(PYTHON) $(ROOT)/python_tests/qemu/run.py --pico $(CP_BOARD_BUILD)/$(CP_IMAGE)-module/firmware.uf2 \
+		--circuitpython --emu $(PICO_EMU) --work $(BUILD_DIR)/pico-tests-cp-$(CP_IMAGE) \
 		--time-limit $(PICO_TIME_LIMIT) $(PICO_CP_TESTS)

@@ -84,8 +84,9 @@ NESTED=(
 #   certificates d7c6385f -> 96174bf8  tag 20250209 (no roots-full.pem: copied
 #                                      from roots.pem)
 #   uf2 27e322fc -> a690c5a4
-#   Pico-PIO-USB a5a2f5ae -> 675543bc  CircuitPython's pin of 2025-08 to 2026-05
-#                                      (the later pins moved one CRC routine to RAM)
+#   Pico-PIO-USB a5a2f5ae -> 675543bc  CircuitPython's pin of 2025-08 to 2026-05;
+#                                      the later pins moved one CRC routine to RAM,
+#                                      done here too (pio_usb_crc_in_ram)
 KNOWN_SUBSTITUTES=(
     "ports/raspberrypi/lib/lwip bd522fde9409398297b4e3244c92576b86ef16ec 39fe808d"
     "lib/mbedtls ece41aa84d7879d7e55c59e955a5884b541f7f3b e90c1643"
@@ -194,6 +195,7 @@ unpack_tree() {
         log "lib/certificates: roots-full.pem copied from roots.pem"
     fi
     tf_psa_layout "$dest/lib/mbedtls/tf-psa-crypto"
+    pio_usb_crc_in_ram "$dest/ports/raspberrypi/lib/Pico-PIO-USB"
     touch "$dest/.unpacked"
     rm -rf "$TREE"
     mv "$dest" "$TREE"
@@ -221,6 +223,18 @@ tf_psa_layout() {
     printf '/* In TF-PSA-Crypto 1.0 this part is still in psa_util.c. */\ntypedef int tf_psa_util_internal_in_psa_util;\n' \
         > "$tf/drivers/builtin/src/psa_util_internal.c"
     log "lib/mbedtls/tf-psa-crypto: TF-PSA-Crypto 1.0 layout, the paths Mbed TLS 4.2 builds name added"
+}
+
+# The change CircuitPython's Pico-PIO-USB pin brings over the substitute:
+# calc_usb_crc16 runs on core 1 (USB host), which must not touch flash, and
+# the port's link step fails an image where core 1 reaches a function in
+# flash. Its table is already in RAM; the function goes there as its
+# neighbour calc_usb_crc5 does.
+pio_usb_crc_in_ram() {
+    local f=$1/src/usb_crc.c
+    grep -q '^uint16_t calc_usb_crc16(' "$f" || return 0
+    sed -i 's/^uint16_t calc_usb_crc16(/uint16_t __not_in_flash_func(calc_usb_crc16)(/' "$f"
+    log "ports/raspberrypi/lib/Pico-PIO-USB: calc_usb_crc16 placed in RAM (the change of the pinned commit)"
 }
 
 # A nested submodule's pin: the gitlink of its parent's snapshot at the

@@ -44,7 +44,7 @@ def probe(emu_dir, uf2, log_path, limit, circuitpython=False):
     started = time.monotonic()
     try:
         board.enter_raw_repl(started + pico_runner.BOOT_LIMIT)
-        problem = pico_runner.cp_boot_problem(board.boot_output) if circuitpython else None
+        problem = pico_runner.cp_boot_problem(board, time.monotonic() + 60) if circuitpython else None
         if problem:
             raise pico_runner.BoardError("booted in " + problem)
         out, err = board.exec_raw(PROBE, time.monotonic() + limit)

@@ -172,22 +172,20 @@ def broken(expected):
     return first + expected[1:]
 
 
-def cp_boot_problem(boot_output):
-    """Why a CircuitPython board did not boot normally (its safe-mode
-    message), or None."""
-    text = boot_output.decode(errors="replace")
-    at = text.find("safe mode")
-    if at < 0:
-        return None
-    return " ".join(text[at:].split())[:300]
+CP_SAFE_MODE_PROBE = b"import supervisor\nprint(supervisor.runtime.safe_mode_reason)\n"
 
 
-def cp_banner(boot_output):
-    """CircuitPython's REPL banner line ("Adafruit CircuitPython ... with rp2040")."""
-    for line in boot_output.decode(errors="replace").splitlines():
-        if line.startswith("Adafruit CircuitPython"):
-            return line.strip()
-    return None
+def cp_boot_problem(board, deadline):
+    """Why a CircuitPython board at its raw REPL did not boot normally (its
+    safe-mode reason), or None. Safe mode keeps a REPL and may say nothing
+    on the console (the message goes out before USB is up), so the board is
+    asked."""
+    out, err = board.exec_raw(CP_SAFE_MODE_PROBE, deadline)
+    board.read_until(b">", deadline)
+    reason = normalise(out).decode(errors="replace").strip()
+    if err.strip() or not reason:
+        return "no safe-mode reason: %r" % (err or out)
+    return None if reason.endswith(".NONE") else "safe mode: " + reason
 
 
 def prepare_cp_drive(uf2, work):
@@ -222,7 +220,7 @@ def run_one(test, combined, emu_dir, uf2, work, limit, preload=(), flash_image=N
         board.enter_raw_repl(started + BOOT_LIMIT)
         # A CircuitPython board in safe mode still has a REPL, but it is not
         # the board users get: that counts as a failure, with its reason.
-        problem = cp_boot_problem(board.boot_output) if circuitpython else None
+        problem = cp_boot_problem(board, time.monotonic() + 60) if circuitpython else None
         if problem:
             raise BoardError("booted in " + problem)
         preloaded = []

@@ -89,6 +89,15 @@ try {
   process.exit(2);
 }
 
+// The flash chip select has a pull-up on the board, and the BOOTSEL button
+// pulls it low. rp2040js reads an undriven input as low and starts the pad
+// with its input disabled, so CircuitPython, which senses the button at boot
+// by floating that pin, would see it held down for ever (and wait for its
+// release). The pad gets the chip's reset value (0x5a: input enabled,
+// pull-up) and the line reads high: the button is not pressed.
+mcu.qspi[1].padValue = 0x5a;
+mcu.qspi[1].setInputValue(true);
+
 // A BKPT instruction (a hard fault handler, an assert) ends the run.
 mcu.onBreak = (code) => {
   process.stderr.write(`board: breakpoint ${code} at pc=0x${(mcu.core.PC >>> 0).toString(16)}\n`);
