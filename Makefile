@@ -533,7 +533,7 @@ cp-board:
 	@rc=0; $(CP_BOARD_SH) build $(CP_BOARD) module || rc=$$?; \
 	[ $$rc = 3 ] && exit 3; \
 	$(CP_BOARD_SH) build $(CP_BOARD) plain || exit $$?; \
-	$(PYTHON) $(ROOT)/scripts/cp_board_size.py --board $(CP_BOARD) --build $(CP_BOARD_BUILD) || rc=1; \
+	$(PYTHON) $(ROOT)/scripts/cp_board_size.py --board $(CP_IMAGE) --build $(CP_BOARD_BUILD) || rc=1; \
 	exit $$rc
 
 cp-board-plain:
