@@ -84,8 +84,10 @@ def main(argv):
         print("%-40s %12s %12s %10s  %s" % ("image", "flash used", "area", "free", "vs plain"))
         for key, r in report.items():
             layout = key.rsplit(" ", 1)[0]
-            plain = report.get(layout + " plain")
-            delta = "%+d" % (r["used"] - plain["used"]) if plain and key != layout + " plain" else ""
+            # A grown layout without its own plain image compares with the
+            # stock one: the code is the same, only the area differs.
+            plain = report.get(layout + " plain") or report.get(args.board + " plain")
+            delta = "%+d" % (r["used"] - plain["used"]) if plain and not key.endswith(" plain") else ""
             state = "" if r["linked"] else "  DOES NOT LINK: overflows by %d bytes" % r["overflow"]
             print("%-40s %12d %12d %10d  %s%s" % (key, r["used"], r["size"], r["free"], delta, state))
     stock = report.get(args.board + " module")
