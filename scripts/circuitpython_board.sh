@@ -296,7 +296,7 @@ grown_board() {
 }
 
 build_image() {
-    local board=$1 variant=$2 out features version mods
+    local board=$1 variant=$2 out features version
     [ -d "$TREE/ports/raspberrypi/boards/$board" ] || { log "no board $board in ports/raspberrypi"; exit 2; }
     local name=$board
     if [ -n "${CP_FIRMWARE_KB:-}" ]; then
@@ -320,12 +320,15 @@ build_image() {
                 switches=(RQ_ENABLE_MULTIPART=0 RQ_ENABLE_LEGACY_API=0 RQ_ENABLE_ITER_LINES=0
                     RQ_ENABLE_JSON_SELECT=0 RQ_ENABLE_DEFLATE=0 RQ_ENABLE_ASYNC=0)
             fi
+            # One cargo folder per feature set: images of both variants may
+            # build side by side.
+            local cargo_dir=$BUILD_DIR/cp-board/cargo-${features//,/-}
             log "cargo: $RUST_TARGET, features $features"
             cargo rustc --lib --crate-type staticlib --release --features "$features" \
-                --manifest-path "$ROOT/Cargo.toml" --target-dir "$BUILD_DIR/cp-board/cargo" \
+                --manifest-path "$ROOT/Cargo.toml" --target-dir "$cargo_dir" \
                 --target "$RUST_TARGET"
             make_args+=(USER_C_MODULES="$ROOT" CARGO=true RUST_TARGET="$RUST_TARGET"
-                RQ_CARGO_TARGET_DIR="$BUILD_DIR/cp-board/cargo" "${switches[@]}")
+                RQ_CARGO_TARGET_DIR="$cargo_dir" "${switches[@]}")
             ;;
         plain) ;;
         reference)
