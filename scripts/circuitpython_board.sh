@@ -338,6 +338,17 @@ build_image() {
             rm -rf "$out/frozen"
             mkdir -p "$out/frozen/adafruit_requests"
             cp "$ref/adafruit_requests.py" "$ref/adafruit_connection_manager.py" "$out/frozen/adafruit_requests/"
+            # CircuitPython's freezer asks git for the version of any file
+            # with a __version__ line (it expects a tagged library checkout):
+            # a one-commit repository tagged with the package's version.
+            local tag
+            tag=$(basename "$ref"/adafruit_circuitpython_requests-*.dist-info .dist-info)
+            tag=${tag#adafruit_circuitpython_requests-}
+            git -C "$out/frozen/adafruit_requests" init -q
+            git -C "$out/frozen/adafruit_requests" add .
+            git -C "$out/frozen/adafruit_requests" -c user.name=build -c user.email=build@localhost \
+                commit -qm "adafruit-circuitpython-requests $tag"
+            git -C "$out/frozen/adafruit_requests" tag "$tag"
             make_args+=(FROZEN_MPY_DIRS="$out/frozen/adafruit_requests")
             ;;
         *) log "variant is module, plain, reference or minimal, not '$variant'"; exit 2 ;;
