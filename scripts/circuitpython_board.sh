@@ -143,7 +143,8 @@ unpack_one() {
     mkdir -p "$dest/$path"
     # git archive still reports an excluded missing blob (and exits 0):
     # those reports are dropped, any other stays.
-    local errs=$dest/.archive-errors
+    local errs
+    errs=$(mktemp)
     # shellcheck disable=SC2046
     git --git-dir="$gd" archive "$use" -- . $(excludes_for "$name") 2>"$errs" | tar -x -C "$dest/$path"
     local skip
@@ -350,6 +351,12 @@ build_image() {
                 commit -qm "adafruit-circuitpython-requests $tag"
             git -C "$out/frozen/adafruit_requests" tag "$tag"
             make_args+=(FROZEN_MPY_DIRS="$out/frozen/adafruit_requests")
+            # Any frozen build checks that micropython-lib is there (the
+            # manifest made from FROZEN_MPY_DIRS reads nothing from it).
+            if [ ! -f "$TREE/lib/micropython-lib/README.md" ]; then
+                unpack_one "$TREE" lib/micropython-lib micropython+micropython-lib \
+                    "$(git --git-dir="$CIRCUITPY_GIT" ls-tree HEAD lib/micropython-lib | awk '{print $3}')"
+            fi
             ;;
         *) log "variant is module, plain, reference or minimal, not '$variant'"; exit 2 ;;
     esac
@@ -357,6 +364,13 @@ build_image() {
     make_args+=(${CP_MAKE_ARGS:-})
 
     "$ROOT/scripts/cp_chroot.sh" "$CHROOT"
+    # mpy-cross first, on its own: left to the port's make (frozen modules
+    # need it), it is built with the port's BUILD= and genhdr and fails.
+    if [ "$variant" = reference ] && [ ! -x "$TREE/mpy-cross/build/mpy-cross" ]; then
+        in_chroot env -i PATH=/opt/venv/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
+            GIT_CEILING_DIRECTORIES="$(realpath "$TREE/..")" \
+            make -C "$(realpath "$TREE")/mpy-cross" CP_VERSION="$version" PYTHON=/opt/venv/bin/python3 -j"$JOBS"
+    fi
     log "make ${make_args[*]}"
     local rc=0
     in_chroot env -i PATH=/opt/venv/bin:/usr/bin:/bin HOME=/root LANG=C.UTF-8 \
