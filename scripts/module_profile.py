@@ -41,10 +41,13 @@ CRATE = "adafruit_requests_native"
 # the size cuts (the firmware's memory routines, one verb object table, no
 # UTF-8 validator or memchr from core) and the word-at-a-time json() check
 # that came with them: MICROBIT (Cortex-M0, thumbv6m) 83,048; MPS2_AN385
-# (Cortex-M3) 80,552. Before the cuts: 86,476 and 84,428.
+# (Cortex-M3) 80,552. Before the cuts: 86,476 and 84,428. Raised on purpose
+# by the small-GET work that landed next (8,345 instructions and 320 GC bytes
+# per GET: the read-ahead block, chunk framing taken out in place, the
+# compare-and-swap guard): 84,152 and 81,680.
 BUDGETS = {
-    "MICROBIT": 83100,
-    "MPS2_AN385": 80600,
+    "MICROBIT": 84200,
+    "MPS2_AN385": 81700,
 }
 
 Row = collections.namedtuple("Row", "size kind function file")
