@@ -482,7 +482,9 @@ static void headers_print(const mp_print_t *print, mp_obj_t self_in, mp_print_ki
     mp_map_t *map = headers_map(self_in);
     const char *item_sep = ", ";
     const char *key_sep = ": ";
-    bool json = MICROPY_PY_JSON && kind == PRINT_JSON;
+    // A natmod is built without the firmware's configuration, and only a
+    // json module asks for PRINT_JSON.
+    bool json = (MICROPY_PY_JSON || RQ_NATMOD) && kind == PRINT_JSON;
     if (!json) {
         kind = PRINT_REPR;
     }

@@ -155,7 +155,14 @@ mp_obj_t rq_nm_exception_value(mp_obj_t exc) {
 }
 
 void rq_nm_print_helper(const mp_print_t *print, mp_obj_t o, mp_print_kind_t kind) {
-    mp_obj_t s = rq_nm_call1(kind == PRINT_REPR ? rq_nm.repr : rq_nm.str, o);
+    mp_obj_t how = kind == PRINT_REPR ? rq_nm.repr : rq_nm.str;
+    if (kind == PRINT_JSON) {
+        // Only the json module prints this way, so it is loaded: its dumps
+        // quotes and escapes as the firmware's own JSON does.
+        mp_obj_t json = mp_import_name(MP_QSTR_json, mp_const_none, MP_OBJ_NEW_SMALL_INT(0));
+        how = mp_load_attr(json, MP_QSTR_dumps);
+    }
+    mp_obj_t s = rq_nm_call1(how, o);
     size_t len;
     const char *p = mp_obj_str_get_data(s, &len);
     print->print_strn(print->data, p, len);
