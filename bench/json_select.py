@@ -104,37 +104,36 @@ def smallest_heap(work, client, how, url, hi):
     return hi_ok
 
 
-def whole_vs_loads(work, ng, docs, sizes):
+def versus_loads(ng, docs, sizes, measure, show, digits):
+    """A row per document: json() beside json.loads(r.content), each as
+    measure(client, url) gives it (a number, or why it failed)."""
     print("| document | native json() | firmware json.loads(r.content) | ratio |")
     print("|---|---:|---:|---:|")
     for label, name in docs.items():
         url = ng.url("/" + name)
-        best = {}
-        for client, how in (("native", "whole"), ("loads", "whole")):
-            res = run(work, client, how, url, 9, 64 << 20)
-            best[client] = res.get("us", res.get("error"))
-        n, l = best["native"], best["loads"]
-        ratio = "%.2f" % (n / l) if isinstance(n, int) and isinstance(l, int) else "—"
-        print("| %s (%d B) | %s | %s | %s |" % (label, sizes[label], cell(n, None), cell(l, None), ratio))
+        n, l = (measure(client, url) for client in ("native", "loads"))
+        ratio = "%.*f" % (digits, n / l) if isinstance(n, int) and isinstance(l, int) else "—"
+        print("| %s (%d B) | %s | %s | %s |" % (label, sizes[label], show(n), show(l), ratio))
+
+
+def whole_vs_loads(work, ng, docs, sizes):
+    def best_us(client, url):
+        res = run(work, client, "whole", url, 9, 64 << 20)
+        return res.get("us", res.get("error"))
+    versus_loads(ng, docs, sizes, best_us, lambda v: cell(v, None), 2)
 
 
 def instructions_vs_loads(work, ng, docs, sizes):
-    print("| document | native json() | firmware json.loads(r.content) | ratio |")
-    print("|---|---:|---:|---:|")
-    for label, name in docs.items():
-        url = ng.url("/" + name)
-        per = {}
-        for client in ("native", "loads"):
-            # Two documents' garbage stays on the heap: 64-bit objects of a
-            # 5 MB document take about 17 MB.
-            one, two = (run(work, client, "whole", url, n, 160 << 20, callgrind=True)
-                        for n in (1, 2))
-            per[client] = (two["instr"] - one["instr"] if "instr" in one and "instr" in two
-                           else one.get("error") or two.get("error"))
-        n, l = per["native"], per["loads"]
-        ratio = "%.3f" % (n / l) if isinstance(n, int) and isinstance(l, int) else "—"
-        fmt = lambda v: "{:,}".format(v) if isinstance(v, int) else "fails (%s)" % v
-        print("| %s (%d B) | %s | %s | %s |" % (label, sizes[label], fmt(n), fmt(l), ratio))
+    def per_request(client, url):
+        # Two documents' garbage stays on the heap: 64-bit objects of a
+        # 5 MB document take about 17 MB.
+        one, two = (run(work, client, "whole", url, n, 160 << 20, callgrind=True)
+                    for n in (1, 2))
+        if "instr" in one and "instr" in two:
+            return two["instr"] - one["instr"]
+        return one.get("error") or two.get("error")
+    versus_loads(ng, docs, sizes, per_request,
+                 lambda v: "{:,}".format(v) if isinstance(v, int) else "fails (%s)" % v, 3)
 
 
 def main():
