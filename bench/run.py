@@ -476,6 +476,16 @@ class Bench:
         parsed.update({c: v[0] for c, v in out.items() if v})
         self.add("instructions_parse", "instructions per small GET (limit: bare loop that parses the head)",
                  "instr", "lower", parsed, errs)
+        # The bare loop making the same three system calls as the module's
+        # keep-alive GET (the idle probe, the write, the read).
+        out, errs = self.per_client(
+            lambda c: (count(c, hi, probe=1) - count(c, lo, probe=1)) / (hi - lo),
+            clients=("limit",))
+        probed = {c: vals[c] for c in ("native", "reference") if c in vals}
+        probed.update({c: v[0] for c, v in out.items() if v})
+        self.add("instructions_probe",
+                 "instructions per small GET (limit: bare loop with the idle probe, 3 syscalls)",
+                 "instr", "lower", probed, errs)
         # The same GET carrying one session cookie from the jar (SPEC §12;
         # only the native client has a jar).
         out, errs = self.per_client(

@@ -148,6 +148,24 @@ def small_get_loop():
         w(req)
         if ri(buf) != len(buf) or buf[:12] != b"HTTP/1.1 200":
             raise ValueError("unexpected response")
+        if P.get("probe"):
+            # The same three system calls as a keep-alive client that checks
+            # an idle connection before it reuses it: a poll without waiting,
+            # then the write and the read.
+            import select
+
+            poller = select.poll()
+            poller.register(s, select.POLLIN)
+            probe = poller.poll
+
+            def run(n):
+                for _ in range(n):
+                    if probe(0):
+                        raise ValueError("the server closed the connection")
+                    w(req)
+                    ri(buf)
+
+            return run
 
         def run(n):
             for _ in range(n):
