@@ -512,9 +512,11 @@ cflags-circuitpython: firmware-circuitpython
 # default wifi networking) is skipped with that reason. The soak test is
 # left out: on CircuitPython it holds a constant offset over its slack
 # (README, "CircuitPython").
+# CP_TESTS: what pytest runs (CI's lighter variant names a subset of files).
+CP_TESTS ?= python_tests --ignore=python_tests/test_soak.py
 test-circuitpython: deps firmware-circuitpython cflags-circuitpython
 	cd $(ROOT) && MICROPYTHON=$(CP_FIRMWARE) MPY_CROSS=$(CP_MPY_CROSS) \
-		$(PYTHON) -m pytest python_tests -q --ignore=python_tests/test_soak.py
+		$(PYTHON) -m pytest -q $(CP_TESTS)
 
 # ---- CircuitPython board images: ports/raspberrypi (scripts/circuitpython_board.sh) ----
 
