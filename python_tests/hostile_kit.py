@@ -28,6 +28,7 @@ class HostileServer(ScriptedServer):
       ("read_head",)             read up to the end of a request head only
       ("send", data)
       ("sleep", secs)
+      ("stall", secs)            read nothing, receive buffer locked (servers/scripted.py)
       ("close",)                 FIN
       ("reset",)                 RST
       ("flood", data, secs)      send ``data`` again and again until the

@@ -96,8 +96,8 @@ emit(relykit.timed(lambda: s.put(U, data=b"x", timeout=5).content))
 @pytest.mark.slow
 def test_upload_to_a_peer_that_stops_reading_ends_at_the_timeout(mpy, impl, pool_kind,
                                                                  hostile_server):
-    # Accepts and never reads a byte.
-    srv = hostile_server([[("sleep", 6)]])
+    # Accepts and never reads a byte (nor lets the kernel take more).
+    srv = hostile_server([[("stall", 6)]])
     out = run(mpy, pool_kind, """
 body = b"u" * 10000000
 emit(relykit.timed(lambda: s.post(U, data=body, timeout=2).content))

@@ -5,6 +5,10 @@ Actions (tuples):
   ("read",)          read one complete request (recorded in ``requests``)
   ("send", bytes)    send bytes as is
   ("sleep", secs)
+  ("stall", secs)    stop reading for secs: the receive buffer is first
+                     locked at a fixed size, since Linux otherwise grows an
+                     unread buffer under a sender (up to tcp_rmem's maximum,
+                     32 MiB on some machines) and the upload trickles on
   ("close",)         orderly close (FIN)
   ("reset",)         abortive close (RST via SO_LINGER 0)
   ("drain",)         read until the peer closes or the I/O timeout passes
@@ -58,6 +62,9 @@ class ScriptedServer(ThreadedServer):
         elif kind == "send":
             conn.sendall(action[1])
         elif kind == "sleep":
+            time.sleep(action[1])
+        elif kind == "stall":
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 65536)
             time.sleep(action[1])
         elif kind == "close":
             return False
