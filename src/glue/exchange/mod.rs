@@ -28,16 +28,6 @@ use core::ptr;
 
 const MAX_REDIRECTS: u8 = 30;
 
-/// A named static, not a `c"..."` literal: a NUL-terminated literal goes
-/// into a mergeable string section, which a GNU-linked firmware keeps whole
-/// once one string in it is used, and core's and compiler_builtins' panic
-/// file names (never used, 0.9 KB) share that section after the prelink.
-static LOCATION_Z: [u8; 9] = *b"location\0";
-const LOCATION: &core::ffi::CStr = match core::ffi::CStr::from_bytes_with_nul(&LOCATION_Z) {
-    Ok(s) => s,
-    Err(_) => panic!("NUL-terminated"),
-};
-
 fn parse_url(url_obj: &Obj) -> PyResult<Url<'_>> {
     let ub = bytes_of(url_obj).unwrap_or(&[]);
     url::parse(ub).map_err(|e| url_error(e, ub))
@@ -460,7 +450,7 @@ impl Exchange {
         let r = unsafe { &mut *rq_response_state(resp) };
         let location = if self.a.allow_redirects && is_redirect(r.status_code) {
             // From the raw head: a redirect's Headers are never built.
-            head_lazy::header(r, LOCATION)
+            head_lazy::header(r, c"location")
         } else {
             None
         };
