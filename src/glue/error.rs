@@ -264,7 +264,7 @@ pub fn out_of_retries(cause: Exc) -> Exc {
 pub fn url_error(e: UrlError, url: &[u8]) -> Exc {
     match e {
         UrlError::UnsupportedProtocol => {
-            let proto = url.split(|&b| b == b'/').next().unwrap_or(url);
+            let proto = crate::engine::encode::before_byte(url, b'/');
             value_error_with("Unsupported protocol: ", proto)
         }
         UrlError::MissingHost => value_error!("Invalid URL: no host"),

@@ -18,7 +18,7 @@ use super::request::{
     Source,
 };
 use super::sessionref::SessionRef;
-use crate::engine::encode::{eq_ignore_case, has_byte};
+use crate::engine::encode::{before_byte, eq_ignore_case, has_byte};
 use crate::engine::redirect::{self, Dropped};
 use crate::engine::request::{check_method, Overrides};
 use crate::engine::retry::{connection_lost, may_resend};
@@ -47,7 +47,7 @@ fn with_params(url_obj: Obj, params: Obj) -> PyResult<Obj> {
     }
     let url = bytes_of(&url_obj).unwrap_or(&[]);
     // The fragment is never sent, so the query goes where it would start.
-    let base = url.split(|&b| b == b'#').next().unwrap_or(url);
+    let base = before_byte(url, b'#');
     build(Built::Str, &mut |w| {
         w.put(base);
         w.put_byte(if has_byte(base, b'?') { b'&' } else { b'?' });
