@@ -3,7 +3,7 @@
 //! keeps accepted cookies is `cookie_jar`.
 
 use super::cookie_date;
-use super::encode::{eq_ignore_case, has_byte};
+use super::encode::{eq_ignore_case, fields, has_byte};
 use super::writer::Writer;
 
 /// One `Set-Cookie` line, split; slices borrow the line. Unknown
@@ -54,7 +54,7 @@ pub fn valid_pair(name: &[u8], value: &[u8]) -> bool {
 /// §5.2: None when the line must be ignored (no '=', empty name, or a
 /// byte no `Cookie` header could carry back).
 pub fn parse(line: &[u8]) -> Option<SetCookie<'_>> {
-    let mut parts = line.split(|&b| b == b';');
+    let mut parts = fields(line, b';');
     let pair = parts.next()?;
     let eq = pair.iter().position(|&b| b == b'=')?;
     let name = trim(pair.get(..eq)?);

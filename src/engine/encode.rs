@@ -260,6 +260,31 @@ pub fn split_at_byte(data: &[u8], sep: u8) -> (&[u8], Option<&[u8]>) {
     }
 }
 
+/// The pieces of `data` between `sep` bytes, empty ones included, as
+/// `data.split(|&b| b == sep)` gives them: one iterator for every list.
+pub fn fields(data: &[u8], sep: u8) -> Fields<'_> {
+    Fields {
+        rest: Some(data),
+        sep,
+    }
+}
+
+#[derive(Clone)]
+pub struct Fields<'a> {
+    rest: Option<&'a [u8]>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (head, tail) = split_at_byte(self.rest?, self.sep);
+        self.rest = tail;
+        Some(head)
+    }
+}
+
 /// `data` up to the first `sep` (all of it when there is none).
 pub fn before_byte(data: &[u8], sep: u8) -> &[u8] {
     split_at_byte(data, sep).0

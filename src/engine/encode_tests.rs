@@ -298,3 +298,20 @@ fn split_at_byte_cuts_at_the_first_separator() {
     assert_eq!(before_byte(b"1a;ext", b';'), b"1a");
     assert_eq!(before_byte(b"plain", b';'), b"plain");
 }
+
+#[test]
+fn fields_are_what_split_gives() {
+    for (text, sep) in [
+        (&b"a,b,,c"[..], b','),
+        (b"a,", b','),
+        (b",a", b','),
+        (b"", b','),
+        (b",", b','),
+        (b"/x/y/", b'/'),
+        (b"name=v; Path=/; Secure", b';'),
+    ] {
+        let want: Vec<&[u8]> = text.split(|&b| b == sep).collect();
+        let got: Vec<&[u8]> = fields(text, sep).collect();
+        assert_eq!(got, want);
+    }
+}

@@ -5,7 +5,7 @@
 //! allocates. Control bytes are rejected up front because every component
 //! ends up verbatim in the request head.
 
-use super::encode::{before_byte, eq_ignore_case, has_control, split_at_byte};
+use super::encode::{before_byte, eq_ignore_case, fields, has_control, split_at_byte};
 use super::writer::Writer;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -388,7 +388,6 @@ struct MergedPath<'p> {
 impl<'p> MergedPath<'p> {
     /// Segments after the leading '/', e.g. "/a/b/" → ["a", "b", ""].
     fn segments(self) -> impl Iterator<Item = &'p [u8]> + Clone {
-        let is_slash = |b: &u8| *b == b'/';
         // Inner part of dir without its leading and trailing '/'; its segments
         // are followed directly by those of `rel`.
         let inner: &[u8] = match self.dir.len().checked_sub(1) {
@@ -399,9 +398,9 @@ impl<'p> MergedPath<'p> {
         let dir_segs = has_dir
             .then_some(inner)
             .into_iter()
-            .flat_map(move |d| d.split(is_slash));
+            .flat_map(|d| fields(d, b'/'));
         let skip = usize::from(self.dir.is_empty());
-        dir_segs.chain(self.rel.split(is_slash).skip(skip))
+        dir_segs.chain(fields(self.rel, b'/').skip(skip))
     }
 }
 
