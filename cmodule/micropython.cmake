@@ -109,14 +109,24 @@ endforeach()
 # riscv64-* multilib linkers.
 set(RQ_OBJ ${CMAKE_BINARY_DIR}/adafruit_requests_rust/adafruit_requests_native.o)
 # The memory routines stay global (weak) so the firmware's replace Rust's
-# (micropython.mk says why).
+# (micropython.mk says why, and why --unique below).
 set(RQ_OBJCOPY_FLAGS "--wildcard --keep-global-symbol='rq_*' --keep-global-symbol=memcpy --keep-global-symbol=memmove --keep-global-symbol=memset --keep-global-symbol=memcmp --keep-global-symbol='__aeabi_mem*' --remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig --remove-section=.note.GNU-stack")
 set(RQ_LD_EMULATION "")
 if(RUST_TARGET MATCHES "^riscv32")
     set(RQ_LD_EMULATION "-m elf32lriscv")
 endif()
+# On ARM, Rust's calls to __aeabi_uidiv and kin go to the firmware's libgcc
+# (micropython.mk says why): localized in a copy of the archive first.
+set(RQ_PRELINK_LIB ${RQ_LIB})
+set(RQ_LOCALIZE "")
 if(RUST_TARGET MATCHES "^(thumb|arm)")
     string(APPEND RQ_OBJCOPY_FLAGS " --remove-section='.ARM.exidx*' --remove-section='.ARM.extab*'")
+    set(RQ_PRELINK_LIB ${RQ_OBJ}.a)
+    set(RQ_LOCALIZE "'${CMAKE_OBJCOPY}'")
+    foreach(s __aeabi_uidiv __aeabi_uidivmod __aeabi_idiv __aeabi_idivmod __aeabi_uldivmod __aeabi_ldivmod __aeabi_lmul __aeabi_llsl __aeabi_llsr __aeabi_lasr)
+        string(APPEND RQ_LOCALIZE " --localize-symbol=${s}")
+    endforeach()
+    string(APPEND RQ_LOCALIZE " '${RQ_LIB}' '${RQ_PRELINK_LIB}'")
 endif()
 set(RQ_PRELINK_SCRIPT ${CMAKE_BINARY_DIR}/adafruit_requests_rust/prelink.sh)
 # Outputs are renamed into place last, so a failed step never leaves a file
@@ -124,7 +134,9 @@ set(RQ_PRELINK_SCRIPT ${CMAKE_BINARY_DIR}/adafruit_requests_rust/prelink.sh)
 file(WRITE ${RQ_PRELINK_SCRIPT} "set -e
 [ '${RQ_PRELINKED}' -nt '${RQ_LIB}' ] && exit 0
 rm -f '${RQ_OBJ}' '${RQ_PRELINKED}.tmp'
-'${CMAKE_LINKER}' -r -S -z noexecstack ${RQ_LD_EMULATION} --whole-archive '${RQ_LIB}' --no-whole-archive -o '${RQ_OBJ}.tmp'
+${RQ_LOCALIZE}
+'${CMAKE_LINKER}' -r -S -z noexecstack ${RQ_LD_EMULATION} --unique='.rodata.cst*' --unique='.rodata.str*' --whole-archive '${RQ_PRELINK_LIB}' --no-whole-archive -o '${RQ_OBJ}.tmp'
+rm -f '${RQ_OBJ}.a'
 '${CMAKE_OBJCOPY}' ${RQ_OBJCOPY_FLAGS} '${RQ_OBJ}.tmp'
 mv '${RQ_OBJ}.tmp' '${RQ_OBJ}'
 '${CMAKE_AR}' rcs '${RQ_PRELINKED}.tmp' '${RQ_OBJ}'

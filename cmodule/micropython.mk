@@ -113,6 +113,21 @@ PY_O += $(RQ_NATIVE_O)
 # forwards the __aeabi_mem* names to the C library's (2.6 KB on Cortex-M0
 # with this).
 RQ_MEM_SYMBOLS := memcpy memmove memset memcmp '__aeabi_mem*'
+# On ARM the integer helpers Rust calls (__aeabi_uidiv and kin; Cortex-M0
+# has no divide instruction) come from the firmware's libgcc, which its C
+# code links anyway. compiler_builtins defines them too, and the prelink
+# would bind Rust's calls to those: made local in a copy of the archive
+# first, they leave Rust's calls undefined for the firmware's link, and the
+# copies are dropped (0.5 KB on Cortex-M0).
+RQ_ARM_HELPERS := __aeabi_uidiv __aeabi_uidivmod __aeabi_idiv __aeabi_idivmod \
+	__aeabi_uldivmod __aeabi_ldivmod __aeabi_lmul __aeabi_llsl __aeabi_llsr __aeabi_lasr
+# --unique: every mergeable constant and string section stays a section of
+# its own in the prelinked object. Merged, Rust's few used constants would
+# keep the whole merged section alive in the firmware's link, with
+# compiler_builtins' unused ones (float constants, panic file names: 0.2-1
+# KB); apart, --gc-sections drops what nothing uses.
+RQ_LD_UNIQUE := --unique='.rodata.cst*' --unique='.rodata.str*'
+RQ_PRELINK_LIB = $(if $(filter thumb% arm%,$(RQ_TARGET)),$@.a,$(RQ_LIB))
 RQ_OBJCOPY_FLAGS = --wildcard --keep-global-symbol='rq_*' \
 	$(if $(filter %-none-eabi %-none-eabihf %-none-elf,$(RQ_TARGET)),$(foreach s,$(RQ_MEM_SYMBOLS),--keep-global-symbol=$(s))) \
 	--remove-section=.llvmbc --remove-section=.llvmcmd --remove-section=.llvm_addrsig \
@@ -142,7 +157,9 @@ $(RQ_NATIVE_O): FORCE
 	$(Q)if [ ! -e $@ ] || [ $(RQ_LIB) -nt $@ ]; then \
 		echo "LD $@"; \
 		mkdir -p $(@D) && \
-		$(LD) -r $(if $(RQ_KEEP_DEBUG),,-S) -z noexecstack $(RQ_LD_EMULATION) --whole-archive $(RQ_LIB) --no-whole-archive -o $@.tmp && \
+		$(if $(filter thumb% arm%,$(RQ_TARGET)),$(OBJCOPY) $(foreach s,$(RQ_ARM_HELPERS),--localize-symbol=$(s)) $(RQ_LIB) $(RQ_PRELINK_LIB) &&) \
+		$(LD) -r $(if $(RQ_KEEP_DEBUG),,-S) -z noexecstack $(RQ_LD_EMULATION) $(RQ_LD_UNIQUE) --whole-archive $(RQ_PRELINK_LIB) --no-whole-archive -o $@.tmp && \
+		$(if $(filter thumb% arm%,$(RQ_TARGET)),rm -f $(RQ_PRELINK_LIB) &&) \
 		$(OBJCOPY) $(RQ_OBJCOPY_FLAGS) $@.tmp && \
 		mv $@.tmp $@; \
 	fi

@@ -6,7 +6,7 @@
 //! (`Need::Framing`) one line at a time, so body data is never copied
 //! through the engine and memory use is independent of body size.
 
-use super::encode::{hex_value, is_tchar};
+use super::encode::{before_byte, hex_value, is_tchar};
 use super::response::Framing;
 use core::ops::Range;
 
@@ -192,7 +192,7 @@ fn is_ows(b: u8) -> bool {
 
 /// `1*HEXDIG [BWS ";" ext]`: extensions and whitespace before them ignored.
 fn parse_chunk_size(line: &[u8]) -> Result<u64, BodyError> {
-    let digits = line.split(|&b| b == b';').next().unwrap_or(&[]);
+    let digits = before_byte(line, b';');
     let end = digits
         .iter()
         .rposition(|&b| !is_ows(b))

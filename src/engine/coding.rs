@@ -9,7 +9,7 @@
 //! gives, so those are checked here, and tells the glue where a member ends
 //! and what may follow it.
 
-use super::encode::eq_ignore_case;
+use super::encode::{eq_ignore_case, fields};
 
 /// A coding this module decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +59,7 @@ fn trim(mut s: &[u8]) -> &[u8] {
 /// The non-empty, non-`identity` elements of a list value, in order
 /// (RFC 9110 §5.6.1: empty elements are allowed and ignored).
 fn elements(value: &[u8]) -> impl Iterator<Item = &[u8]> {
-    value
-        .split(|&b| b == b',')
+    fields(value, b',')
         .map(trim)
         .filter(|e| !e.is_empty() && !eq_ignore_case(e, b"identity"))
 }
@@ -204,7 +203,7 @@ impl FrameCheck {
     /// Whether the decompressor is between members (the glue starts a
     /// new one on the next byte, or ends the body when none comes).
     pub fn at_boundary(&self) -> bool {
-        self.state == State::Boundary
+        matches!(self.state, State::Boundary)
     }
 
     /// The raw body ended. Fine between members (an empty body has no
@@ -340,7 +339,7 @@ impl FrameCheck {
     /// CRC-32 or Adler-32): the gzip ISIZE is checked, and the body is
     /// between members again.
     pub fn member_end(&mut self) -> Result<(), FrameError> {
-        if self.state != State::Data {
+        if !matches!(self.state, State::Data) {
             return Err(FrameError::Truncated);
         }
         if self.format == Format::Gzip && self.tail != self.out {

@@ -3,7 +3,7 @@
 //! keeps accepted cookies is `cookie_jar`.
 
 use super::cookie_date;
-use super::encode::has_byte;
+use super::encode::{eq_ignore_case, fields, has_byte};
 use super::writer::Writer;
 
 /// One `Set-Cookie` line, split; slices borrow the line. Unknown
@@ -54,7 +54,7 @@ pub fn valid_pair(name: &[u8], value: &[u8]) -> bool {
 /// §5.2: None when the line must be ignored (no '=', empty name, or a
 /// byte no `Cookie` header could carry back).
 pub fn parse(line: &[u8]) -> Option<SetCookie<'_>> {
-    let mut parts = line.split(|&b| b == b';');
+    let mut parts = fields(line, b';');
     let pair = parts.next()?;
     let eq = pair.iter().position(|&b| b == b'=')?;
     let name = trim(pair.get(..eq)?);
@@ -75,25 +75,25 @@ pub fn parse(line: &[u8]) -> Option<SetCookie<'_>> {
             ),
             None => (trim(av), &[][..]),
         };
-        if key.eq_ignore_ascii_case(b"expires") {
+        if eq_ignore_case(key, b"expires") {
             if let Some(t) = cookie_date::parse(val) {
                 c.expires = Some(t);
             }
-        } else if key.eq_ignore_ascii_case(b"max-age") {
+        } else if eq_ignore_case(key, b"max-age") {
             if let Some(n) = max_age(val) {
                 c.max_age = Some(n);
             }
-        } else if key.eq_ignore_ascii_case(b"domain") {
+        } else if eq_ignore_case(key, b"domain") {
             // An empty Domain is ignored (§5.2.3); one leading dot goes.
             let d = val.strip_prefix(b".").unwrap_or(val);
             if !val.is_empty() {
                 c.domain = Some(d);
             }
-        } else if key.eq_ignore_ascii_case(b"path") {
+        } else if eq_ignore_case(key, b"path") {
             c.path = val.starts_with(b"/").then_some(val);
-        } else if key.eq_ignore_ascii_case(b"secure") {
+        } else if eq_ignore_case(key, b"secure") {
             c.secure = true;
-        } else if key.eq_ignore_ascii_case(b"httponly") {
+        } else if eq_ignore_case(key, b"httponly") {
             c.http_only = true;
         }
     }
@@ -250,16 +250,14 @@ pub fn is_ip_literal(host: &[u8]) -> bool {
 /// §5.1.3 domain-match, ignoring ASCII case: the same name, or `host` ends
 /// with "." + `domain` and is a name rather than an address.
 pub fn domain_match(host: &[u8], domain: &[u8]) -> bool {
-    if host.eq_ignore_ascii_case(domain) {
+    if eq_ignore_case(host, domain) {
         return true;
     }
     let Some(cut) = host.len().checked_sub(domain.len()) else {
         return false;
     };
     cut > 0
-        && host
-            .get(cut..)
-            .is_some_and(|t| t.eq_ignore_ascii_case(domain))
+        && host.get(cut..).is_some_and(|t| eq_ignore_case(t, domain))
         && host.get(cut.saturating_sub(1)) == Some(&b'.')
         && !is_ip_literal(host)
 }

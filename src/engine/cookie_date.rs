@@ -2,6 +2,8 @@
 //! uses for `Expires` (and here for the response's `Date`), which accepts
 //! RFC 1123, RFC 850 and asctime dates and their common misspellings.
 
+use super::encode::eq_ignore_case;
+
 /// Seconds since 1970-01-01T00:00:00Z, or None when the text is no date.
 // Every field is at most 4 digits once parsed, so the arithmetic is bounded.
 #[allow(clippy::arithmetic_side_effects)]
@@ -103,9 +105,7 @@ fn month_of(token: &[u8]) -> Option<u32> {
         b"dec",
     ];
     let head = token.get(..3)?;
-    let i = MONTHS
-        .iter()
-        .position(|m| head.eq_ignore_ascii_case(&m[..]))?;
+    let i = MONTHS.iter().position(|m| eq_ignore_case(head, &m[..]))?;
     u32::try_from(i).ok().map(|i| i.saturating_add(1))
 }
 

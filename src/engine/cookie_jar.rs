@@ -10,6 +10,7 @@
 //! Integers are little-endian.
 
 use super::cookie::{default_path, domain_match, is_bare_tld, path_match, SetCookie};
+use super::encode::eq_ignore_case;
 use super::writer::{compact, shift_right};
 
 /// At most this many cookies; the oldest goes first to make room.
@@ -80,7 +81,7 @@ pub fn accept<'a>(
 ) -> Option<Cookie<'a>> {
     let (domain, host_only) = match sc.domain {
         Some(d) if !d.is_empty() => {
-            if d.eq_ignore_ascii_case(o.host) {
+            if eq_ignore_case(d, o.host) {
                 // Naming its own host (even a one-label one) is allowed.
                 (o.host, is_bare_tld(d))
             } else if !is_bare_tld(d) && domain_match(o.host, d) {
@@ -191,7 +192,7 @@ impl Rec<'_> {
         let host_ok = if self.domain.is_empty() {
             true
         } else if self.host_only {
-            o.host.eq_ignore_ascii_case(self.domain)
+            eq_ignore_case(o.host, self.domain)
         } else {
             domain_match(o.host, self.domain)
         };
@@ -394,7 +395,7 @@ impl<'a> Jar<'a> {
 
     fn find(&self, name: &[u8], domain: &[u8], path: &[u8]) -> Option<(usize, usize)> {
         records(self.buf)
-            .find(|r| r.name == name && r.domain.eq_ignore_ascii_case(domain) && r.path == path)
+            .find(|r| r.name == name && eq_ignore_case(r.domain, domain) && r.path == path)
             .map(|r| (r.at, r.len))
     }
 
@@ -496,7 +497,7 @@ pub fn select(r: &Rec, name: Option<&[u8]>, domain: Option<&[u8]>, path: Option<
     name.is_none_or(|n| r.name == n)
         && domain.is_none_or(|d| {
             let d = d.strip_prefix(b".").unwrap_or(d);
-            r.domain.eq_ignore_ascii_case(d)
+            eq_ignore_case(r.domain, d)
         })
         && path.is_none_or(|p| r.path == p)
 }

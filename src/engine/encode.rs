@@ -247,6 +247,49 @@ fn fold(c: u8) -> u8 {
     c | (u8::from(c.wrapping_sub(b'A') < 26) << 5)
 }
 
+/// `data` up to the first `sep`, and what follows that `sep` (None when
+/// there is none): one splitter for every caller, where each `split` or
+/// `splitn` closure would be another copy of core's iterator.
+pub fn split_at_byte(data: &[u8], sep: u8) -> (&[u8], Option<&[u8]>) {
+    match data.iter().position(|&c| c == sep) {
+        Some(i) => (
+            data.get(..i).unwrap_or(data),
+            data.get(i.saturating_add(1)..),
+        ),
+        None => (data, None),
+    }
+}
+
+/// The pieces of `data` between `sep` bytes, empty ones included, as
+/// `data.split(|&b| b == sep)` gives them: one iterator for every list.
+pub fn fields(data: &[u8], sep: u8) -> Fields<'_> {
+    Fields {
+        rest: Some(data),
+        sep,
+    }
+}
+
+#[derive(Clone)]
+pub struct Fields<'a> {
+    rest: Option<&'a [u8]>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let (head, tail) = split_at_byte(self.rest?, self.sep);
+        self.rest = tail;
+        Some(head)
+    }
+}
+
+/// `data` up to the first `sep` (all of it when there is none).
+pub fn before_byte(data: &[u8], sep: u8) -> &[u8] {
+    split_at_byte(data, sep).0
+}
+
 /// Whether `data` holds `b`. A plain loop: `<[u8]>::contains` links core's
 /// word-at-a-time memchr (176 bytes on Cortex-M0) for the short slices
 /// this crate searches.

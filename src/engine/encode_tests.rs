@@ -280,3 +280,38 @@ fn eq_lower_matches_eq_ignore_case() {
     }
     assert!(eq_lower(b"Content-LENGTH", b"content-length"));
 }
+
+#[test]
+fn split_at_byte_cuts_at_the_first_separator() {
+    assert_eq!(
+        split_at_byte(b"host:80:x", b':'),
+        (&b"host"[..], Some(&b"80:x"[..]))
+    );
+    assert_eq!(
+        split_at_byte(b"host:", b':'),
+        (&b"host"[..], Some(&b""[..]))
+    );
+    assert_eq!(split_at_byte(b":80", b':'), (&b""[..], Some(&b"80"[..])));
+    assert_eq!(split_at_byte(b"host", b':'), (&b"host"[..], None));
+    assert_eq!(split_at_byte(b"", b':'), (&b""[..], None));
+    assert_eq!(before_byte(b"/a?b#c#d", b'#'), b"/a?b");
+    assert_eq!(before_byte(b"1a;ext", b';'), b"1a");
+    assert_eq!(before_byte(b"plain", b';'), b"plain");
+}
+
+#[test]
+fn fields_are_what_split_gives() {
+    for (text, sep) in [
+        (&b"a,b,,c"[..], b','),
+        (b"a,", b','),
+        (b",a", b','),
+        (b"", b','),
+        (b",", b','),
+        (b"/x/y/", b'/'),
+        (b"name=v; Path=/; Secure", b';'),
+    ] {
+        let want: Vec<&[u8]> = text.split(|&b| b == sep).collect();
+        let got: Vec<&[u8]> = fields(text, sep).collect();
+        assert_eq!(got, want);
+    }
+}

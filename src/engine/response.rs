@@ -4,7 +4,7 @@
 //! leniencies real servers need (no reason phrase, bare LF) are explicit and
 //! tested; the header block goes to `httparse::parse_headers`.
 
-use super::encode::{eq_ignore_case, eq_lower};
+use super::encode::{eq_ignore_case, eq_lower, fields};
 
 /// Compile-time capacity of the header array; per-session limits may be lower.
 pub const MAX_HEADERS: usize = 64;
@@ -274,7 +274,7 @@ fn trim_ows(s: &[u8]) -> &[u8] {
 
 /// Comma-separated list elements of a header value, trimmed.
 fn elements(value: &[u8]) -> impl Iterator<Item = &[u8]> {
-    value.split(|&b| b == b',').map(trim_ows)
+    fields(value, b',').map(trim_ows)
 }
 
 /// What the framing, keep-alive and redirect rules need of the headers,

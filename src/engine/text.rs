@@ -1,7 +1,7 @@
 //! Text decisions on body bytes: where a piece of UTF-8 may be cut, and
 //! which charset a Content-Type names.
 
-use super::encode::eq_ignore_case;
+use super::encode::{before_byte, eq_ignore_case};
 
 /// Length of the longest prefix of `b` that ends on a UTF-8 character
 /// boundary: an incomplete sequence at the end waits for the next piece.
@@ -34,7 +34,7 @@ pub fn charset_of(content_type: &[u8]) -> Option<&[u8]> {
     let mut rest = content_type;
     while let Some(pos) = rest.iter().position(|&b| b == b';') {
         rest = rest.get(pos.saturating_add(1)..).unwrap_or(&[]);
-        let param = trim(rest.split(|&b| b == b';').next().unwrap_or(&[]));
+        let param = trim(before_byte(rest, b';'));
         if param.len() > 8 && eq_ignore_case(param.get(..8).unwrap_or(&[]), b"charset=") {
             let v = trim(param.get(8..).unwrap_or(&[]));
             let v = v.strip_prefix(b"\"").unwrap_or(v);

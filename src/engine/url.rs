@@ -5,7 +5,7 @@
 //! allocates. Control bytes are rejected up front because every component
 //! ends up verbatim in the request head.
 
-use super::encode::{eq_ignore_case, has_control};
+use super::encode::{before_byte, eq_ignore_case, fields, has_control, split_at_byte};
 use super::writer::Writer;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,9 +182,8 @@ fn parse_authority(scheme: Scheme, rest: &[u8]) -> Result<Url<'_>, UrlError> {
         };
         (host, port, true)
     } else {
-        let mut parts = hostport.splitn(2, |&b| b == b':');
-        let host = parts.next().unwrap_or(&[]);
-        (host, parts.next(), false)
+        let (host, port) = split_at_byte(hostport, b':');
+        (host, port, false)
     };
     if host.is_empty() {
         return Err(UrlError::MissingHost);
@@ -217,13 +216,12 @@ fn parse_port(p: &[u8]) -> Option<u16> {
 }
 
 fn strip_fragment(s: &[u8]) -> &[u8] {
-    s.split(|&b| b == b'#').next().unwrap_or(s)
+    before_byte(s, b'#')
 }
 
 /// Splits a reference into path and optional query (without the '?').
 fn split_query(s: &[u8]) -> (&[u8], Option<&[u8]>) {
-    let mut parts = s.splitn(2, |&b| b == b'?');
-    (parts.next().unwrap_or(&[]), parts.next())
+    split_at_byte(s, b'?')
 }
 
 impl<'a> Url<'a> {
@@ -390,7 +388,6 @@ struct MergedPath<'p> {
 impl<'p> MergedPath<'p> {
     /// Segments after the leading '/', e.g. "/a/b/" → ["a", "b", ""].
     fn segments(self) -> impl Iterator<Item = &'p [u8]> + Clone {
-        let is_slash = |b: &u8| *b == b'/';
         // Inner part of dir without its leading and trailing '/'; its segments
         // are followed directly by those of `rel`.
         let inner: &[u8] = match self.dir.len().checked_sub(1) {
@@ -401,9 +398,9 @@ impl<'p> MergedPath<'p> {
         let dir_segs = has_dir
             .then_some(inner)
             .into_iter()
-            .flat_map(move |d| d.split(is_slash));
+            .flat_map(|d| fields(d, b'/'));
         let skip = usize::from(self.dir.is_empty());
-        dir_segs.chain(self.rel.split(is_slash).skip(skip))
+        dir_segs.chain(fields(self.rel, b'/').skip(skip))
     }
 }
 

@@ -45,7 +45,7 @@ fn adopt(s: &mut SessionRef, sock: Obj, is_head: bool) -> PyResult<Obj> {
         Ok(Io::Wait(_)) => {
             // SAFETY: as above.
             live::close(unsafe { &mut *conn });
-            return Err(runtime_error("the socket would block"));
+            return Err(runtime_error!("the socket would block"));
         }
         Err(f) => {
             // SAFETY: as above.
@@ -53,7 +53,7 @@ fn adopt(s: &mut SessionRef, sock: Obj, is_head: bool) -> PyResult<Obj> {
             // Nothing to resend here: the request is the caller's, sent once.
             return Err(match f.kind {
                 Failure::Closed if !f.answer_seen => {
-                    os_error(0, "Connection closed before the response head")
+                    os_error!("Connection closed before the response head")
                 }
                 _ => f.exc,
             });

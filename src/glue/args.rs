@@ -46,7 +46,7 @@ pub fn for_each_field(pairs: Obj, each: &mut dyn FnMut(Obj, Obj) -> PyResult<()>
             for i in 0..seq_len(pairs) {
                 let item = seq_get(pairs, i).unwrap_or_else(none);
                 if kind_of(item) != rq_kind_t::RQ_KIND_TUPLE || seq_len(item) != 2 {
-                    return Err(type_error(NOT_PAIRS));
+                    return Err(type_error!(NOT_PAIRS));
                 }
                 pair(
                     seq_get(item, 0).unwrap_or_else(none),
@@ -54,7 +54,7 @@ pub fn for_each_field(pairs: Obj, each: &mut dyn FnMut(Obj, Obj) -> PyResult<()>
                 )?;
             }
         }
-        _ => return Err(type_error(NOT_PAIRS)),
+        _ => return Err(type_error!(NOT_PAIRS)),
     }
     Ok(())
 }
@@ -70,16 +70,16 @@ pub fn file_length(f: Obj) -> PyResult<usize> {
         if e.is_memory() {
             e
         } else {
-            value_error(BINARY_ONLY)
+            value_error!(BINARY_ONLY)
         }
     })?;
     if kind_of(head) != rq_kind_t::RQ_KIND_BYTES {
-        return Err(value_error(BINARY_ONLY));
+        return Err(value_error!(BINARY_ONLY));
     }
     call_method(f, rq_method_t::RQ_METH_SEEK, &[zero, new_int(2)?])?;
     let end = call_method(f, rq_method_t::RQ_METH_TELL, &[])?;
     call_method(f, rq_method_t::RQ_METH_SEEK, &[zero])?;
     int_value(end)
         .and_then(|n| usize::try_from(n).ok())
-        .ok_or_else(|| value_error("file.tell() did not return a length"))
+        .ok_or_else(|| value_error!("file.tell() did not return a length"))
 }

@@ -190,11 +190,11 @@ pub fn check_given(given: Obj) -> PyResult<()> {
         return Ok(());
     }
     if kind_of(given) != rq_kind_t::RQ_KIND_DICT {
-        return Err(type_error("cookies must be a dict"));
+        return Err(type_error!("cookies must be a dict"));
     }
     for (k, v) in DictItems::new(given) {
         if kind_of(k) != rq_kind_t::RQ_KIND_STR || kind_of(v) != rq_kind_t::RQ_KIND_STR {
-            return Err(type_error("cookies names and values must be str"));
+            return Err(type_error!("cookies names and values must be str"));
         }
         let (Some(kb), Some(vb)) = (bytes_of(&k), bytes_of(&v)) else {
             continue;

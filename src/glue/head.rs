@@ -206,7 +206,7 @@ impl HeadReader {
                     self.informational = self.informational.saturating_add(1);
                     if self.informational > MAX_INFORMATIONAL {
                         return Err(Failed::other(
-                            value_error("Too many informational (1xx) responses"),
+                            value_error!("Too many informational (1xx) responses"),
                             true,
                         ));
                     }
@@ -259,12 +259,12 @@ impl HeadReader {
             if n == 0 {
                 return Err(if got_any {
                     Failed::other(
-                        os_error(0, "Connection closed in the middle of the response head"),
+                        os_error!("Connection closed in the middle of the response head"),
                         true,
                     )
                 } else {
                     Failed {
-                        exc: runtime_error("no data from socket"),
+                        exc: runtime_error!("no data from socket"),
                         kind: Failure::Closed,
                         answer_seen: false,
                     }

@@ -143,7 +143,7 @@ pub fn materialize(r: &mut rq_response_t, raw: &[u8]) -> PyResult<()> {
     let mut storage = header_storage();
     let headers = match reparse(raw, &mut storage) {
         Some(head) => make_headers(session_of(r), &head)?,
-        None => return Err(runtime_error("response head lost")),
+        None => return Err(runtime_error!("response head lost")),
     };
     r.headers = headers;
     r.head_len = 0;

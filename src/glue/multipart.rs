@@ -37,7 +37,7 @@ impl Sink for Counter {
 #[cfg(feature = "multipart")]
 fn checked_field(b: &[u8]) -> PyResult<&[u8]> {
     if has_control(b) {
-        Err(value_error("CR, LF or NUL in a multipart field"))
+        Err(value_error!("CR, LF or NUL in a multipart field"))
     } else {
         Ok(b)
     }
@@ -48,7 +48,7 @@ fn checked_field(b: &[u8]) -> PyResult<&[u8]> {
 #[cfg(feature = "multipart")]
 fn put_param(out: &mut dyn Sink, value: &[u8]) -> PyResult<()> {
     if has_byte(value, 0) {
-        return Err(value_error("NUL in a multipart field name or filename"));
+        return Err(value_error!("NUL in a multipart field name or filename"));
     }
     for_each_param_piece(value, |piece| out.put(piece))
 }
@@ -88,7 +88,7 @@ pub fn emit_multipart(
         let tuple = kind_of(spec) == rq_kind_t::RQ_KIND_TUPLE;
         let (filename, content) = if tuple {
             if seq_len(spec) < 2 {
-                return Err(value_error(
+                return Err(value_error!(
                     "files values must be (filename, content[, content_type[, headers]])",
                 ));
             }
@@ -118,7 +118,7 @@ pub fn emit_multipart(
         if tuple && seq_len(spec) >= 4 {
             let extra = seq_get(spec, 3).unwrap_or_else(none);
             if kind_of(extra) != rq_kind_t::RQ_KIND_DICT {
-                return Err(type_error("multipart part headers must be a dict"));
+                return Err(type_error!("multipart part headers must be a dict"));
             }
             for (hk, hv) in DictItems::new(extra) {
                 let (mut a, mut b) = (none(), none());
@@ -152,7 +152,7 @@ pub fn emit_multipart(
     _boundary: &[u8],
     _out: &mut dyn Sink,
 ) -> PyResult<()> {
-    Err(not_implemented(
+    Err(not_implemented!(
         "files= is not built into this firmware (RQ_ENABLE_MULTIPART=0)",
     ))
 }

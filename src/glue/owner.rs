@@ -52,7 +52,7 @@ pub unsafe fn require_held(r: *const rq_response_t) -> PyResult<()> {
     if unsafe { rq_session_held(rq_session_state((*r).session)) } {
         Ok(())
     } else {
-        Err(runtime_error(
+        Err(runtime_error!(
             "Session is busy: raw body read outside a body read",
         ))
     }

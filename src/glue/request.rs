@@ -101,7 +101,7 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
     let mut body = Body::EMPTY;
     if !is_none(json) {
         if !is_none(data) || !is_none(files) {
-            return Err(value_error(
+            return Err(value_error!(
                 "json cannot be sent together with data or files",
             ));
         }
@@ -113,7 +113,7 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
     }
     if truthy(files) {
         if kind_of(files) != rq_kind_t::RQ_KIND_DICT {
-            return Err(type_error("files must be a dict"));
+            return Err(type_error!("files must be a dict"));
         }
         let fields = if truthy(data) { data } else { none() };
         if !is_none(fields)
@@ -122,7 +122,7 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
                 rq_kind_t::RQ_KIND_DICT | rq_kind_t::RQ_KIND_TUPLE
             )
         {
-            return Err(value_error(
+            return Err(value_error!(
                 "data sent with files must be a dict or a list of (key, value) pairs",
             ));
         }
@@ -160,7 +160,7 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
             body.source = Source::Chunked(get_iter(data)?);
         }
         _ => {
-            return Err(type_error(
+            return Err(type_error!(
                 "data must be str, bytes, a dict, a binary file or an iterable of bytes",
             ))
         }
@@ -172,7 +172,7 @@ pub fn prepare_body(data: Obj, json: Obj, files: Obj) -> PyResult<Body> {
 /// the credentials are (the head grows to fit).
 pub fn basic_auth(auth: Obj) -> PyResult<Obj> {
     if kind_of(auth) != rq_kind_t::RQ_KIND_TUPLE || seq_len(auth) != 2 {
-        return Err(type_error("auth must be a (user, password) tuple"));
+        return Err(type_error!("auth must be a (user, password) tuple"));
     }
     let (mut a, mut b) = (none(), none());
     let user = text_of(seq_get(auth, 0).unwrap_or_else(none), &mut a)?;
@@ -227,12 +227,12 @@ pub fn check_headers(headers: Obj) -> PyResult<Overrides> {
         return Ok(o);
     }
     if kind_of(headers) != rq_kind_t::RQ_KIND_DICT {
-        return Err(type_error("Headers must be in dict format"));
+        return Err(type_error!("Headers must be in dict format"));
     }
     for (k, v) in DictItems::new(headers) {
         let name = match kind_of(k) {
             rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => bytes_of(&k).unwrap_or(&[]),
-            _ => return Err(type_error("Header names must be str or bytes")),
+            _ => return Err(type_error!("Header names must be str or bytes")),
         };
         // A None value still replaces the automatic header (it is then not
         // sent at all), as in the reference.

@@ -67,15 +67,15 @@ impl Sender<'_> {
 // `Sender::failed` unset: the socket did not fail, so the request is never
 // sent again, and the connection (with part of a body on it) is closed.
 fn longer_than_announced() -> Exc {
-    value_error("body source gave more bytes than its Content-Length announced")
+    value_error!("body source gave more bytes than its Content-Length announced")
 }
 
 fn shorter_than_announced() -> Exc {
-    value_error("body source gave fewer bytes than its Content-Length announced")
+    value_error!("body source gave fewer bytes than its Content-Length announced")
 }
 
 fn file_changed() -> Exc {
-    value_error("file size changed during the upload")
+    value_error!("file size changed during the upload")
 }
 
 /// A body with a Content-Length: refuses any byte beyond it, so a source
@@ -113,7 +113,7 @@ impl Sink for Bounded<'_, '_> {
             let want = out.room().min(size.saturating_sub(done));
             let start = out.len;
             let Some(dst) = out.buf.get_mut(start..start.saturating_add(want)) else {
-                return Err(runtime_error("no room in the session buffer"));
+                return Err(runtime_error!("no room in the session buffer"));
             };
             let n = file_readinto(file, dst)?;
             if n == 0 {
@@ -136,7 +136,7 @@ fn send_chunked(out: &mut Sender, it: Obj) -> PyResult<()> {
     while let Some(piece) = iter_next(it)? {
         let data = match kind_of(piece) {
             rq_kind_t::RQ_KIND_STR | rq_kind_t::RQ_KIND_BYTES => bytes_of(&piece).unwrap_or(&[]),
-            _ => return Err(type_error("data iterables must yield str or bytes")),
+            _ => return Err(type_error!("data iterables must yield str or bytes")),
         };
         if data.is_empty() {
             // An empty chunk would end the body early.

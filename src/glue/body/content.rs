@@ -59,7 +59,7 @@ fn content_inner(r: &mut rq_response_t) -> PyResult<Obj> {
         return Ok(r.cached);
     }
     if r.body_streamed && r.closed_why != RQ_CLOSED_FAILED as u8 {
-        return Err(runtime_error(
+        return Err(runtime_error!(
             "json() read the body straight from the socket; content is not kept",
         ));
     }
@@ -74,7 +74,7 @@ fn content_inner(r: &mut rq_response_t) -> PyResult<Obj> {
     };
     let out = if let Some(k) = known {
         // One allocation of the exact size when the length is known.
-        let len = usize::try_from(k).map_err(|_| value_error("Content-Length too large"))?;
+        let len = usize::try_from(k).map_err(|_| value_error!("Content-Length too large"))?;
         // SAFETY: `handle` stays on this frame until finish_bytes.
         let (handle, dst) = unsafe { begin_bytes(len) }?;
         let n = read_full(r, dst)?;
@@ -189,7 +189,9 @@ pub fn next_chunk(r: &mut rq_response_t, size: usize, decode: bool) -> PyResult<
         let left = pending(r);
         if decode && !left.is_null() && bytes_of(&left).is_some_and(|p| !p.is_empty()) {
             set_pending(r, ptr::null_mut());
-            return Err(unicode_error("response body ends inside a UTF-8 character"));
+            return Err(unicode_error!(
+                "response body ends inside a UTF-8 character"
+            ));
         }
         return Ok(None);
     }

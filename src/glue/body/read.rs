@@ -151,27 +151,27 @@ pub fn readable_error(r: &mut rq_response_t) -> Option<Exc> {
     }
     let why = u32::from(r.closed_why);
     if why == RQ_CLOSED_SUPERSEDED {
-        return Some(runtime_error(
+        return Some(runtime_error!(
             "Newer Response closed this one. Use Responses immediately.",
         ));
     }
     if why == RQ_CLOSED_SESSION {
-        return Some(runtime_error(
+        return Some(runtime_error!(
             "The Session was closed, and this Response with it",
         ));
     }
     if why == RQ_CLOSED_FAILED {
-        return Some(runtime_error(
+        return Some(runtime_error!(
             "Response was closed when a read of its body failed",
         ));
     }
     if why == RQ_CLOSED_BY_CALLER {
-        return Some(runtime_error(
+        return Some(runtime_error!(
             "Response was closed before its body was read to the end",
         ));
     }
     if !has_conn(r) && !decoder(r).is_done() {
-        return Some(runtime_error(
+        return Some(runtime_error!(
             "Response connection was closed before the end of its body",
         ));
     }
@@ -260,7 +260,7 @@ pub(super) fn count_trailer(r: &rq_response_t, c: &mut rq_conn_t, line_len: usiz
         .trailer_bytes
         .saturating_add(u32::try_from(line_len).unwrap_or(u32::MAX));
     if usize::from(c.trailers) > s.max_headers() || c.trailer_bytes as usize > s.max_head_bytes() {
-        return Err(value_error(
+        return Err(value_error!(
             "Response trailers exceed the session's header limits",
         ));
     }
@@ -440,7 +440,7 @@ pub(super) fn read_step_unchecked(r: &mut rq_response_t, dst: &mut [u8]) -> PyRe
 fn blocking(res: PyResult<Io<usize>>) -> PyResult<usize> {
     match res? {
         Io::Done(n) => Ok(n),
-        Io::Wait(_) => Err(runtime_error(
+        Io::Wait(_) => Err(runtime_error!(
             "AsyncSession response: read it with aread(), aiter_content() or aiter_lines()",
         )),
     }

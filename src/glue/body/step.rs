@@ -61,7 +61,7 @@ pub fn poll_step(r: &mut rq_response_t, dst: &mut [u8]) -> PyResult<Io<usize>> {
         return read_step(r, dst).map(Io::Done);
     }
     if ahead.is_none_or(|a| a.buf.is_null()) {
-        return Err(not_implemented(
+        return Err(not_implemented!(
             "AsyncSession: this compressed body was begun by a blocking reader; finish it with one",
         ));
     }

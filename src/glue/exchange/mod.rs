@@ -18,7 +18,7 @@ use super::request::{
     Source,
 };
 use super::sessionref::SessionRef;
-use crate::engine::encode::{eq_ignore_case, has_byte};
+use crate::engine::encode::{before_byte, eq_ignore_case, has_byte};
 use crate::engine::redirect::{self, Dropped};
 use crate::engine::request::{check_method, Overrides};
 use crate::engine::retry::{connection_lost, may_resend};
@@ -47,7 +47,7 @@ fn with_params(url_obj: Obj, params: Obj) -> PyResult<Obj> {
     }
     let url = bytes_of(&url_obj).unwrap_or(&[]);
     // The fragment is never sent, so the query goes where it would start.
-    let base = url.split(|&b| b == b'#').next().unwrap_or(url);
+    let base = before_byte(url, b'#');
     build(Built::Str, &mut |w| {
         w.put(base);
         w.put_byte(if has_byte(base, b'?') { b'&' } else { b'?' });
@@ -233,7 +233,7 @@ impl Exchange {
         check_method(HeldStr::new(a.method).bytes()).map_err(request_error)?;
         let url = parsed?.spans(ub);
         if nonblocking && !matches!(body.source, Source::Empty | Source::Bytes(_)) {
-            return Err(not_implemented(
+            return Err(not_implemented!(
                 "AsyncSession sends str, bytes, json= and form bodies; use Session for files and iterables",
             ));
         }
@@ -311,7 +311,7 @@ impl Exchange {
     fn step(&mut self) -> PyResult<Io<Obj>> {
         loop {
             let attempt = match self.phase {
-                Phase::Over => return Err(runtime_error("request already finished")),
+                Phase::Over => return Err(runtime_error!("request already finished")),
                 Phase::Connect => self.connect(),
                 Phase::Connecting => {
                     let s = self.session();
@@ -412,7 +412,7 @@ impl Exchange {
 
     fn read_head(&mut self) -> Result<Io<Obj>, Failed> {
         let Phase::Head(mut reader) = self.phase else {
-            return Err(Failed::other(runtime_error("no request was sent"), false));
+            return Err(Failed::other(runtime_error!("no request was sent"), false));
         };
         let hr = HeadRead {
             url_obj: self.url_obj.obj(),
@@ -467,7 +467,7 @@ impl Exchange {
         close_response(r)?;
         self.hops = self.hops.saturating_add(1);
         if self.hops > MAX_REDIRECTS {
-            return Err(runtime_error("Too many redirects (more than 30)"));
+            return Err(runtime_error!("Too many redirects (more than 30)"));
         }
         let next = next?;
         if self.history.is_null() {
@@ -484,7 +484,7 @@ impl Exchange {
             self.is_head = false;
             self.body = Body::EMPTY;
         } else if !self.body.replayable() {
-            return Err(value_error(
+            return Err(value_error!(
                 "Cannot follow a redirect that needs a streamed body sent again",
             ));
         }

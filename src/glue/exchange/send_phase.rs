@@ -241,7 +241,7 @@ impl Exchange {
         let e_obj = e.into_obj();
         // SAFETY: raw is the connection's live socket; e_obj an exception.
         unsafe { rq_tls_handshake_failed(raw, e_obj) };
-        Failed::other(Exc::Caught(e_obj), false)
+        Failed::other(check(e_obj).err().unwrap_or(e), false)
     }
 
     pub(super) fn failed_send(&mut self, f: Failed) -> Result<Io<()>, Failed> {
