@@ -192,14 +192,9 @@ static mp_obj_t op_close(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(op_close_obj, op_close);
 
-// CircuitPython's `await` asks for __await__; MicroPython's iterates.
-static mp_obj_t op_await(mp_obj_t self_in) {
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(op_await_obj, op_await);
 
 static const mp_rom_map_elem_t op_locals_table[] = {
-    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&op_await_obj) },
+    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&rq_self_obj) },
     { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&rq_aio_send_obj) },
     { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&op_throw_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&op_close_obj) },

@@ -204,17 +204,12 @@ static mp_obj_t body_throw(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(body_throw_obj, 2, 4, body_throw);
 
-static mp_obj_t body_self(mp_obj_t self_in) {
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(body_self_obj, body_self);
-
 static const mp_rom_map_elem_t body_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&rq_aio_send_obj) },
     { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&body_throw_obj) },
-    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&body_self_obj) },
-    { MP_ROM_QSTR(MP_QSTR___aiter__), MP_ROM_PTR(&body_self_obj) },
-    { MP_ROM_QSTR(MP_QSTR___anext__), MP_ROM_PTR(&body_self_obj) },
+    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&rq_self_obj) },
+    { MP_ROM_QSTR(MP_QSTR___aiter__), MP_ROM_PTR(&rq_self_obj) },
+    { MP_ROM_QSTR(MP_QSTR___anext__), MP_ROM_PTR(&rq_self_obj) },
 };
 static MP_DEFINE_CONST_DICT(body_locals, body_locals_table);
 

@@ -290,14 +290,8 @@ static mp_obj_t done_iternext(mp_obj_t self_in) {
     return mp_make_stop_iteration(self->value);
 }
 
-// CircuitPython's `await` asks for __await__; MicroPython's iterates.
-static mp_obj_t done_await(mp_obj_t self_in) {
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(done_await_obj, done_await);
-
 static const mp_rom_map_elem_t done_locals_table[] = {
-    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&done_await_obj) },
+    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&rq_self_obj) },
     { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&rq_aio_send_obj) },
 };
 static MP_DEFINE_CONST_DICT(done_locals, done_locals_table);

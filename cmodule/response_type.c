@@ -150,11 +150,6 @@ static mp_obj_t response_close(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(response_close_obj, response_close);
 
-static mp_obj_t response_enter(mp_obj_t self_in) {
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(response_enter_obj, response_enter);
-
 static mp_obj_t response_exit(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     return response_close(args[0]);
@@ -282,7 +277,7 @@ static const mp_rom_map_elem_t response_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&response_readinto_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&response_close_obj) },
     { MP_ROM_QSTR(MP_QSTR_raise_for_status), MP_ROM_PTR(&response_raise_for_status_obj) },
-    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&response_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&rq_self_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&response_exit_obj) },
     #if RQ_ENABLE_ASYNC
     { MP_ROM_QSTR(MP_QSTR_aread), MP_ROM_PTR(&rq_response_aread_obj) },

@@ -69,6 +69,11 @@ mp_obj_t rq_response_get(rq_response_t *r, int field);
 // Raises the exception a Rust entry point handed back.
 NORETURN void rq_raise(rq_err_t err);
 
+// A method returning its object, for every type's __enter__, __await__,
+// __aiter__ and __anext__ that has nothing else to do (CircuitPython's
+// `await` asks for __await__; MicroPython's iterates).
+extern const mp_obj_fun_builtin_fixed_t rq_self_obj;
+
 // Session.request with already-parsed arguments (shared by Session methods
 // and the module-level API).
 mp_obj_t rq_session_do_request(mp_obj_t session, mp_obj_t method, size_t n_args, const mp_obj_t *pos, mp_map_t *kw_args);
@@ -167,6 +172,9 @@ rq_headers_obj_t *rq_headers_alloc(size_t n);
 // A Session with no pool, owning the buffer of a Response(sock) made
 // without a session.
 mp_obj_t rq_session_new_private(void);
+// A session's state at its defaults (no session_id, the default header
+// limits), for every kind of session.
+void rq_session_init(rq_session_t *s, mp_obj_t pool, mp_obj_t ssl_context);
 
 // A str key lower-cased (the same object when it already is).
 mp_obj_t rq_lower_key(mp_obj_t key);
