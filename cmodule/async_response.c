@@ -187,7 +187,7 @@ static mp_obj_t body_iternext(mp_obj_t self_in) {
         return r;
     }
     mp_obj_t exc = MP_OBJ_FROM_PTR(nlr.ret_val);
-    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_StopAsyncIteration))) {
+    if (!rq_exc_is(exc, &mp_type_StopAsyncIteration)) {
         rq_err_t err = rq_response_close_as(rq_response_state(b->response), RQ_CLOSED_FAILED);
         (void)err;  // closing without a drain raises nothing of its own
     }

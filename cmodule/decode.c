@@ -354,7 +354,7 @@ rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t 
         d->member = MP_OBJ_NULL;
     }
     mp_obj_t exc = MP_OBJ_FROM_PTR(nlr.ret_val);
-    if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_EOFError))) {
+    if (rq_exc_is(exc, &mp_type_EOFError)) {
         // The body ended inside the compressed stream.
         return mp_obj_new_exception_msg(&mp_type_ValueError, MP_ERROR_TEXT("Compressed response body ends early"));
     }

@@ -201,7 +201,7 @@ static mp_obj_t body_iter_next(mp_obj_t self_in) {
     #endif
     if (x == MP_OBJ_NULL) {
         if (err != NULL) {
-            if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(err)), MP_OBJ_FROM_PTR(&mp_type_StopIteration))) {
+            if (rq_exc_is(err, &mp_type_StopIteration)) {
                 // Raised here it would end the caller's loop as if the body
                 // were complete.
                 mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("body read raised StopIteration"));

@@ -68,6 +68,8 @@ mp_obj_t rq_response_get(rq_response_t *r, int field);
 
 // Raises the exception a Rust entry point handed back.
 NORETURN void rq_raise(rq_err_t err);
+// Is the exception an instance of `type` (or of a subclass)?
+bool rq_exc_is(mp_obj_t exc, const mp_obj_type_t *type);
 
 // A method returning its object, for every type's __enter__, __await__,
 // __aiter__ and __anext__ that has nothing else to do (CircuitPython's

@@ -121,7 +121,7 @@ bool rq_wrap_for_bounded_handshake(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t 
         nlr_pop();
     } else {
         mp_obj_t e = MP_OBJ_FROM_PTR(nlr.ret_val);
-        if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_TypeError))) {
+        if (!rq_exc_is(e, &mp_type_TypeError)) {
             nlr_jump(nlr.ret_val);
         }
         // A context whose wrap_socket has no do_handshake_on_connect: the

@@ -51,29 +51,32 @@ static mp_obj_t rq_exc_build(rq_exc_kind_t kind, const char *msg, size_t msg_len
     return mp_obj_new_exception_args(rq_exc_type(kind), n, args);
 }
 
-rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode) {
+// rq_exc_build under a guard: when building the message fails (out of
+// memory), that failure is the error.
+static rq_err_t rq_exc_guarded(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode, mp_obj_t cause) {
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t e = rq_exc_build(kind, msg, msg_len, errcode, MP_OBJ_NULL);
+        mp_obj_t e = rq_exc_build(kind, msg, msg_len, errcode, cause);
         nlr_pop();
         return e;
     }
-    // Building the message failed (out of memory): that failure is the error.
     return (rq_err_t)nlr.ret_val;
+}
+
+rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode) {
+    return rq_exc_guarded(kind, msg, msg_len, errcode, MP_OBJ_NULL);
 }
 
 rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, rq_err_t cause) {
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_t e = rq_exc_build(kind, msg, msg_len, 0, cause);
-        nlr_pop();
-        return e;
-    }
-    return (rq_err_t)nlr.ret_val;
+    return rq_exc_guarded(kind, msg, msg_len, 0, cause);
+}
+
+bool rq_exc_is(mp_obj_t exc, const mp_obj_type_t *type) {
+    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(type));
 }
 
 int rq_exc_errno(mp_obj_t exc) {
-    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_OSError))) {
+    if (!rq_exc_is(exc, &mp_type_OSError)) {
         return 0;
     }
     mp_obj_t v = mp_obj_exception_get_value(exc);
@@ -81,9 +84,7 @@ int rq_exc_errno(mp_obj_t exc) {
 }
 
 bool rq_exc_is_out_of_sockets(rq_err_t exc) {
-    mp_obj_t t = MP_OBJ_FROM_PTR(mp_obj_get_type(exc));
-    if (mp_obj_is_subclass_fast(t, MP_OBJ_FROM_PTR(&mp_type_MemoryError))
-        || mp_obj_is_subclass_fast(t, MP_OBJ_FROM_PTR(&mp_type_RuntimeError))) {
+    if (rq_exc_is(exc, &mp_type_MemoryError) || rq_exc_is(exc, &mp_type_RuntimeError)) {
         return true;
     }
     int e = rq_exc_errno(exc);
@@ -113,15 +114,15 @@ rq_err_t rq_exc_timeout(void) {
 }
 
 bool rq_exc_is_os_error(rq_err_t exc) {
-    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_OSError));
+    return rq_exc_is(exc, &mp_type_OSError);
 }
 
 bool rq_exc_is_memory(rq_err_t exc) {
-    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_MemoryError));
+    return rq_exc_is(exc, &mp_type_MemoryError);
 }
 
 bool rq_exc_is_exception(rq_err_t exc) {
-    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_Exception));
+    return rq_exc_is(exc, &mp_type_Exception);
 }
 
 uint32_t rq_ticks_ms(void) {

@@ -215,7 +215,7 @@ static mp_obj_t rq_call_sock_method(size_t n_args, mp_obj_t *dest) {
         return r;
     }
     mp_obj_t e = MP_OBJ_FROM_PTR(nlr.ret_val);
-    if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_StopIteration))) {
+    if (rq_exc_is(e, &mp_type_StopIteration)) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("socket raised StopIteration"));
     }
     nlr_jump(nlr.ret_val);
@@ -402,7 +402,7 @@ static rq_idle_probe_t rq_idle_link_status(mp_obj_t sock) {
         return verdict;
     }
     mp_obj_t e = MP_OBJ_FROM_PTR(nlr.ret_val);
-    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_Exception))) {
+    if (!rq_exc_is(e, &mp_type_Exception)) {
         // KeyboardInterrupt, SystemExit: the caller's.
         nlr_jump(nlr.ret_val);
     }
@@ -457,7 +457,7 @@ rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *o
                     }
                 } else {
                     mp_obj_t e = MP_OBJ_FROM_PTR(inner.ret_val);
-                    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_Exception))) {
+                    if (!rq_exc_is(e, &mp_type_Exception)) {
                         // KeyboardInterrupt, SystemExit: the caller's.
                         nlr_jump(inner.ret_val);
                     }
