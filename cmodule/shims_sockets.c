@@ -39,38 +39,14 @@ static NORETURN void rq_raise_stream_error(int err) {
     mp_raise_OSError(err);
 }
 
-static void rq_settimeout_raw(mp_obj_t sock, mp_obj_t timeout) {
-    mp_obj_t dest[3];
-    mp_load_method_maybe(sock, MP_QSTR_settimeout, dest);
-    if (dest[0] != MP_OBJ_NULL) {
-        dest[2] = timeout;
-        mp_call_method_n_kw(1, 0, dest);
-    }
-}
-
-static void rq_connect(mp_obj_t sock, mp_obj_t addr) {
-    mp_obj_t dest[3];
-    mp_load_method(sock, MP_QSTR_connect, dest);
-    dest[2] = addr;
-    mp_call_method_n_kw(1, 0, dest);
-}
-
-// connect(address, mode): an AirLift coprocessor's socket doing TLS itself.
-static void rq_connect_mode(mp_obj_t sock, mp_obj_t addr, mp_obj_t mode) {
+// sock.connect(addr); with a mode, connect(addr, mode): an AirLift
+// coprocessor's socket doing TLS itself.
+static void rq_connect(mp_obj_t sock, mp_obj_t addr, mp_obj_t mode) {
     mp_obj_t dest[4];
     mp_load_method(sock, MP_QSTR_connect, dest);
     dest[2] = addr;
     dest[3] = mode;
-    mp_call_method_n_kw(2, 0, dest);
-}
-
-static mp_obj_t rq_wrap(mp_obj_t ssl_context, mp_obj_t sock, mp_obj_t host) {
-    mp_obj_t dest[5];
-    mp_load_method(ssl_context, MP_QSTR_wrap_socket, dest);
-    dest[2] = sock;
-    dest[3] = MP_OBJ_NEW_QSTR(MP_QSTR_server_hostname);
-    dest[4] = host;
-    return mp_call_method_n_kw(1, 1, dest);
+    mp_call_method_n_kw(mode == MP_OBJ_NULL ? 1 : 2, 0, dest);
 }
 
 mp_obj_t rq_pool_socket(mp_obj_t pool, mp_obj_t host, uint16_t port, mp_obj_t *sockaddr) {
@@ -135,10 +111,10 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
         // getaddrinfo bounds (as in CPython).
         uint32_t started = mp_hal_ticks_ms();
         *started_out = started;
-        rq_settimeout_raw(sock, timeout);
+        rq_settimeout_either(sock, MP_OBJ_NULL, timeout);
         if (coprocessor_mode != MP_OBJ_NULL) {
             mp_obj_t addr[2] = {host, MP_OBJ_NEW_SMALL_INT(port)};
-            rq_connect_mode(sock, mp_obj_new_tuple(2, addr), coprocessor_mode);
+            rq_connect(sock, mp_obj_new_tuple(2, addr), coprocessor_mode);
         } else if (mp_obj_is_type(sockaddr, &mp_type_tuple) || mp_obj_is_type(sockaddr, &mp_type_list)) {
             // CircuitPython and Python-level pools: wrap first, then connect
             // by name (TLS) or by address (plain), as the reference does.
@@ -146,16 +122,16 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
             // bounds it only as far as the pool's timeout does.
             mp_obj_t addr[2] = {host, MP_OBJ_NEW_SMALL_INT(port)};
             if (https) {
-                sock = rq_wrap(ssl_context, sock, host);
+                sock = rq_wrap_socket(ssl_context, sock, host, false);
                 rq_connect_budget(sock, raw, started, connect_ms);
             } else {
                 addr[0] = mp_obj_subscr(sockaddr, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL);
             }
-            rq_connect(sock, mp_obj_new_tuple(2, addr));
+            rq_connect(sock, mp_obj_new_tuple(2, addr), MP_OBJ_NULL);
         } else {
             // MicroPython: a raw sockaddr to connect with as is; its TLS
             // handshakes inside wrap_socket, so it wraps a connected socket.
-            rq_connect(sock, sockaddr);
+            rq_connect(sock, sockaddr, MP_OBJ_NULL);
             if (https) {
                 rq_connect_budget(sock, raw, started, connect_ms);
                 // The firmware's own sockets handshake in non-blocking
@@ -168,7 +144,7 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
                     sock = tls;
                     *handshaking = pending;
                 } else {
-                    sock = rq_wrap(ssl_context, sock, host);
+                    sock = rq_wrap_socket(ssl_context, sock, host, false);
                 }
             }
         }
