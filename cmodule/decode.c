@@ -24,10 +24,7 @@ static mp_obj_t rq_content_encoding(rq_response_t *r) {
     if (headers == MP_OBJ_NULL) {
         return MP_OBJ_NULL;
     }
-    mp_obj_t dest[3];
-    mp_load_method(headers, MP_QSTR_get_all, dest);
-    dest[2] = mp_obj_new_str("content-encoding", 16);
-    mp_obj_t lines = mp_call_method_n_kw(1, 0, dest);
+    mp_obj_t lines = rq_headers_get_all(headers, mp_obj_new_str("content-encoding", 16));
     size_t n;
     mp_obj_t *items;
     mp_obj_list_get(lines, &n, &items);

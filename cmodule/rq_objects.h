@@ -170,6 +170,8 @@ mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, cons
 
 // An empty Headers with room for n names.
 rq_headers_obj_t *rq_headers_alloc(size_t n);
+// Headers.get_all(name): every value received for the name, in order.
+mp_obj_t rq_headers_get_all(mp_obj_t self_in, mp_obj_t name);
 
 // A Session with no pool, owning the buffer of a Response(sock) made
 // without a session.
