@@ -176,7 +176,7 @@ static bool body_decoder_next_member(rq_body_decoder_t *d) {
 
 static mp_uint_t body_decoder_read_raise(rq_body_decoder_t *d, byte *buf, size_t len) {
     if (d->state == DEC_REFUSED) {
-        mp_raise_ValueError(MP_ERROR_TEXT("Content-Encoding lists several codings; only one gzip or deflate is decoded"));
+        mp_raise_ValueError(MP_ERROR_TEXT("stacked Content-Encodings are not decoded"));
     }
     if (d->state == DEC_FAILED) {
         rq_raise_corrupt();

@@ -94,7 +94,7 @@ static void rq_fill_elem(rq_json_elem_t *e, mp_obj_t x) {
     } else if (mp_obj_is_int(x) && !mp_obj_is_bool(x)) {
         mp_int_t i = mp_obj_get_int(x);
         if (i < 0) {
-            mp_raise_ValueError(MP_ERROR_TEXT("JSON path indices count from the start (no negative index)"));
+            mp_raise_ValueError(MP_ERROR_TEXT("JSON path index must be >= 0"));
         }
         e->value = (size_t)i;
         e->kind = RQ_JSON_INDEX;

@@ -370,7 +370,7 @@ static mp_obj_t response_make_new(const mp_obj_type_t *type, size_t n_args, size
     if (session == mp_const_none) {
         session = rq_session_new_private();
     } else if (!mp_obj_is_type(session, &rq_type_session)) {
-        mp_raise_TypeError(MP_ERROR_TEXT("session must be an adafruit_requests.Session or None"));
+        mp_raise_TypeError(MP_ERROR_TEXT("session must be a Session or None"));
     }
     // Left out: GET (the default method).
     mp_obj_t method = a[ARG_method].u_obj;

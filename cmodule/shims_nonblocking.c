@@ -23,7 +23,7 @@ static const mp_stream_p_t *rq_nb_stream(mp_obj_t sock) {
         }
     }
     mp_raise_msg(&mp_type_NotImplementedError,
-        MP_ERROR_TEXT("AsyncSession needs the firmware's own sockets (non-blocking and pollable)"));
+        MP_ERROR_TEXT("AsyncSession needs native non-blocking sockets"));
 }
 
 // sock.setblocking(False).
