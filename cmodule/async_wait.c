@@ -26,21 +26,6 @@ static mp_obj_t rq_aio_core(void) {
     return mp_load_attr(pkg, MP_QSTR_core);
 }
 
-static mp_obj_t rq_call1(mp_obj_t obj, qstr meth, mp_obj_t a) {
-    mp_obj_t dest[3];
-    mp_load_method(obj, meth, dest);
-    dest[2] = a;
-    return mp_call_method_n_kw(1, 0, dest);
-}
-
-static mp_obj_t rq_call2(mp_obj_t obj, qstr meth, mp_obj_t a, mp_obj_t b) {
-    mp_obj_t dest[4];
-    mp_load_method(obj, meth, dest);
-    dest[2] = a;
-    dest[3] = b;
-    return mp_call_method_n_kw(2, 0, dest);
-}
-
 static rq_async_session_obj_t *rq_aio_session(mp_obj_t session) {
     return MP_OBJ_TO_PTR(session);
 }

@@ -12,7 +12,7 @@
 #include "rq_objects.h"
 
 static mp_obj_t json_call(qstr fn, mp_obj_t arg) {
-    return mp_call_function_1(mp_load_attr(rq_import(MP_QSTR_json), fn), arg);
+    return rq_call1(rq_import(MP_QSTR_json), fn, arg);
 }
 
 mp_obj_t rq_json_loads(mp_obj_t text) {

@@ -28,10 +28,7 @@ static const mp_stream_p_t *rq_nb_stream(mp_obj_t sock) {
 
 // sock.setblocking(False).
 static void rq_set_nonblocking(mp_obj_t sock) {
-    mp_obj_t call[3];
-    mp_load_method(sock, MP_QSTR_setblocking, call);
-    call[2] = mp_const_false;
-    mp_call_method_n_kw(1, 0, call);
+    rq_call1(sock, MP_QSTR_setblocking, mp_const_false);
 }
 
 rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj_t *raw_out, rq_poll_t *wait) {
@@ -41,7 +38,6 @@ rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj
     if (nlr_push(&nlr) == 0) {
         mp_obj_t addr;
         sock = rq_pool_socket(pool, host, port, &addr);
-        mp_obj_t call[3];
         rq_nb_stream(sock);
         rq_set_nonblocking(sock);
         if (mp_obj_is_type(addr, &mp_type_tuple) || mp_obj_is_type(addr, &mp_type_list)) {
@@ -49,11 +45,9 @@ rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj
             mp_obj_t parts[2] = {mp_obj_subscr(addr, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL), MP_OBJ_NEW_SMALL_INT(port)};
             addr = mp_obj_new_tuple(2, parts);
         }
-        mp_load_method(sock, MP_QSTR_connect, call);
-        call[2] = addr;
         nlr_buf_t inner;
         if (nlr_push(&inner) == 0) {
-            mp_call_method_n_kw(1, 0, call);
+            rq_call1(sock, MP_QSTR_connect, addr);
             nlr_pop();
             *wait = RQ_POLL_READY;
         } else {

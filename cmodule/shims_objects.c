@@ -387,6 +387,21 @@ rq_err_t rq_list_append(rq_obj_t list, rq_obj_t item) {
 
 // ---- files and other objects ----
 
+mp_obj_t rq_call1(mp_obj_t obj, qstr meth, mp_obj_t a) {
+    mp_obj_t dest[3];
+    mp_load_method(obj, meth, dest);
+    dest[2] = a;
+    return mp_call_method_n_kw(1, 0, dest);
+}
+
+mp_obj_t rq_call2(mp_obj_t obj, qstr meth, mp_obj_t a, mp_obj_t b) {
+    mp_obj_t dest[4];
+    mp_load_method(obj, meth, dest);
+    dest[2] = a;
+    dest[3] = b;
+    return mp_call_method_n_kw(2, 0, dest);
+}
+
 static qstr rq_method_qstr(rq_method_t m) {
     switch (m) {
         case RQ_METH_SEEK:
@@ -423,9 +438,7 @@ rq_err_t rq_file_readinto(rq_obj_t file, uint8_t *buf, size_t len, size_t *got) 
             mp_obj_t n = mp_call_method_n_kw(1, 0, dest);
             *got = (n == mp_const_none) ? 0 : (size_t)mp_obj_get_int(n);
         } else {
-            mp_load_method(file, MP_QSTR_read, dest);
-            dest[2] = MP_OBJ_NEW_SMALL_INT(len);
-            mp_obj_t chunk = mp_call_method_n_kw(1, 0, dest);
+            mp_obj_t chunk = rq_call1(file, MP_QSTR_read, MP_OBJ_NEW_SMALL_INT(len));
             mp_buffer_info_t bi;
             if (mp_obj_is_str(chunk) || !mp_get_buffer(chunk, &bi, MP_BUFFER_READ)) {
                 mp_raise_ValueError(MP_ERROR_TEXT("Files must be opened in binary mode"));
@@ -449,13 +462,13 @@ mp_obj_t rq_import(qstr name) {
 }
 
 rq_err_t rq_json_dumps(rq_obj_t o, rq_obj_t *out) {
-    RQ_GUARD(*out = mp_call_function_1(mp_load_attr(rq_import(MP_QSTR_json), MP_QSTR_dumps), o));
+    RQ_GUARD(*out = rq_call1(rq_import(MP_QSTR_json), MP_QSTR_dumps, o));
 }
 
 rq_err_t rq_urandom(uint8_t *buf, size_t len) {
     RQ_GUARD({
         mp_obj_t os = rq_import(MP_QSTR_os);
-        mp_obj_t r = mp_call_function_1(mp_load_attr(os, MP_QSTR_urandom), MP_OBJ_NEW_SMALL_INT(len));
+        mp_obj_t r = rq_call1(os, MP_QSTR_urandom, MP_OBJ_NEW_SMALL_INT(len));
         mp_buffer_info_t bi;
         mp_get_buffer_raise(r, &bi, MP_BUFFER_READ);
         if (bi.len != len) {

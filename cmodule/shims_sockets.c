@@ -42,11 +42,11 @@ static NORETURN void rq_raise_stream_error(int err) {
 // sock.connect(addr); with a mode, connect(addr, mode): an AirLift
 // coprocessor's socket doing TLS itself.
 static void rq_connect(mp_obj_t sock, mp_obj_t addr, mp_obj_t mode) {
-    mp_obj_t dest[4];
-    mp_load_method(sock, MP_QSTR_connect, dest);
-    dest[2] = addr;
-    dest[3] = mode;
-    mp_call_method_n_kw(mode == MP_OBJ_NULL ? 1 : 2, 0, dest);
+    if (mode == MP_OBJ_NULL) {
+        rq_call1(sock, MP_QSTR_connect, addr);
+    } else {
+        rq_call2(sock, MP_QSTR_connect, addr, mode);
+    }
 }
 
 mp_obj_t rq_pool_socket(mp_obj_t pool, mp_obj_t host, uint16_t port, mp_obj_t *sockaddr) {
@@ -65,10 +65,7 @@ mp_obj_t rq_pool_socket(mp_obj_t pool, mp_obj_t host, uint16_t port, mp_obj_t *s
         mp_raise_ValueError(MP_ERROR_TEXT("getaddrinfo returned a malformed address"));
     }
     *sockaddr = fields[n_info - 1];
-    mp_load_method(pool, MP_QSTR_socket, call);
-    call[2] = fields[0];
-    call[3] = fields[1];
-    return mp_call_method_n_kw(2, 0, call);
+    return rq_call2(pool, MP_QSTR_socket, fields[0], fields[1]);
 }
 
 static void rq_settimeout_either(mp_obj_t sock, mp_obj_t raw_sock, mp_obj_t timeout);
