@@ -292,9 +292,7 @@ MP_DEFINE_CONST_FUN_OBJ_1(rq_response_aiter_lines_obj, response_aiter_lines);
 
 static mp_obj_t response_aclose(mp_obj_t self_in) {
     rq_err_t err = rq_response_close(rq_response_state(self_in));
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     return rq_aio_done(mp_const_none);
 }
 MP_DEFINE_CONST_FUN_OBJ_1(rq_response_aclose_obj, response_aclose);

@@ -94,9 +94,7 @@ static mp_obj_t async_session_close(mp_obj_t self_in) {
         o->streamed = MP_OBJ_NULL;
     }
     rq_err_t err = rq_session_close(&o->so.s);
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(async_session_close_obj, async_session_close);

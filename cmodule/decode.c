@@ -94,22 +94,17 @@ enum {
 // The decoder a compressed response reads through: one DeflateIO per gzip
 // member (or the one zlib stream), and engine::coding's FrameCheck over the
 // raw bytes each consumes, for what uzlib does not check (the header CRC,
-// ISIZE, what follows a member).
+// ISIZE, what follows a member). The object is also the raw-body stream the
+// DeflateIOs read (its stream protocol).
 typedef struct {
     mp_obj_base_t base;
     mp_obj_t response;
     mp_obj_t module;        // the firmware's deflate module
-    mp_obj_t raw;           // the raw-body stream the DeflateIOs read
     mp_obj_t member;        // DeflateIO over the current member, or NULL between members
     rq_frame_t frame;
     int16_t pushback;       // the byte read at a boundary, handed to the next member first
     uint8_t state;
 } rq_body_decoder_t;
-
-typedef struct {
-    mp_obj_base_t base;
-    rq_body_decoder_t *dec;
-} rq_raw_body_t;
 
 static NORETURN void rq_raise_corrupt(void) {
     mp_raise_ValueError(MP_ERROR_TEXT("Corrupt compressed response body"));
@@ -131,7 +126,7 @@ static void rq_frame_check(int res) {
 // DeflateIO's source: the raw body, every byte shown to the frame check.
 static mp_uint_t raw_body_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
     (void)errcode;
-    rq_body_decoder_t *d = ((rq_raw_body_t *)MP_OBJ_TO_PTR(self_in))->dec;
+    rq_body_decoder_t *d = MP_OBJ_TO_PTR(self_in);
     if (size == 0) {
         return 0;
     }
@@ -149,13 +144,6 @@ static const mp_stream_p_t raw_body_stream_p = {
     .read = raw_body_read,
 };
 
-static MP_DEFINE_CONST_OBJ_TYPE(
-    rq_type_raw_body,
-    MP_QSTR_Response,
-    MP_TYPE_FLAG_NONE,
-    protocol, &raw_body_stream_p
-    );
-
 // At a boundary: the next member's DeflateIO, or false at the end of the
 // body (an empty body has no member: no body, whatever the header says).
 static bool body_decoder_next_member(rq_body_decoder_t *d) {
@@ -167,11 +155,26 @@ static bool body_decoder_next_member(rq_body_decoder_t *d) {
     rq_frame_check(rq_frame_raw(&d->frame, &b, 1));
     d->pushback = b;
     mp_obj_t args[2] = {
-        d->raw,
+        MP_OBJ_FROM_PTR(d),
         mp_load_attr(d->module, rq_frame_is_gzip(&d->frame) ? MP_QSTR_GZIP : MP_QSTR_ZLIB),
     };
     d->member = mp_call_function_n_kw(mp_load_attr(d->module, MP_QSTR_DeflateIO), 2, 0, args);
     return true;
+}
+
+// A read of a decompressor's stream: a DeflateIO member, or the whole-body
+// decoder (decode_whole.c). uzlib reports corrupt data as EINVAL.
+static mp_uint_t rq_stream_read_raise(mp_obj_t decoder, uint8_t *buf, size_t len) {
+    const mp_stream_p_t *p = mp_get_stream(decoder);
+    int err = 0;
+    mp_uint_t n = p->read(decoder, buf, len, &err);
+    if (n == MP_STREAM_ERROR) {
+        if (err == MP_EINVAL) {
+            rq_raise_corrupt();
+        }
+        mp_raise_OSError(err);
+    }
+    return n;
 }
 
 static mp_uint_t body_decoder_read_raise(rq_body_decoder_t *d, byte *buf, size_t len) {
@@ -186,15 +189,7 @@ static mp_uint_t body_decoder_read_raise(rq_body_decoder_t *d, byte *buf, size_t
             d->state = DEC_ENDED;
             break;
         }
-        const mp_stream_p_t *p = mp_get_stream(d->member);
-        int err = 0;
-        mp_uint_t n = p->read(d->member, buf, len, &err);
-        if (n == MP_STREAM_ERROR) {
-            if (err == MP_EINVAL) {
-                rq_raise_corrupt();
-            }
-            mp_raise_OSError(err);
-        }
+        mp_uint_t n = rq_stream_read_raise(d->member, buf, len);
         if (n > 0) {
             rq_frame_decoded(&d->frame, n);
             return n;
@@ -209,7 +204,8 @@ static mp_uint_t body_decoder_read_raise(rq_body_decoder_t *d, byte *buf, size_t
 static MP_DEFINE_CONST_OBJ_TYPE(
     rq_type_body_decoder,
     MP_QSTR_Response,
-    MP_TYPE_FLAG_NONE
+    MP_TYPE_FLAG_NONE,
+    protocol, &raw_body_stream_p
     );
 
 static mp_obj_t rq_body_decoder_new(mp_obj_t response, mp_obj_t module, bool gzip, uint8_t state) {
@@ -220,9 +216,6 @@ static mp_obj_t rq_body_decoder_new(mp_obj_t response, mp_obj_t module, bool gzi
     d->pushback = -1;
     d->state = state;
     rq_frame_init(&d->frame, gzip);
-    rq_raw_body_t *raw = mp_obj_malloc(rq_raw_body_t, &rq_type_raw_body);
-    raw->dec = d;
-    d->raw = MP_OBJ_FROM_PTR(raw);
     return MP_OBJ_FROM_PTR(d);
 }
 
@@ -320,20 +313,6 @@ void rq_response_hold_raw(mp_obj_t self_in, mp_obj_t raw) {
         r->cached = raw;
         r->ahead = NULL;
     }
-}
-
-// A read of the whole-body decoder (decode_whole.c), a stream object.
-static mp_uint_t rq_stream_read_raise(mp_obj_t decoder, uint8_t *buf, size_t len) {
-    const mp_stream_p_t *p = mp_get_stream(decoder);
-    int err = 0;
-    mp_uint_t n = p->read(decoder, buf, len, &err);
-    if (n == MP_STREAM_ERROR) {
-        if (err == MP_EINVAL) {
-            rq_raise_corrupt();
-        }
-        mp_raise_OSError(err);
-    }
-    return n;
 }
 
 rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t *got) {

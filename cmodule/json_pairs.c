@@ -58,9 +58,7 @@ typedef struct {
 
 static void json_check_raise(rq_json_check_t *c, const uint8_t *buf, size_t len, bool last) {
     rq_err_t err = rq_json_check(c, buf, len, last);
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
 }
 
 mp_obj_t rq_json_loads_whole(mp_obj_t text) {

@@ -173,9 +173,7 @@ static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
     mp_obj_t old = *rq_default_session_ref();
     if (old != MP_OBJ_NULL) {
         rq_err_t err = rq_session_close(&((rq_session_obj_t *)MP_OBJ_TO_PTR(old))->s);
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
     }
     // Only the TLS context may be the firmware's: the pool given here is
     // often the only networking a board has (no socket or wifi module).

@@ -20,9 +20,7 @@ static mp_obj_t rq_or_none(rq_obj_t o) {
 mp_obj_t rq_response_get(rq_response_t *r, int field) {
     rq_err_t err = NULL;
     mp_obj_t o = rq_response_field(r, field, &err);
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     return o;
 }
 
@@ -79,9 +77,7 @@ static mp_obj_t response_json(mp_obj_t self_in) {
         result = rq_json_loads_whole(response_content(self_in));
     } else {
         rq_err_t err = rq_response_check_readable(r);
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
         // Parse while reading: json.load pulls bytes through our stream
         // protocol (and the pair joiner), so the body text is never held
         // whole.
@@ -89,9 +85,7 @@ static mp_obj_t response_json(mp_obj_t self_in) {
         result = rq_json_load_response(self_in);
         // Trailing whitespace after the document must not keep the socket busy.
         err = rq_response_close(r);
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
     }
     r->cached_json = result;
     return result;
@@ -143,9 +137,7 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(response_readinto_obj, 1, response_readinto);
 
 static mp_obj_t response_close(mp_obj_t self_in) {
     rq_err_t err = rq_response_close(rq_resp(self_in));
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(response_close_obj, response_close);
@@ -443,9 +435,7 @@ static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t siz
         // session, as every Rust entry does (session_owner.c).
         rq_session_t *s = rq_session_state(r->session);
         rq_err_t err = rq_session_take(s);
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
         nlr_buf_t nlr;
         if (nlr_push(&nlr) == 0) {
             mp_uint_t n = rq_response_raw_read(self_in, buf, size);
@@ -468,9 +458,7 @@ static mp_uint_t response_stream_ioctl(mp_obj_t self_in, mp_uint_t request, uint
     (void)arg;
     if (request == MP_STREAM_CLOSE) {
         rq_err_t err = rq_response_close(rq_resp(self_in));
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
         return 0;
     }
     *errcode = MP_EINVAL;

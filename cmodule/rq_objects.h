@@ -68,6 +68,8 @@ mp_obj_t rq_response_get(rq_response_t *r, int field);
 
 // Raises the exception a Rust entry point handed back.
 NORETURN void rq_raise(rq_err_t err);
+// Raises it when there is one (an entry point's rq_err_t result).
+void rq_raise_if(rq_err_t err);
 // obj.meth(a) and obj.meth(a, b) (raise).
 mp_obj_t rq_call1(mp_obj_t obj, qstr meth, mp_obj_t a);
 mp_obj_t rq_call2(mp_obj_t obj, qstr meth, mp_obj_t a, mp_obj_t b);

@@ -13,6 +13,12 @@ NORETURN void rq_raise(rq_err_t err) {
     nlr_raise(MP_OBJ_FROM_PTR(err));
 }
 
+void rq_raise_if(rq_err_t err) {
+    if (err != NULL) {
+        rq_raise(err);
+    }
+}
+
 static mp_obj_t rq_self(mp_obj_t self_in) {
     return self_in;
 }
@@ -231,9 +237,7 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(session_request_obj, 1, session_request);
 static mp_obj_t session_close(mp_obj_t self_in) {
     rq_session_obj_t *s = MP_OBJ_TO_PTR(self_in);
     rq_err_t err = rq_session_close(&s->s);
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(session_close_obj, session_close);
