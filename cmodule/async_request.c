@@ -149,7 +149,7 @@ static mp_obj_t op_iternext(mp_obj_t self_in) {
             // A compressed body is decoded while it streams where the
             // firmware's decompressor can; else it is read raw here, and
             // decoded from memory by whichever reader the caller uses.
-            op->raw = rq_response_compressed(out) && !rq_response_decode_streaming(out);
+            op->raw = rq_response_read_raw_first(out);
             vstr_init(&op->body, 256);
             op->state = OP_BODY;
         }

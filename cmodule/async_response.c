@@ -236,7 +236,7 @@ static mp_obj_t body_new(mp_obj_t response, uint8_t mode, size_t chunk) {
     b->done = false;
     // A compressed body is decoded while it streams where the firmware's
     // decompressor can (DeflateIO); else it is read raw first.
-    b->raw_phase = rq_response_compressed(response) && !rq_response_decode_streaming(response);
+    b->raw_phase = rq_response_read_raw_first(response);
     if (mode == BODY_JSON) {
         vstr_init(&b->acc, 16);
     } else {

@@ -282,25 +282,23 @@ void rq_response_prepare_body(mp_obj_t self_in) {
     r->decode_checked = true;
 }
 
-bool rq_response_compressed(mp_obj_t self_in) {
+bool rq_response_read_raw_first(mp_obj_t self_in) {
     rq_response_t *r = rq_response_state(self_in);
     if (!r->decode_allowed || r->decode_checked || r->cached != MP_OBJ_NULL) {
         return false;
     }
     int coding = rq_response_coding(r);
-    return coding == RQ_CODING_GZIP || coding == RQ_CODING_DEFLATE || coding == RQ_CODING_STACKED;
-}
-
-bool rq_response_decode_streaming(mp_obj_t self_in) {
-    if (!rq_response_compressed(self_in) || rq_import_or_null(MP_QSTR_deflate) == MP_OBJ_NULL) {
+    if (coding != RQ_CODING_GZIP && coding != RQ_CODING_DEFLATE && coding != RQ_CODING_STACKED) {
         return false;
     }
-    rq_response_t *r = rq_response_state(self_in);
+    if (rq_import_or_null(MP_QSTR_deflate) == MP_OBJ_NULL) {
+        return true;
+    }
     rq_read_ahead_t *ahead = m_new0(rq_read_ahead_t, 1);
     ahead->buf = m_new(uint8_t, RQ_AHEAD_CAP);
     rq_response_prepare_body(self_in);
     r->ahead = ahead;
-    return true;
+    return false;
 }
 
 void rq_response_hold_raw(mp_obj_t self_in, mp_obj_t raw) {
@@ -350,12 +348,7 @@ void rq_response_prepare_body(mp_obj_t self_in) {
     (void)self_in;
 }
 
-bool rq_response_compressed(mp_obj_t self_in) {
-    (void)self_in;
-    return false;
-}
-
-bool rq_response_decode_streaming(mp_obj_t self_in) {
+bool rq_response_read_raw_first(mp_obj_t self_in) {
     (void)self_in;
     return false;
 }

@@ -216,16 +216,15 @@ void rq_response_prepare_body(mp_obj_t response);
 // Compressed bodies are decoded only when the caller asked for them with
 // Accept-Encoding in `headers` (the request's headers argument, or NULL).
 void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers);
-// AsyncSession: whether the body is compressed and will be decoded (so it
-// is read raw first, without blocking), and handing that raw body over: the
-// decoder then reads it from memory, or, with no decompressor in the
-// firmware, it becomes the response's content as it is.
-bool rq_response_compressed(mp_obj_t response);
-// AsyncSession: puts the streaming decompressor over a compressed body,
-// with the buffer its raw bytes are read ahead into without blocking
-// (src/glue/body/decoded.rs); false when this firmware can only decode a
-// whole body in memory (then it is read raw first, as above).
-bool rq_response_decode_streaming(mp_obj_t response);
+// AsyncSession, before a body is read: a compressed body that will be
+// decoded gets the streaming decompressor, with the buffer its raw bytes
+// are read ahead into without blocking (src/glue/body/decoded.rs), and the
+// answer is false; where this firmware can only decode a whole body in
+// memory the answer is true: the body is read raw first, without blocking,
+// and handed over with rq_response_hold_raw (below): the decoder then reads
+// it from memory, or, with no decompressor in the firmware, it becomes the
+// response's content as it is. False for a body that is not compressed.
+bool rq_response_read_raw_first(mp_obj_t response);
 // Whether Content-Encoding names gzip anywhere in its list (engine::coding).
 bool rq_response_names_gzip(rq_response_t *r);
 void rq_response_hold_raw(mp_obj_t response, mp_obj_t raw);
