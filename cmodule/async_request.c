@@ -4,6 +4,7 @@
 // block. It is also a coroutine (send/throw/close), so gather() and
 // wait_for() can make a Task of it. Cancelled at any phase, it closes that
 // connection and raises the CancelledError on.
+#include <stddef.h>
 #include <string.h>
 
 #include "py/runtime.h"
@@ -216,20 +217,14 @@ mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const
     rq_parse_request_args(method, n_pos, pos, kw, MP_OBJ_NEW_SMALL_INT(60), &a);
     rq_session_state_apply(&((rq_async_session_obj_t *)MP_OBJ_TO_PTR(session))->so.s, &a);
     rq_aio_request_obj_t *op = mp_obj_malloc(rq_aio_request_obj_t, &rq_type_aio_request);
-    memset(&op->h.wait, 0, sizeof(op->h.wait));
+    // Everything between the type and the exchange (which
+    // rq_exchange_begin sets) starts zero: no wait, no response, an empty
+    // body, OP_SLOT, flags false.
+    memset((char *)op + sizeof(mp_obj_base_t), 0, offsetof(rq_aio_request_obj_t, x) - sizeof(mp_obj_base_t));
     op->h.wait.ran_since = rq_ticks_ms();
     op->h.session = session;
-    op->response = MP_OBJ_NULL;
     op->headers_arg = a.headers;
-    op->body.buf = NULL;
-    op->body.len = 0;
-    op->body.alloc = 0;
-    op->body.fixed_buf = false;
-    op->state = OP_SLOT;
     op->stream = a.stream;
-    op->has_slot = false;
-    op->ended = false;
-    op->raw = false;
     rq_async_session_obj_t *s = MP_OBJ_TO_PTR(session);
     rq_err_t err = rq_exchange_begin(&op->x, &s->so.s, session, &a);
     if (err != NULL) {

@@ -224,16 +224,14 @@ static MP_DEFINE_CONST_OBJ_TYPE(
 static mp_obj_t body_new(mp_obj_t response, uint8_t mode, size_t chunk) {
     rq_response_t *r = rq_response_state(response);
     rq_aio_body_obj_t *b = mp_obj_malloc(rq_aio_body_obj_t, &rq_type_aio_body);
-    memset(&b->h.wait, 0, sizeof(b->h.wait));
+    // Everything after the type starts zero (NULL objects, no wait, no raw
+    // buffer, flags false).
+    memset((char *)b + sizeof(mp_obj_base_t), 0, sizeof(*b) - sizeof(mp_obj_base_t));
     b->h.wait.ran_since = rq_ticks_ms();
     b->h.session = r->session;
     b->response = response;
-    b->json_args = MP_OBJ_NULL;
-    b->selection = MP_OBJ_NULL;
     b->mode = mode;
     b->chunk = chunk;
-    b->ended = false;
-    b->done = false;
     // A compressed body is decoded while it streams where the firmware's
     // decompressor can (DeflateIO); else it is read raw first.
     b->raw_phase = rq_response_read_raw_first(response);
@@ -244,8 +242,6 @@ static mp_obj_t body_new(mp_obj_t response, uint8_t mode, size_t chunk) {
     }
     if (b->raw_phase) {
         vstr_init(&b->raw, 1024);
-    } else {
-        memset(&b->raw, 0, sizeof(b->raw));
     }
     if (r->cached != MP_OBJ_NULL && mode != BODY_ALL && mode != BODY_JSON) {
         // Read already (content, aread).

@@ -35,8 +35,11 @@ static mp_obj_t response_content(mp_obj_t self_in) {
 }
 
 // As the reference: text and json() refuse a gzip body that is not decoded
-// (the coding read by the one parser, engine::coding).
-static void rq_check_not_gzip(rq_response_t *r) {
+// (the coding read by the one parser, engine::coding). The body's decoder
+// is put in place first, where there is one.
+static void rq_check_not_gzip(mp_obj_t self_in) {
+    rq_response_prepare_body(self_in);
+    rq_response_t *r = rq_resp(self_in);
     if (r->decoded != MP_OBJ_NULL || r->decoded_gone) {
         return;
     }
@@ -50,8 +53,7 @@ static mp_obj_t response_text(mp_obj_t self_in) {
     if (r->cached_text != MP_OBJ_NULL) {
         return r->cached_text;
     }
-    rq_response_prepare_body(self_in);
-    rq_check_not_gzip(r);
+    rq_check_not_gzip(self_in);
     mp_obj_t content = response_content(self_in);
     mp_obj_t encoding = rq_response_get(r, RQ_FIELD_ENCODING);
     mp_obj_t args[2] = {content, encoding == MP_OBJ_NULL ? mp_obj_new_str("utf-8", 5) : encoding};
@@ -64,8 +66,7 @@ static mp_obj_t response_json(mp_obj_t self_in) {
     if (r->cached_json != MP_OBJ_NULL) {
         return r->cached_json;
     }
-    rq_response_prepare_body(self_in);
-    rq_check_not_gzip(r);
+    rq_check_not_gzip(self_in);
     if (r->body_streamed && r->cached == MP_OBJ_NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the body was already read straight from the socket"));
     }
@@ -100,16 +101,14 @@ static mp_obj_t response_json_var(size_t n_args, const mp_obj_t *args) {
     #if !RQ_ENABLE_JSON_SELECT
     mp_raise_NotImplementedError(MP_ERROR_TEXT("json(*path) is not built in (RQ_ENABLE_JSON_SELECT=0)"));
     #endif
-    rq_response_prepare_body(args[0]);
-    rq_check_not_gzip(rq_resp(args[0]));
+    rq_check_not_gzip(args[0]);
     return rq_response_json_select(args[0], n_args - 1, args + 1);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR(response_json_obj, 1, response_json_var);
 
 #if RQ_ENABLE_JSON_SELECT
 static mp_obj_t response_iter_json(size_t n_args, const mp_obj_t *args) {
-    rq_response_prepare_body(args[0]);
-    rq_check_not_gzip(rq_resp(args[0]));
+    rq_check_not_gzip(args[0]);
     return rq_response_iter_json(args[0], n_args - 1, args + 1);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR(response_iter_json_obj, 1, response_iter_json);
