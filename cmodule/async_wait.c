@@ -26,6 +26,11 @@ static mp_obj_t rq_aio_core(void) {
     return mp_load_attr(pkg, MP_QSTR_core);
 }
 
+// Puts `task` on asyncio's run queue, as its own Event.set() wakes one.
+static void rq_aio_schedule(mp_obj_t core, mp_obj_t task) {
+    rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, task);
+}
+
 static rq_async_session_obj_t *rq_aio_session(mp_obj_t session) {
     return MP_OBJ_TO_PTR(session);
 }
@@ -107,7 +112,7 @@ static mp_obj_t timer_iternext(mp_obj_t self_in) {
                 w->timed_out = true;
                 w->waiting = false;
                 rq_call1(ioq, MP_QSTR_remove, w->task);
-                rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, w->task);
+                rq_aio_schedule(core, w->task);
             }
             continue;
         }
@@ -233,7 +238,7 @@ bool rq_aio_should_pause(rq_aio_wait_t *w) {
         return false;
     }
     mp_obj_t core = rq_aio_core();
-    rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, mp_load_attr(core, MP_QSTR_cur_task));
+    rq_aio_schedule(core, mp_load_attr(core, MP_QSTR_cur_task));
     w->ran_since = now;
     return true;
 }
@@ -260,7 +265,7 @@ void rq_aio_unpark(rq_async_session_obj_t *s) {
     }
     rq_call1(s->parked, MP_QSTR_remove, first);
     mp_obj_t core = rq_aio_core();
-    rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, first);
+    rq_aio_schedule(core, first);
 }
 
 // ---- a finished awaitable ----
