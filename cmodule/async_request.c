@@ -4,6 +4,7 @@
 // block. It is also a coroutine (send/throw/close), so gather() and
 // wait_for() can make a Task of it. Cancelled at any phase, it closes that
 // connection and raises the CancelledError on.
+#include <stddef.h>
 #include <string.h>
 
 #include "py/runtime.h"
@@ -149,7 +150,7 @@ static mp_obj_t op_iternext(mp_obj_t self_in) {
             // A compressed body is decoded while it streams where the
             // firmware's decompressor can; else it is read raw here, and
             // decoded from memory by whichever reader the caller uses.
-            op->raw = rq_response_compressed(out) && !rq_response_decode_streaming(out);
+            op->raw = rq_response_read_raw_first(out);
             vstr_init(&op->body, 256);
             op->state = OP_BODY;
         }
@@ -192,14 +193,9 @@ static mp_obj_t op_close(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(op_close_obj, op_close);
 
-// CircuitPython's `await` asks for __await__; MicroPython's iterates.
-static mp_obj_t op_await(mp_obj_t self_in) {
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(op_await_obj, op_await);
 
 static const mp_rom_map_elem_t op_locals_table[] = {
-    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&op_await_obj) },
+    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&rq_self_obj) },
     { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&rq_aio_send_obj) },
     { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&op_throw_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&op_close_obj) },
@@ -221,20 +217,14 @@ mp_obj_t rq_async_request(mp_obj_t session, mp_obj_t method, size_t n_pos, const
     rq_parse_request_args(method, n_pos, pos, kw, MP_OBJ_NEW_SMALL_INT(60), &a);
     rq_session_state_apply(&((rq_async_session_obj_t *)MP_OBJ_TO_PTR(session))->so.s, &a);
     rq_aio_request_obj_t *op = mp_obj_malloc(rq_aio_request_obj_t, &rq_type_aio_request);
-    memset(&op->h.wait, 0, sizeof(op->h.wait));
+    // Everything between the type and the exchange (which
+    // rq_exchange_begin sets) starts zero: no wait, no response, an empty
+    // body, OP_SLOT, flags false.
+    memset((char *)op + sizeof(mp_obj_base_t), 0, offsetof(rq_aio_request_obj_t, x) - sizeof(mp_obj_base_t));
     op->h.wait.ran_since = rq_ticks_ms();
     op->h.session = session;
-    op->response = MP_OBJ_NULL;
     op->headers_arg = a.headers;
-    op->body.buf = NULL;
-    op->body.len = 0;
-    op->body.alloc = 0;
-    op->body.fixed_buf = false;
-    op->state = OP_SLOT;
     op->stream = a.stream;
-    op->has_slot = false;
-    op->ended = false;
-    op->raw = false;
     rq_async_session_obj_t *s = MP_OBJ_TO_PTR(session);
     rq_err_t err = rq_exchange_begin(&op->x, &s->so.s, session, &a);
     if (err != NULL) {

@@ -187,7 +187,7 @@ static mp_obj_t body_iternext(mp_obj_t self_in) {
         return r;
     }
     mp_obj_t exc = MP_OBJ_FROM_PTR(nlr.ret_val);
-    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_StopAsyncIteration))) {
+    if (!rq_exc_is(exc, &mp_type_StopAsyncIteration)) {
         rq_err_t err = rq_response_close_as(rq_response_state(b->response), RQ_CLOSED_FAILED);
         (void)err;  // closing without a drain raises nothing of its own
     }
@@ -204,17 +204,12 @@ static mp_obj_t body_throw(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(body_throw_obj, 2, 4, body_throw);
 
-static mp_obj_t body_self(mp_obj_t self_in) {
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(body_self_obj, body_self);
-
 static const mp_rom_map_elem_t body_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&rq_aio_send_obj) },
     { MP_ROM_QSTR(MP_QSTR_throw), MP_ROM_PTR(&body_throw_obj) },
-    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&body_self_obj) },
-    { MP_ROM_QSTR(MP_QSTR___aiter__), MP_ROM_PTR(&body_self_obj) },
-    { MP_ROM_QSTR(MP_QSTR___anext__), MP_ROM_PTR(&body_self_obj) },
+    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&rq_self_obj) },
+    { MP_ROM_QSTR(MP_QSTR___aiter__), MP_ROM_PTR(&rq_self_obj) },
+    { MP_ROM_QSTR(MP_QSTR___anext__), MP_ROM_PTR(&rq_self_obj) },
 };
 static MP_DEFINE_CONST_DICT(body_locals, body_locals_table);
 
@@ -229,19 +224,17 @@ static MP_DEFINE_CONST_OBJ_TYPE(
 static mp_obj_t body_new(mp_obj_t response, uint8_t mode, size_t chunk) {
     rq_response_t *r = rq_response_state(response);
     rq_aio_body_obj_t *b = mp_obj_malloc(rq_aio_body_obj_t, &rq_type_aio_body);
-    memset(&b->h.wait, 0, sizeof(b->h.wait));
+    // Everything after the type starts zero (NULL objects, no wait, no raw
+    // buffer, flags false).
+    memset((char *)b + sizeof(mp_obj_base_t), 0, sizeof(*b) - sizeof(mp_obj_base_t));
     b->h.wait.ran_since = rq_ticks_ms();
     b->h.session = r->session;
     b->response = response;
-    b->json_args = MP_OBJ_NULL;
-    b->selection = MP_OBJ_NULL;
     b->mode = mode;
     b->chunk = chunk;
-    b->ended = false;
-    b->done = false;
     // A compressed body is decoded while it streams where the firmware's
     // decompressor can (DeflateIO); else it is read raw first.
-    b->raw_phase = rq_response_compressed(response) && !rq_response_decode_streaming(response);
+    b->raw_phase = rq_response_read_raw_first(response);
     if (mode == BODY_JSON) {
         vstr_init(&b->acc, 16);
     } else {
@@ -249,8 +242,6 @@ static mp_obj_t body_new(mp_obj_t response, uint8_t mode, size_t chunk) {
     }
     if (b->raw_phase) {
         vstr_init(&b->raw, 1024);
-    } else {
-        memset(&b->raw, 0, sizeof(b->raw));
     }
     if (r->cached != MP_OBJ_NULL && mode != BODY_ALL && mode != BODY_JSON) {
         // Read already (content, aread).
@@ -297,9 +288,7 @@ MP_DEFINE_CONST_FUN_OBJ_1(rq_response_aiter_lines_obj, response_aiter_lines);
 
 static mp_obj_t response_aclose(mp_obj_t self_in) {
     rq_err_t err = rq_response_close(rq_response_state(self_in));
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     return rq_aio_done(mp_const_none);
 }
 MP_DEFINE_CONST_FUN_OBJ_1(rq_response_aclose_obj, response_aclose);

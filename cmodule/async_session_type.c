@@ -1,5 +1,6 @@
 // The AsyncSession type: Session's arguments and verbs, each returning an
 // awaitable (async_request.c); `async with`, close/aclose, a finaliser.
+#include <stddef.h>
 #include <string.h>
 
 #include "py/runtime.h"
@@ -22,20 +23,10 @@ static mp_obj_t async_session_make_new(const mp_obj_type_t *type, size_t n_args,
     }
     // With a finaliser, as Session: its idle sockets are few and precious.
     rq_async_session_obj_t *o = mp_obj_malloc_with_finaliser(rq_async_session_obj_t, type);
-    memset(&o->so.s, 0, sizeof(o->so.s));
-    o->so.s.pool = args[ARG_socket_pool].u_obj;
-    o->so.s.ssl_context = args[ARG_ssl_context].u_obj;
-    o->so.s.session_id = mp_const_none;
-    o->so.s.max_head_bytes = 8192;
-    o->so.s.max_headers = 48;
+    rq_session_init(&o->so.s, args[ARG_socket_pool].u_obj, args[ARG_ssl_context].u_obj);
     o->so.s.nonblocking = true;
-    o->parked = MP_OBJ_NULL;
-    o->timer = MP_OBJ_NULL;
-    o->timer_queue = MP_OBJ_NULL;
-    o->waits = MP_OBJ_NULL;
-    o->in_flight_ops = MP_OBJ_NULL;
-    o->streamed = MP_OBJ_NULL;
-    o->timer_at = 0;
+    // The driver's state starts empty (MP_OBJ_NULL lists, no timer due).
+    memset(&o->parked, 0, sizeof(*o) - offsetof(rq_async_session_obj_t, parked));
     o->max_connections = (uint16_t)max;
     o->in_flight = 0;
     return MP_OBJ_FROM_PTR(o);
@@ -103,9 +94,7 @@ static mp_obj_t async_session_close(mp_obj_t self_in) {
         o->streamed = MP_OBJ_NULL;
     }
     rq_err_t err = rq_session_close(&o->so.s);
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(async_session_close_obj, async_session_close);

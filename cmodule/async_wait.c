@@ -26,19 +26,9 @@ static mp_obj_t rq_aio_core(void) {
     return mp_load_attr(pkg, MP_QSTR_core);
 }
 
-static mp_obj_t rq_call1(mp_obj_t obj, qstr meth, mp_obj_t a) {
-    mp_obj_t dest[3];
-    mp_load_method(obj, meth, dest);
-    dest[2] = a;
-    return mp_call_method_n_kw(1, 0, dest);
-}
-
-static mp_obj_t rq_call2(mp_obj_t obj, qstr meth, mp_obj_t a, mp_obj_t b) {
-    mp_obj_t dest[4];
-    mp_load_method(obj, meth, dest);
-    dest[2] = a;
-    dest[3] = b;
-    return mp_call_method_n_kw(2, 0, dest);
+// Puts `task` on asyncio's run queue, as its own Event.set() wakes one.
+static void rq_aio_schedule(mp_obj_t core, mp_obj_t task) {
+    rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, task);
 }
 
 static rq_async_session_obj_t *rq_aio_session(mp_obj_t session) {
@@ -122,7 +112,7 @@ static mp_obj_t timer_iternext(mp_obj_t self_in) {
                 w->timed_out = true;
                 w->waiting = false;
                 rq_call1(ioq, MP_QSTR_remove, w->task);
-                rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, w->task);
+                rq_aio_schedule(core, w->task);
             }
             continue;
         }
@@ -248,7 +238,7 @@ bool rq_aio_should_pause(rq_aio_wait_t *w) {
         return false;
     }
     mp_obj_t core = rq_aio_core();
-    rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, mp_load_attr(core, MP_QSTR_cur_task));
+    rq_aio_schedule(core, mp_load_attr(core, MP_QSTR_cur_task));
     w->ran_since = now;
     return true;
 }
@@ -275,7 +265,7 @@ void rq_aio_unpark(rq_async_session_obj_t *s) {
     }
     rq_call1(s->parked, MP_QSTR_remove, first);
     mp_obj_t core = rq_aio_core();
-    rq_call1(mp_load_attr(core, MP_QSTR__task_queue), MP_QSTR_push, first);
+    rq_aio_schedule(core, first);
 }
 
 // ---- a finished awaitable ----
@@ -290,14 +280,8 @@ static mp_obj_t done_iternext(mp_obj_t self_in) {
     return mp_make_stop_iteration(self->value);
 }
 
-// CircuitPython's `await` asks for __await__; MicroPython's iterates.
-static mp_obj_t done_await(mp_obj_t self_in) {
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(done_await_obj, done_await);
-
 static const mp_rom_map_elem_t done_locals_table[] = {
-    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&done_await_obj) },
+    { MP_ROM_QSTR(MP_QSTR___await__), MP_ROM_PTR(&rq_self_obj) },
     { MP_ROM_QSTR(MP_QSTR_send), MP_ROM_PTR(&rq_aio_send_obj) },
 };
 static MP_DEFINE_CONST_DICT(done_locals, done_locals_table);

@@ -149,9 +149,7 @@ static mp_obj_t jar_set(size_t n_args, const mp_obj_t *args, mp_map_t *kw) {
     const rq_bytes_t *pp = opt_arg(a[ARG_path].u_obj, &p);
     bool stored = false;
     rq_err_t err = rq_jar_set(rq_jar_state(self), n, v, dp, pp, &stored);
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     if (!stored) {
         mp_raise_ValueError(MP_ERROR_TEXT("not a cookie the jar can keep (name, value or size)"));
     }

@@ -24,10 +24,7 @@ static mp_obj_t rq_content_encoding(rq_response_t *r) {
     if (headers == MP_OBJ_NULL) {
         return MP_OBJ_NULL;
     }
-    mp_obj_t dest[3];
-    mp_load_method(headers, MP_QSTR_get_all, dest);
-    dest[2] = mp_obj_new_str("content-encoding", 16);
-    mp_obj_t lines = mp_call_method_n_kw(1, 0, dest);
+    mp_obj_t lines = rq_headers_get_all(headers, mp_obj_new_str("content-encoding", 16));
     size_t n;
     mp_obj_t *items;
     mp_obj_list_get(lines, &n, &items);
@@ -97,22 +94,17 @@ enum {
 // The decoder a compressed response reads through: one DeflateIO per gzip
 // member (or the one zlib stream), and engine::coding's FrameCheck over the
 // raw bytes each consumes, for what uzlib does not check (the header CRC,
-// ISIZE, what follows a member).
+// ISIZE, what follows a member). The object is also the raw-body stream the
+// DeflateIOs read (its stream protocol).
 typedef struct {
     mp_obj_base_t base;
     mp_obj_t response;
     mp_obj_t module;        // the firmware's deflate module
-    mp_obj_t raw;           // the raw-body stream the DeflateIOs read
     mp_obj_t member;        // DeflateIO over the current member, or NULL between members
     rq_frame_t frame;
     int16_t pushback;       // the byte read at a boundary, handed to the next member first
     uint8_t state;
 } rq_body_decoder_t;
-
-typedef struct {
-    mp_obj_base_t base;
-    rq_body_decoder_t *dec;
-} rq_raw_body_t;
 
 static NORETURN void rq_raise_corrupt(void) {
     mp_raise_ValueError(MP_ERROR_TEXT("Corrupt compressed response body"));
@@ -134,7 +126,7 @@ static void rq_frame_check(int res) {
 // DeflateIO's source: the raw body, every byte shown to the frame check.
 static mp_uint_t raw_body_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
     (void)errcode;
-    rq_body_decoder_t *d = ((rq_raw_body_t *)MP_OBJ_TO_PTR(self_in))->dec;
+    rq_body_decoder_t *d = MP_OBJ_TO_PTR(self_in);
     if (size == 0) {
         return 0;
     }
@@ -152,13 +144,6 @@ static const mp_stream_p_t raw_body_stream_p = {
     .read = raw_body_read,
 };
 
-static MP_DEFINE_CONST_OBJ_TYPE(
-    rq_type_raw_body,
-    MP_QSTR_Response,
-    MP_TYPE_FLAG_NONE,
-    protocol, &raw_body_stream_p
-    );
-
 // At a boundary: the next member's DeflateIO, or false at the end of the
 // body (an empty body has no member: no body, whatever the header says).
 static bool body_decoder_next_member(rq_body_decoder_t *d) {
@@ -170,16 +155,31 @@ static bool body_decoder_next_member(rq_body_decoder_t *d) {
     rq_frame_check(rq_frame_raw(&d->frame, &b, 1));
     d->pushback = b;
     mp_obj_t args[2] = {
-        d->raw,
+        MP_OBJ_FROM_PTR(d),
         mp_load_attr(d->module, rq_frame_is_gzip(&d->frame) ? MP_QSTR_GZIP : MP_QSTR_ZLIB),
     };
     d->member = mp_call_function_n_kw(mp_load_attr(d->module, MP_QSTR_DeflateIO), 2, 0, args);
     return true;
 }
 
+// A read of a decompressor's stream: a DeflateIO member, or the whole-body
+// decoder (decode_whole.c). uzlib reports corrupt data as EINVAL.
+static mp_uint_t rq_stream_read_raise(mp_obj_t decoder, uint8_t *buf, size_t len) {
+    const mp_stream_p_t *p = mp_get_stream(decoder);
+    int err = 0;
+    mp_uint_t n = p->read(decoder, buf, len, &err);
+    if (n == MP_STREAM_ERROR) {
+        if (err == MP_EINVAL) {
+            rq_raise_corrupt();
+        }
+        mp_raise_OSError(err);
+    }
+    return n;
+}
+
 static mp_uint_t body_decoder_read_raise(rq_body_decoder_t *d, byte *buf, size_t len) {
     if (d->state == DEC_REFUSED) {
-        mp_raise_ValueError(MP_ERROR_TEXT("Content-Encoding lists several codings; only one gzip or deflate is decoded"));
+        mp_raise_ValueError(MP_ERROR_TEXT("stacked Content-Encodings are not decoded"));
     }
     if (d->state == DEC_FAILED) {
         rq_raise_corrupt();
@@ -189,15 +189,7 @@ static mp_uint_t body_decoder_read_raise(rq_body_decoder_t *d, byte *buf, size_t
             d->state = DEC_ENDED;
             break;
         }
-        const mp_stream_p_t *p = mp_get_stream(d->member);
-        int err = 0;
-        mp_uint_t n = p->read(d->member, buf, len, &err);
-        if (n == MP_STREAM_ERROR) {
-            if (err == MP_EINVAL) {
-                rq_raise_corrupt();
-            }
-            mp_raise_OSError(err);
-        }
+        mp_uint_t n = rq_stream_read_raise(d->member, buf, len);
         if (n > 0) {
             rq_frame_decoded(&d->frame, n);
             return n;
@@ -212,7 +204,8 @@ static mp_uint_t body_decoder_read_raise(rq_body_decoder_t *d, byte *buf, size_t
 static MP_DEFINE_CONST_OBJ_TYPE(
     rq_type_body_decoder,
     MP_QSTR_Response,
-    MP_TYPE_FLAG_NONE
+    MP_TYPE_FLAG_NONE,
+    protocol, &raw_body_stream_p
     );
 
 static mp_obj_t rq_body_decoder_new(mp_obj_t response, mp_obj_t module, bool gzip, uint8_t state) {
@@ -223,9 +216,6 @@ static mp_obj_t rq_body_decoder_new(mp_obj_t response, mp_obj_t module, bool gzi
     d->pushback = -1;
     d->state = state;
     rq_frame_init(&d->frame, gzip);
-    rq_raw_body_t *raw = mp_obj_malloc(rq_raw_body_t, &rq_type_raw_body);
-    raw->dec = d;
-    d->raw = MP_OBJ_FROM_PTR(raw);
     return MP_OBJ_FROM_PTR(d);
 }
 
@@ -292,25 +282,23 @@ void rq_response_prepare_body(mp_obj_t self_in) {
     r->decode_checked = true;
 }
 
-bool rq_response_compressed(mp_obj_t self_in) {
+bool rq_response_read_raw_first(mp_obj_t self_in) {
     rq_response_t *r = rq_response_state(self_in);
     if (!r->decode_allowed || r->decode_checked || r->cached != MP_OBJ_NULL) {
         return false;
     }
     int coding = rq_response_coding(r);
-    return coding == RQ_CODING_GZIP || coding == RQ_CODING_DEFLATE || coding == RQ_CODING_STACKED;
-}
-
-bool rq_response_decode_streaming(mp_obj_t self_in) {
-    if (!rq_response_compressed(self_in) || rq_import_or_null(MP_QSTR_deflate) == MP_OBJ_NULL) {
+    if (coding != RQ_CODING_GZIP && coding != RQ_CODING_DEFLATE && coding != RQ_CODING_STACKED) {
         return false;
     }
-    rq_response_t *r = rq_response_state(self_in);
+    if (rq_import_or_null(MP_QSTR_deflate) == MP_OBJ_NULL) {
+        return true;
+    }
     rq_read_ahead_t *ahead = m_new0(rq_read_ahead_t, 1);
     ahead->buf = m_new(uint8_t, RQ_AHEAD_CAP);
     rq_response_prepare_body(self_in);
     r->ahead = ahead;
-    return true;
+    return false;
 }
 
 void rq_response_hold_raw(mp_obj_t self_in, mp_obj_t raw) {
@@ -323,20 +311,6 @@ void rq_response_hold_raw(mp_obj_t self_in, mp_obj_t raw) {
         r->cached = raw;
         r->ahead = NULL;
     }
-}
-
-// A read of the whole-body decoder (decode_whole.c), a stream object.
-static mp_uint_t rq_stream_read_raise(mp_obj_t decoder, uint8_t *buf, size_t len) {
-    const mp_stream_p_t *p = mp_get_stream(decoder);
-    int err = 0;
-    mp_uint_t n = p->read(decoder, buf, len, &err);
-    if (n == MP_STREAM_ERROR) {
-        if (err == MP_EINVAL) {
-            rq_raise_corrupt();
-        }
-        mp_raise_OSError(err);
-    }
-    return n;
 }
 
 rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t *got) {
@@ -354,7 +328,7 @@ rq_err_t rq_decoded_readinto(rq_obj_t decoder, uint8_t *buf, size_t len, size_t 
         d->member = MP_OBJ_NULL;
     }
     mp_obj_t exc = MP_OBJ_FROM_PTR(nlr.ret_val);
-    if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_EOFError))) {
+    if (rq_exc_is(exc, &mp_type_EOFError)) {
         // The body ended inside the compressed stream.
         return mp_obj_new_exception_msg(&mp_type_ValueError, MP_ERROR_TEXT("Compressed response body ends early"));
     }
@@ -374,12 +348,7 @@ void rq_response_prepare_body(mp_obj_t self_in) {
     (void)self_in;
 }
 
-bool rq_response_compressed(mp_obj_t self_in) {
-    (void)self_in;
-    return false;
-}
-
-bool rq_response_decode_streaming(mp_obj_t self_in) {
+bool rq_response_read_raw_first(mp_obj_t self_in) {
     (void)self_in;
     return false;
 }

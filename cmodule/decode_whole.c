@@ -78,7 +78,7 @@ static void whole_body_decode(rq_whole_body_t *o) {
         nlr_pop();
     } else {
         mp_obj_t exc = MP_OBJ_FROM_PTR(nlr.ret_val);
-        if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_MemoryError))) {
+        if (rq_exc_is(exc, &mp_type_MemoryError)) {
             nlr_jump(nlr.ret_val);
         }
         mp_raise_ValueError(MP_ERROR_TEXT("Corrupt compressed response body"));

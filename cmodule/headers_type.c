@@ -302,7 +302,7 @@ static mp_obj_t headers_clear(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(headers_clear_obj, headers_clear);
 
-static mp_obj_t headers_get_all(mp_obj_t self_in, mp_obj_t name) {
+mp_obj_t rq_headers_get_all(mp_obj_t self_in, mp_obj_t name) {
     mp_obj_dict_t *d = headers_dict(self_in);
     mp_obj_t key = rq_lower_key(name);
     mp_obj_t out = mp_obj_new_list(0, NULL);
@@ -327,7 +327,7 @@ static mp_obj_t headers_get_all(mp_obj_t self_in, mp_obj_t name) {
     mp_obj_list_append(out, e->value);
     return out;
 }
-static MP_DEFINE_CONST_FUN_OBJ_2(headers_get_all_obj, headers_get_all);
+static MP_DEFINE_CONST_FUN_OBJ_2(headers_get_all_obj, rq_headers_get_all);
 
 // ---- keys(), values(), items() and iteration ----
 

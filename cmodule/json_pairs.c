@@ -12,7 +12,7 @@
 #include "rq_objects.h"
 
 static mp_obj_t json_call(qstr fn, mp_obj_t arg) {
-    return mp_call_function_1(mp_load_attr(rq_import(MP_QSTR_json), fn), arg);
+    return rq_call1(rq_import(MP_QSTR_json), fn, arg);
 }
 
 mp_obj_t rq_json_loads(mp_obj_t text) {
@@ -58,9 +58,7 @@ typedef struct {
 
 static void json_check_raise(rq_json_check_t *c, const uint8_t *buf, size_t len, bool last) {
     rq_err_t err = rq_json_check(c, buf, len, last);
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
 }
 
 mp_obj_t rq_json_loads_whole(mp_obj_t text) {

@@ -94,7 +94,7 @@ static void rq_fill_elem(rq_json_elem_t *e, mp_obj_t x) {
     } else if (mp_obj_is_int(x) && !mp_obj_is_bool(x)) {
         mp_int_t i = mp_obj_get_int(x);
         if (i < 0) {
-            mp_raise_ValueError(MP_ERROR_TEXT("JSON path indices count from the start (no negative index)"));
+            mp_raise_ValueError(MP_ERROR_TEXT("JSON path index must be >= 0"));
         }
         e->value = (size_t)i;
         e->kind = RQ_JSON_INDEX;
@@ -110,9 +110,7 @@ static rq_json_iter_obj_t *rq_json_begin(const mp_obj_type_t *type, mp_obj_t res
     if (r->cached == MP_OBJ_NULL) {
         // Closed (a failed read, close(), the session): say that first.
         rq_err_t err = rq_response_check_readable(r);
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
     }
     if (r->body_streamed && r->cached == MP_OBJ_NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the body was already read straight from the socket"));
@@ -153,9 +151,7 @@ static rq_json_iter_obj_t *rq_json_begin(const mp_obj_type_t *type, mp_obj_t res
     o->s.n_paths = (uint8_t)n;
     if (r->cached == MP_OBJ_NULL) {
         rq_err_t err = rq_response_check_readable(r);
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
         o->s.buf = m_new(uint8_t, RQ_JSON_CHUNK);
     }
     rq_json_init(&o->s, r);

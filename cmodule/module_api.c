@@ -54,7 +54,7 @@ static mp_obj_t rq_default_ssl_context(void) {
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         mp_obj_t tls = rq_import(MP_QSTR_tls);
-        ctx = mp_call_function_1(mp_load_attr(tls, MP_QSTR_SSLContext), mp_load_attr(tls, MP_QSTR_PROTOCOL_TLS_CLIENT));
+        ctx = rq_call1(tls, MP_QSTR_SSLContext, mp_load_attr(tls, MP_QSTR_PROTOCOL_TLS_CLIENT));
         nlr_pop();
     } else {
         return mp_const_none;
@@ -74,7 +74,7 @@ static mp_obj_t rq_default_ssl_context(void) {
                 mp_obj_t f = mp_call_function_n_kw(MP_OBJ_FROM_PTR(&mp_builtin_open_obj), 2, 0, open_args);
                 mp_obj_t der = mp_call_function_0(mp_load_attr(f, MP_QSTR_read));
                 mp_call_function_0(mp_load_attr(f, MP_QSTR_close));
-                mp_call_function_1(mp_load_attr(ctx, MP_QSTR_load_verify_locations), der);
+                rq_call1(ctx, MP_QSTR_load_verify_locations, der);
             }
         }
         nlr_pop();
@@ -98,7 +98,7 @@ static mp_obj_t rq_default_ssl_context(void) {
 static void rq_default_networking(mp_obj_t *pool, mp_obj_t *ssl_context) {
     #if RQ_CIRCUITPY
     mp_obj_t radio = mp_load_attr(rq_import(MP_QSTR_wifi), MP_QSTR_radio);
-    *pool = mp_call_function_1(mp_load_attr(rq_import(MP_QSTR_socketpool), MP_QSTR_SocketPool), radio);
+    *pool = rq_call1(rq_import(MP_QSTR_socketpool), MP_QSTR_SocketPool, radio);
     *ssl_context = mp_call_function_0(mp_load_attr(rq_import(MP_QSTR_ssl), MP_QSTR_create_default_context));
     #else
     *pool = rq_import(MP_QSTR_socket);
@@ -173,9 +173,7 @@ static mp_obj_t mod_set_socket(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
     mp_obj_t old = *rq_default_session_ref();
     if (old != MP_OBJ_NULL) {
         rq_err_t err = rq_session_close(&((rq_session_obj_t *)MP_OBJ_TO_PTR(old))->s);
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
     }
     // Only the TLS context may be the firmware's: the pool given here is
     // often the only networking a board has (no socket or wifi module).

@@ -20,9 +20,7 @@ static mp_obj_t rq_or_none(rq_obj_t o) {
 mp_obj_t rq_response_get(rq_response_t *r, int field) {
     rq_err_t err = NULL;
     mp_obj_t o = rq_response_field(r, field, &err);
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     return o;
 }
 
@@ -37,8 +35,11 @@ static mp_obj_t response_content(mp_obj_t self_in) {
 }
 
 // As the reference: text and json() refuse a gzip body that is not decoded
-// (the coding read by the one parser, engine::coding).
-static void rq_check_not_gzip(rq_response_t *r) {
+// (the coding read by the one parser, engine::coding). The body's decoder
+// is put in place first, where there is one.
+static void rq_check_not_gzip(mp_obj_t self_in) {
+    rq_response_prepare_body(self_in);
+    rq_response_t *r = rq_resp(self_in);
     if (r->decoded != MP_OBJ_NULL || r->decoded_gone) {
         return;
     }
@@ -52,8 +53,7 @@ static mp_obj_t response_text(mp_obj_t self_in) {
     if (r->cached_text != MP_OBJ_NULL) {
         return r->cached_text;
     }
-    rq_response_prepare_body(self_in);
-    rq_check_not_gzip(r);
+    rq_check_not_gzip(self_in);
     mp_obj_t content = response_content(self_in);
     mp_obj_t encoding = rq_response_get(r, RQ_FIELD_ENCODING);
     mp_obj_t args[2] = {content, encoding == MP_OBJ_NULL ? mp_obj_new_str("utf-8", 5) : encoding};
@@ -66,8 +66,7 @@ static mp_obj_t response_json(mp_obj_t self_in) {
     if (r->cached_json != MP_OBJ_NULL) {
         return r->cached_json;
     }
-    rq_response_prepare_body(self_in);
-    rq_check_not_gzip(r);
+    rq_check_not_gzip(self_in);
     if (r->body_streamed && r->cached == MP_OBJ_NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the body was already read straight from the socket"));
     }
@@ -79,9 +78,7 @@ static mp_obj_t response_json(mp_obj_t self_in) {
         result = rq_json_loads_whole(response_content(self_in));
     } else {
         rq_err_t err = rq_response_check_readable(r);
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
         // Parse while reading: json.load pulls bytes through our stream
         // protocol (and the pair joiner), so the body text is never held
         // whole.
@@ -89,9 +86,7 @@ static mp_obj_t response_json(mp_obj_t self_in) {
         result = rq_json_load_response(self_in);
         // Trailing whitespace after the document must not keep the socket busy.
         err = rq_response_close(r);
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
     }
     r->cached_json = result;
     return result;
@@ -106,16 +101,14 @@ static mp_obj_t response_json_var(size_t n_args, const mp_obj_t *args) {
     #if !RQ_ENABLE_JSON_SELECT
     mp_raise_NotImplementedError(MP_ERROR_TEXT("json(*path) is not built in (RQ_ENABLE_JSON_SELECT=0)"));
     #endif
-    rq_response_prepare_body(args[0]);
-    rq_check_not_gzip(rq_resp(args[0]));
+    rq_check_not_gzip(args[0]);
     return rq_response_json_select(args[0], n_args - 1, args + 1);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR(response_json_obj, 1, response_json_var);
 
 #if RQ_ENABLE_JSON_SELECT
 static mp_obj_t response_iter_json(size_t n_args, const mp_obj_t *args) {
-    rq_response_prepare_body(args[0]);
-    rq_check_not_gzip(rq_resp(args[0]));
+    rq_check_not_gzip(args[0]);
     return rq_response_iter_json(args[0], n_args - 1, args + 1);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR(response_iter_json_obj, 1, response_iter_json);
@@ -143,17 +136,10 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(response_readinto_obj, 1, response_readinto);
 
 static mp_obj_t response_close(mp_obj_t self_in) {
     rq_err_t err = rq_response_close(rq_resp(self_in));
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(response_close_obj, response_close);
-
-static mp_obj_t response_enter(mp_obj_t self_in) {
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(response_enter_obj, response_enter);
 
 static mp_obj_t response_exit(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
@@ -206,7 +192,7 @@ static mp_obj_t body_iter_next(mp_obj_t self_in) {
     #endif
     if (x == MP_OBJ_NULL) {
         if (err != NULL) {
-            if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(err)), MP_OBJ_FROM_PTR(&mp_type_StopIteration))) {
+            if (rq_exc_is(err, &mp_type_StopIteration)) {
                 // Raised here it would end the caller's loop as if the body
                 // were complete.
                 mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("body read raised StopIteration"));
@@ -282,7 +268,7 @@ static const mp_rom_map_elem_t response_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_readinto), MP_ROM_PTR(&response_readinto_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&response_close_obj) },
     { MP_ROM_QSTR(MP_QSTR_raise_for_status), MP_ROM_PTR(&response_raise_for_status_obj) },
-    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&response_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&rq_self_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&response_exit_obj) },
     #if RQ_ENABLE_ASYNC
     { MP_ROM_QSTR(MP_QSTR_aread), MP_ROM_PTR(&rq_response_aread_obj) },
@@ -375,7 +361,7 @@ static mp_obj_t response_make_new(const mp_obj_type_t *type, size_t n_args, size
     if (session == mp_const_none) {
         session = rq_session_new_private();
     } else if (!mp_obj_is_type(session, &rq_type_session)) {
-        mp_raise_TypeError(MP_ERROR_TEXT("session must be an adafruit_requests.Session or None"));
+        mp_raise_TypeError(MP_ERROR_TEXT("session must be a Session or None"));
     }
     // Left out: GET (the default method).
     mp_obj_t method = a[ARG_method].u_obj;
@@ -448,9 +434,7 @@ static mp_uint_t response_stream_read(mp_obj_t self_in, void *buf, mp_uint_t siz
         // session, as every Rust entry does (session_owner.c).
         rq_session_t *s = rq_session_state(r->session);
         rq_err_t err = rq_session_take(s);
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
         nlr_buf_t nlr;
         if (nlr_push(&nlr) == 0) {
             mp_uint_t n = rq_response_raw_read(self_in, buf, size);
@@ -473,9 +457,7 @@ static mp_uint_t response_stream_ioctl(mp_obj_t self_in, mp_uint_t request, uint
     (void)arg;
     if (request == MP_STREAM_CLOSE) {
         rq_err_t err = rq_response_close(rq_resp(self_in));
-        if (err != NULL) {
-            rq_raise(err);
-        }
+        rq_raise_if(err);
         return 0;
     }
     *errcode = MP_EINVAL;

@@ -68,6 +68,18 @@ mp_obj_t rq_response_get(rq_response_t *r, int field);
 
 // Raises the exception a Rust entry point handed back.
 NORETURN void rq_raise(rq_err_t err);
+// Raises it when there is one (an entry point's rq_err_t result).
+void rq_raise_if(rq_err_t err);
+// obj.meth(a) and obj.meth(a, b) (raise).
+mp_obj_t rq_call1(mp_obj_t obj, qstr meth, mp_obj_t a);
+mp_obj_t rq_call2(mp_obj_t obj, qstr meth, mp_obj_t a, mp_obj_t b);
+// Is the exception an instance of `type` (or of a subclass)?
+bool rq_exc_is(mp_obj_t exc, const mp_obj_type_t *type);
+
+// A method returning its object, for every type's __enter__, __await__,
+// __aiter__ and __anext__ that has nothing else to do (CircuitPython's
+// `await` asks for __await__; MicroPython's iterates).
+extern const mp_obj_fun_builtin_fixed_t rq_self_obj;
 
 // Session.request with already-parsed arguments (shared by Session methods
 // and the module-level API).
@@ -163,10 +175,15 @@ mp_obj_t rq_legacy_request(mp_obj_t session, mp_obj_t method, size_t n_pos, cons
 
 // An empty Headers with room for n names.
 rq_headers_obj_t *rq_headers_alloc(size_t n);
+// Headers.get_all(name): every value received for the name, in order.
+mp_obj_t rq_headers_get_all(mp_obj_t self_in, mp_obj_t name);
 
 // A Session with no pool, owning the buffer of a Response(sock) made
 // without a session.
 mp_obj_t rq_session_new_private(void);
+// A session's state at its defaults (no session_id, the default header
+// limits), for every kind of session.
+void rq_session_init(rq_session_t *s, mp_obj_t pool, mp_obj_t ssl_context);
 
 // A str key lower-cased (the same object when it already is).
 mp_obj_t rq_lower_key(mp_obj_t key);
@@ -199,16 +216,15 @@ void rq_response_prepare_body(mp_obj_t response);
 // Compressed bodies are decoded only when the caller asked for them with
 // Accept-Encoding in `headers` (the request's headers argument, or NULL).
 void rq_response_note_request_headers(mp_obj_t response, mp_obj_t headers);
-// AsyncSession: whether the body is compressed and will be decoded (so it
-// is read raw first, without blocking), and handing that raw body over: the
-// decoder then reads it from memory, or, with no decompressor in the
-// firmware, it becomes the response's content as it is.
-bool rq_response_compressed(mp_obj_t response);
-// AsyncSession: puts the streaming decompressor over a compressed body,
-// with the buffer its raw bytes are read ahead into without blocking
-// (src/glue/body/decoded.rs); false when this firmware can only decode a
-// whole body in memory (then it is read raw first, as above).
-bool rq_response_decode_streaming(mp_obj_t response);
+// AsyncSession, before a body is read: a compressed body that will be
+// decoded gets the streaming decompressor, with the buffer its raw bytes
+// are read ahead into without blocking (src/glue/body/decoded.rs), and the
+// answer is false; where this firmware can only decode a whole body in
+// memory the answer is true: the body is read raw first, without blocking,
+// and handed over with rq_response_hold_raw (below): the decoder then reads
+// it from memory, or, with no decompressor in the firmware, it becomes the
+// response's content as it is. False for a body that is not compressed.
+bool rq_response_read_raw_first(mp_obj_t response);
 // Whether Content-Encoding names gzip anywhere in its list (engine::coding).
 bool rq_response_names_gzip(rq_response_t *r);
 void rq_response_hold_raw(mp_obj_t response, mp_obj_t raw);

@@ -28,8 +28,9 @@ mp_obj_t rq_str_lenient(const uint8_t *p, size_t len);
 // (raises): the socket, with the address to connect to in *sockaddr.
 mp_obj_t rq_pool_socket(mp_obj_t pool, mp_obj_t host, uint16_t port, mp_obj_t *sockaddr);
 
-// wrap_socket with do_handshake_on_connect=False (raises).
-mp_obj_t rq_wrap_deferred(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t host);
+// wrap_socket(raw, server_hostname=host) (raises); `deferred` adds
+// do_handshake_on_connect=False.
+mp_obj_t rq_wrap_socket(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t host, bool deferred);
 // For a blocking Session on the firmware's own sockets: wraps the
 // connected `raw` so that the handshake runs in non-blocking steps, which
 // the exchange drives and waits for under one deadline (SPEC §6). True

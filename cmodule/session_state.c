@@ -137,30 +137,15 @@ mp_obj_t rq_response_cookies(mp_obj_t response) {
     if (headers == MP_OBJ_NULL) {
         return out;
     }
-    mp_obj_t single = rq_headers_get(headers, "set-cookie");
-    if (single == MP_OBJ_NULL) {
-        return out;
-    }
     rq_bytes_t url = str_bytes(r->url);
     rq_bytes_t date = str_bytes(rq_headers_get(headers, "date"));
-    // Repeated lines are in `multi` (the dict's value joins them with ", ",
+    // Each line as it came (the dict's value joins repeated ones with ", ",
     // which Expires dates also hold).
-    rq_headers_obj_t *h = MP_OBJ_TO_PTR(headers);
-    bool any = false;
-    if (h->multi != MP_OBJ_NULL) {
-        size_t len;
-        mp_obj_t *items;
-        mp_obj_list_get(h->multi, &len, &items);
-        for (size_t i = 0; i + 1 < len; i += 2) {
-            rq_bytes_t k = str_bytes(items[i]);
-            if (k.len == 10 && memcmp(k.ptr, "set-cookie", 10) == 0) {
-                add_if_kept(out, items[i + 1], url, date);
-                any = true;
-            }
-        }
-    }
-    if (!any) {
-        add_if_kept(out, single, url, date);
+    size_t n;
+    mp_obj_t *lines;
+    mp_obj_list_get(rq_headers_get_all(headers, mp_obj_new_str("set-cookie", 10)), &n, &lines);
+    for (size_t i = 0; i < n; i++) {
+        add_if_kept(out, lines[i], url, date);
     }
     return out;
 }

@@ -13,6 +13,17 @@ NORETURN void rq_raise(rq_err_t err) {
     nlr_raise(MP_OBJ_FROM_PTR(err));
 }
 
+void rq_raise_if(rq_err_t err) {
+    if (err != NULL) {
+        rq_raise(err);
+    }
+}
+
+static mp_obj_t rq_self(mp_obj_t self_in) {
+    return self_in;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(rq_self_obj, rq_self);
+
 static mp_obj_t session_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     enum { ARG_socket_pool, ARG_ssl_context, ARG_session_id, ARG_max_header_bytes, ARG_max_headers };
     RQ_ARGS allowed[] = {
@@ -30,25 +41,31 @@ static mp_obj_t session_make_new(const mp_obj_type_t *type, size_t n_args, size_
     // With a finaliser: a Session dropped without close() must not keep its
     // sockets (boards have 4-10 of them).
     rq_session_obj_t *o = mp_obj_malloc_with_finaliser(rq_session_obj_t, type);
-    memset(&o->s, 0, sizeof(o->s));
-    o->s.pool = args[ARG_socket_pool].u_obj;
-    o->s.ssl_context = args[ARG_ssl_context].u_obj;
+    rq_session_init(&o->s, args[ARG_socket_pool].u_obj, args[ARG_ssl_context].u_obj);
     mp_obj_t sid = args[ARG_session_id].u_obj;
     // The reference keys sockets by str(session_id).
-    o->s.session_id = (sid == mp_const_none) ? sid : mp_obj_str_make_new(&mp_type_str, 1, 0, &sid);
+    if (sid != mp_const_none) {
+        o->s.session_id = mp_obj_str_make_new(&mp_type_str, 1, 0, &sid);
+    }
     o->s.max_head_bytes = args[ARG_max_header_bytes].u_int;
     o->s.max_headers = args[ARG_max_headers].u_int;
     return MP_OBJ_FROM_PTR(o);
 }
 
+// Every session's state at its defaults: no session_id, the default
+// header limits (Session, AsyncSession and Response(sock)'s private one).
+void rq_session_init(rq_session_t *s, mp_obj_t pool, mp_obj_t ssl_context) {
+    memset(s, 0, sizeof(*s));
+    s->pool = pool;
+    s->ssl_context = ssl_context;
+    s->session_id = mp_const_none;
+    s->max_head_bytes = RQ_DEFAULT_MAX_HEAD_BYTES;
+    s->max_headers = RQ_DEFAULT_MAX_HEADERS;
+}
+
 mp_obj_t rq_session_new_private(void) {
     rq_session_obj_t *o = mp_obj_malloc(rq_session_obj_t, &rq_type_session);
-    memset(&o->s, 0, sizeof(o->s));
-    o->s.pool = mp_const_none;
-    o->s.ssl_context = mp_const_none;
-    o->s.session_id = mp_const_none;
-    o->s.max_head_bytes = RQ_DEFAULT_MAX_HEAD_BYTES;
-    o->s.max_headers = RQ_DEFAULT_MAX_HEADERS;
+    rq_session_init(&o->s, mp_const_none, mp_const_none);
     return MP_OBJ_FROM_PTR(o);
 }
 
@@ -220,9 +237,7 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(session_request_obj, 1, session_request);
 static mp_obj_t session_close(mp_obj_t self_in) {
     rq_session_obj_t *s = MP_OBJ_TO_PTR(self_in);
     rq_err_t err = rq_session_close(&s->s);
-    if (err != NULL) {
-        rq_raise(err);
-    }
+    rq_raise_if(err);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(session_close_obj, session_close);
@@ -235,11 +250,6 @@ static mp_obj_t session_del(mp_obj_t self_in) {
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(session_del_obj, session_del);
-
-static mp_obj_t session_enter(mp_obj_t self_in) {
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(session_enter_obj, session_enter);
 
 static mp_obj_t session_exit(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
@@ -256,7 +266,7 @@ static const mp_rom_map_elem_t session_locals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_request), MP_ROM_PTR(&session_request_obj) },
     RQ_VERB_ENTRIES(rq_session_verbs),
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&session_close_obj) },
-    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&session_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&rq_self_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&session_exit_obj) },
     { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&session_del_obj) },
 };

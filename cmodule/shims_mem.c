@@ -10,54 +10,35 @@
 #if defined(__ARM_EABI__) && !defined(__linux__) && !RQ_NATMOD
 
 void __aeabi_memcpy(void *dest, const void *src, size_t n);
-void __aeabi_memcpy4(void *dest, const void *src, size_t n);
-void __aeabi_memcpy8(void *dest, const void *src, size_t n);
 void __aeabi_memmove(void *dest, const void *src, size_t n);
-void __aeabi_memmove4(void *dest, const void *src, size_t n);
-void __aeabi_memmove8(void *dest, const void *src, size_t n);
 void __aeabi_memset(void *dest, size_t n, int c);
-void __aeabi_memset4(void *dest, size_t n, int c);
-void __aeabi_memset8(void *dest, size_t n, int c);
 void __aeabi_memclr(void *dest, size_t n);
-void __aeabi_memclr4(void *dest, size_t n);
-void __aeabi_memclr8(void *dest, size_t n);
 
 void __aeabi_memcpy(void *dest, const void *src, size_t n) {
     memcpy(dest, src, n);
 }
-void __aeabi_memcpy4(void *dest, const void *src, size_t n) {
-    memcpy(dest, src, n);
-}
-void __aeabi_memcpy8(void *dest, const void *src, size_t n) {
-    memcpy(dest, src, n);
-}
 void __aeabi_memmove(void *dest, const void *src, size_t n) {
-    memmove(dest, src, n);
-}
-void __aeabi_memmove4(void *dest, const void *src, size_t n) {
-    memmove(dest, src, n);
-}
-void __aeabi_memmove8(void *dest, const void *src, size_t n) {
     memmove(dest, src, n);
 }
 // The EABI puts the fill value last.
 void __aeabi_memset(void *dest, size_t n, int c) {
     memset(dest, c, n);
 }
-void __aeabi_memset4(void *dest, size_t n, int c) {
-    memset(dest, c, n);
-}
-void __aeabi_memset8(void *dest, size_t n, int c) {
-    memset(dest, c, n);
-}
 void __aeabi_memclr(void *dest, size_t n) {
     memset(dest, 0, n);
 }
-void __aeabi_memclr4(void *dest, size_t n) {
-    memset(dest, 0, n);
-}
-void __aeabi_memclr8(void *dest, size_t n) {
-    memset(dest, 0, n);
-}
+
+// The 4- and 8-byte-aligned variants only promise more alignment: the
+// plain bodies serve them, under their names (an alias, not a body each).
+#define RQ_MEM_ALIAS(name, target, params) \
+    void name params __attribute__((alias(#target)));
+RQ_MEM_ALIAS(__aeabi_memcpy4, __aeabi_memcpy, (void *dest, const void *src, size_t n))
+RQ_MEM_ALIAS(__aeabi_memcpy8, __aeabi_memcpy, (void *dest, const void *src, size_t n))
+RQ_MEM_ALIAS(__aeabi_memmove4, __aeabi_memmove, (void *dest, const void *src, size_t n))
+RQ_MEM_ALIAS(__aeabi_memmove8, __aeabi_memmove, (void *dest, const void *src, size_t n))
+RQ_MEM_ALIAS(__aeabi_memset4, __aeabi_memset, (void *dest, size_t n, int c))
+RQ_MEM_ALIAS(__aeabi_memset8, __aeabi_memset, (void *dest, size_t n, int c))
+RQ_MEM_ALIAS(__aeabi_memclr4, __aeabi_memclr, (void *dest, size_t n))
+RQ_MEM_ALIAS(__aeabi_memclr8, __aeabi_memclr, (void *dest, size_t n))
 
 #endif

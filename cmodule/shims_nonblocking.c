@@ -23,7 +23,12 @@ static const mp_stream_p_t *rq_nb_stream(mp_obj_t sock) {
         }
     }
     mp_raise_msg(&mp_type_NotImplementedError,
-        MP_ERROR_TEXT("AsyncSession needs the firmware's own sockets (non-blocking and pollable)"));
+        MP_ERROR_TEXT("AsyncSession needs native non-blocking sockets"));
+}
+
+// sock.setblocking(False).
+static void rq_set_nonblocking(mp_obj_t sock) {
+    rq_call1(sock, MP_QSTR_setblocking, mp_const_false);
 }
 
 rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj_t *raw_out, rq_poll_t *wait) {
@@ -33,21 +38,16 @@ rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj
     if (nlr_push(&nlr) == 0) {
         mp_obj_t addr;
         sock = rq_pool_socket(pool, host, port, &addr);
-        mp_obj_t call[3];
         rq_nb_stream(sock);
-        mp_load_method(sock, MP_QSTR_setblocking, call);
-        call[2] = mp_const_false;
-        mp_call_method_n_kw(1, 0, call);
+        rq_set_nonblocking(sock);
         if (mp_obj_is_type(addr, &mp_type_tuple) || mp_obj_is_type(addr, &mp_type_list)) {
             // A socketpool-style (host, port) address: connect by number.
             mp_obj_t parts[2] = {mp_obj_subscr(addr, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL), MP_OBJ_NEW_SMALL_INT(port)};
             addr = mp_obj_new_tuple(2, parts);
         }
-        mp_load_method(sock, MP_QSTR_connect, call);
-        call[2] = addr;
         nlr_buf_t inner;
         if (nlr_push(&inner) == 0) {
-            mp_call_method_n_kw(1, 0, call);
+            rq_call1(sock, MP_QSTR_connect, addr);
             nlr_pop();
             *wait = RQ_POLL_READY;
         } else {
@@ -67,10 +67,10 @@ rq_err_t rq_connect_nb_start(rq_obj_t pool, rq_obj_t host, uint16_t port, rq_obj
     return (rq_err_t)nlr.ret_val;
 }
 
-// wrap_socket(raw, server_hostname=host, do_handshake_on_connect=False):
-// the handshake then runs inside the first sends and receives, and the
-// TLS object's poll asks for what it needs next.
-mp_obj_t rq_wrap_deferred(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t host) {
+// wrap_socket(raw, server_hostname=host), deferred with
+// do_handshake_on_connect=False: the handshake then runs inside the first
+// sends and receives, and the TLS object's poll asks for what it needs next.
+mp_obj_t rq_wrap_socket(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t host, bool deferred) {
     mp_obj_t dest[7];
     mp_load_method(ssl_context, MP_QSTR_wrap_socket, dest);
     dest[2] = raw;
@@ -78,7 +78,7 @@ mp_obj_t rq_wrap_deferred(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t host) {
     dest[4] = host;
     dest[5] = MP_OBJ_NEW_QSTR(MP_QSTR_do_handshake_on_connect);
     dest[6] = mp_const_false;
-    return mp_call_method_n_kw(1, 2, dest);
+    return mp_call_method_n_kw(1, deferred ? 2 : 1, dest);
 }
 
 rq_err_t rq_connect_nb_finish(rq_obj_t raw, rq_obj_t ssl_context, rq_obj_t host, bool https, rq_obj_t *sock_out) {
@@ -89,7 +89,7 @@ rq_err_t rq_connect_nb_finish(rq_obj_t raw, rq_obj_t ssl_context, rq_obj_t host,
             if (ssl_context == MP_OBJ_NULL || ssl_context == mp_const_none) {
                 mp_raise_ValueError(MP_ERROR_TEXT("ssl_context must be provided if using ssl"));
             }
-            sock = rq_wrap_deferred(ssl_context, raw, host);
+            sock = rq_wrap_socket(ssl_context, raw, host, true);
             rq_nb_stream(sock);
         }
         nlr_pop();
@@ -117,11 +117,11 @@ bool rq_wrap_for_bounded_handshake(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t 
     mp_obj_t tls;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        tls = rq_wrap_deferred(ssl_context, raw, host);
+        tls = rq_wrap_socket(ssl_context, raw, host, true);
         nlr_pop();
     } else {
         mp_obj_t e = MP_OBJ_FROM_PTR(nlr.ret_val);
-        if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_TypeError))) {
+        if (!rq_exc_is(e, &mp_type_TypeError)) {
             nlr_jump(nlr.ret_val);
         }
         // A context whose wrap_socket has no do_handshake_on_connect: the
@@ -131,10 +131,7 @@ bool rq_wrap_for_bounded_handshake(mp_obj_t ssl_context, mp_obj_t raw, mp_obj_t 
     *tls_out = tls;
     if (rq_pollable(tls)) {
         // Nothing has gone over the TLS layer yet, so the switch is safe.
-        mp_obj_t call[3];
-        mp_load_method(raw, MP_QSTR_setblocking, call);
-        call[2] = mp_const_false;
-        mp_call_method_n_kw(1, 0, call);
+        rq_set_nonblocking(raw);
         *pending = true;
     }
     return true;

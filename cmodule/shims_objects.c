@@ -51,29 +51,32 @@ static mp_obj_t rq_exc_build(rq_exc_kind_t kind, const char *msg, size_t msg_len
     return mp_obj_new_exception_args(rq_exc_type(kind), n, args);
 }
 
-rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode) {
+// rq_exc_build under a guard: when building the message fails (out of
+// memory), that failure is the error.
+static rq_err_t rq_exc_guarded(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode, mp_obj_t cause) {
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t e = rq_exc_build(kind, msg, msg_len, errcode, MP_OBJ_NULL);
+        mp_obj_t e = rq_exc_build(kind, msg, msg_len, errcode, cause);
         nlr_pop();
         return e;
     }
-    // Building the message failed (out of memory): that failure is the error.
     return (rq_err_t)nlr.ret_val;
+}
+
+rq_err_t rq_exc_new(rq_exc_kind_t kind, const char *msg, size_t msg_len, int errcode) {
+    return rq_exc_guarded(kind, msg, msg_len, errcode, MP_OBJ_NULL);
 }
 
 rq_err_t rq_exc_with_cause(rq_exc_kind_t kind, const char *msg, size_t msg_len, rq_err_t cause) {
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_t e = rq_exc_build(kind, msg, msg_len, 0, cause);
-        nlr_pop();
-        return e;
-    }
-    return (rq_err_t)nlr.ret_val;
+    return rq_exc_guarded(kind, msg, msg_len, 0, cause);
+}
+
+bool rq_exc_is(mp_obj_t exc, const mp_obj_type_t *type) {
+    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(type));
 }
 
 int rq_exc_errno(mp_obj_t exc) {
-    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_OSError))) {
+    if (!rq_exc_is(exc, &mp_type_OSError)) {
         return 0;
     }
     mp_obj_t v = mp_obj_exception_get_value(exc);
@@ -81,9 +84,7 @@ int rq_exc_errno(mp_obj_t exc) {
 }
 
 bool rq_exc_is_out_of_sockets(rq_err_t exc) {
-    mp_obj_t t = MP_OBJ_FROM_PTR(mp_obj_get_type(exc));
-    if (mp_obj_is_subclass_fast(t, MP_OBJ_FROM_PTR(&mp_type_MemoryError))
-        || mp_obj_is_subclass_fast(t, MP_OBJ_FROM_PTR(&mp_type_RuntimeError))) {
+    if (rq_exc_is(exc, &mp_type_MemoryError) || rq_exc_is(exc, &mp_type_RuntimeError)) {
         return true;
     }
     int e = rq_exc_errno(exc);
@@ -113,15 +114,15 @@ rq_err_t rq_exc_timeout(void) {
 }
 
 bool rq_exc_is_os_error(rq_err_t exc) {
-    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_OSError));
+    return rq_exc_is(exc, &mp_type_OSError);
 }
 
 bool rq_exc_is_memory(rq_err_t exc) {
-    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_MemoryError));
+    return rq_exc_is(exc, &mp_type_MemoryError);
 }
 
 bool rq_exc_is_exception(rq_err_t exc) {
-    return mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_Exception));
+    return rq_exc_is(exc, &mp_type_Exception);
 }
 
 uint32_t rq_ticks_ms(void) {
@@ -386,6 +387,21 @@ rq_err_t rq_list_append(rq_obj_t list, rq_obj_t item) {
 
 // ---- files and other objects ----
 
+mp_obj_t rq_call1(mp_obj_t obj, qstr meth, mp_obj_t a) {
+    mp_obj_t dest[3];
+    mp_load_method(obj, meth, dest);
+    dest[2] = a;
+    return mp_call_method_n_kw(1, 0, dest);
+}
+
+mp_obj_t rq_call2(mp_obj_t obj, qstr meth, mp_obj_t a, mp_obj_t b) {
+    mp_obj_t dest[4];
+    mp_load_method(obj, meth, dest);
+    dest[2] = a;
+    dest[3] = b;
+    return mp_call_method_n_kw(2, 0, dest);
+}
+
 static qstr rq_method_qstr(rq_method_t m) {
     switch (m) {
         case RQ_METH_SEEK:
@@ -422,9 +438,7 @@ rq_err_t rq_file_readinto(rq_obj_t file, uint8_t *buf, size_t len, size_t *got) 
             mp_obj_t n = mp_call_method_n_kw(1, 0, dest);
             *got = (n == mp_const_none) ? 0 : (size_t)mp_obj_get_int(n);
         } else {
-            mp_load_method(file, MP_QSTR_read, dest);
-            dest[2] = MP_OBJ_NEW_SMALL_INT(len);
-            mp_obj_t chunk = mp_call_method_n_kw(1, 0, dest);
+            mp_obj_t chunk = rq_call1(file, MP_QSTR_read, MP_OBJ_NEW_SMALL_INT(len));
             mp_buffer_info_t bi;
             if (mp_obj_is_str(chunk) || !mp_get_buffer(chunk, &bi, MP_BUFFER_READ)) {
                 mp_raise_ValueError(MP_ERROR_TEXT("Files must be opened in binary mode"));
@@ -448,13 +462,13 @@ mp_obj_t rq_import(qstr name) {
 }
 
 rq_err_t rq_json_dumps(rq_obj_t o, rq_obj_t *out) {
-    RQ_GUARD(*out = mp_call_function_1(mp_load_attr(rq_import(MP_QSTR_json), MP_QSTR_dumps), o));
+    RQ_GUARD(*out = rq_call1(rq_import(MP_QSTR_json), MP_QSTR_dumps, o));
 }
 
 rq_err_t rq_urandom(uint8_t *buf, size_t len) {
     RQ_GUARD({
         mp_obj_t os = rq_import(MP_QSTR_os);
-        mp_obj_t r = mp_call_function_1(mp_load_attr(os, MP_QSTR_urandom), MP_OBJ_NEW_SMALL_INT(len));
+        mp_obj_t r = rq_call1(os, MP_QSTR_urandom, MP_OBJ_NEW_SMALL_INT(len));
         mp_buffer_info_t bi;
         mp_get_buffer_raise(r, &bi, MP_BUFFER_READ);
         if (bi.len != len) {

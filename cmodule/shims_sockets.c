@@ -39,38 +39,14 @@ static NORETURN void rq_raise_stream_error(int err) {
     mp_raise_OSError(err);
 }
 
-static void rq_settimeout_raw(mp_obj_t sock, mp_obj_t timeout) {
-    mp_obj_t dest[3];
-    mp_load_method_maybe(sock, MP_QSTR_settimeout, dest);
-    if (dest[0] != MP_OBJ_NULL) {
-        dest[2] = timeout;
-        mp_call_method_n_kw(1, 0, dest);
+// sock.connect(addr); with a mode, connect(addr, mode): an AirLift
+// coprocessor's socket doing TLS itself.
+static void rq_connect(mp_obj_t sock, mp_obj_t addr, mp_obj_t mode) {
+    if (mode == MP_OBJ_NULL) {
+        rq_call1(sock, MP_QSTR_connect, addr);
+    } else {
+        rq_call2(sock, MP_QSTR_connect, addr, mode);
     }
-}
-
-static void rq_connect(mp_obj_t sock, mp_obj_t addr) {
-    mp_obj_t dest[3];
-    mp_load_method(sock, MP_QSTR_connect, dest);
-    dest[2] = addr;
-    mp_call_method_n_kw(1, 0, dest);
-}
-
-// connect(address, mode): an AirLift coprocessor's socket doing TLS itself.
-static void rq_connect_mode(mp_obj_t sock, mp_obj_t addr, mp_obj_t mode) {
-    mp_obj_t dest[4];
-    mp_load_method(sock, MP_QSTR_connect, dest);
-    dest[2] = addr;
-    dest[3] = mode;
-    mp_call_method_n_kw(2, 0, dest);
-}
-
-static mp_obj_t rq_wrap(mp_obj_t ssl_context, mp_obj_t sock, mp_obj_t host) {
-    mp_obj_t dest[5];
-    mp_load_method(ssl_context, MP_QSTR_wrap_socket, dest);
-    dest[2] = sock;
-    dest[3] = MP_OBJ_NEW_QSTR(MP_QSTR_server_hostname);
-    dest[4] = host;
-    return mp_call_method_n_kw(1, 1, dest);
 }
 
 mp_obj_t rq_pool_socket(mp_obj_t pool, mp_obj_t host, uint16_t port, mp_obj_t *sockaddr) {
@@ -89,10 +65,7 @@ mp_obj_t rq_pool_socket(mp_obj_t pool, mp_obj_t host, uint16_t port, mp_obj_t *s
         mp_raise_ValueError(MP_ERROR_TEXT("getaddrinfo returned a malformed address"));
     }
     *sockaddr = fields[n_info - 1];
-    mp_load_method(pool, MP_QSTR_socket, call);
-    call[2] = fields[0];
-    call[3] = fields[1];
-    return mp_call_method_n_kw(2, 0, call);
+    return rq_call2(pool, MP_QSTR_socket, fields[0], fields[1]);
 }
 
 static void rq_settimeout_either(mp_obj_t sock, mp_obj_t raw_sock, mp_obj_t timeout);
@@ -135,10 +108,10 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
         // getaddrinfo bounds (as in CPython).
         uint32_t started = mp_hal_ticks_ms();
         *started_out = started;
-        rq_settimeout_raw(sock, timeout);
+        rq_settimeout_either(sock, MP_OBJ_NULL, timeout);
         if (coprocessor_mode != MP_OBJ_NULL) {
             mp_obj_t addr[2] = {host, MP_OBJ_NEW_SMALL_INT(port)};
-            rq_connect_mode(sock, mp_obj_new_tuple(2, addr), coprocessor_mode);
+            rq_connect(sock, mp_obj_new_tuple(2, addr), coprocessor_mode);
         } else if (mp_obj_is_type(sockaddr, &mp_type_tuple) || mp_obj_is_type(sockaddr, &mp_type_list)) {
             // CircuitPython and Python-level pools: wrap first, then connect
             // by name (TLS) or by address (plain), as the reference does.
@@ -146,16 +119,16 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
             // bounds it only as far as the pool's timeout does.
             mp_obj_t addr[2] = {host, MP_OBJ_NEW_SMALL_INT(port)};
             if (https) {
-                sock = rq_wrap(ssl_context, sock, host);
+                sock = rq_wrap_socket(ssl_context, sock, host, false);
                 rq_connect_budget(sock, raw, started, connect_ms);
             } else {
                 addr[0] = mp_obj_subscr(sockaddr, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_SENTINEL);
             }
-            rq_connect(sock, mp_obj_new_tuple(2, addr));
+            rq_connect(sock, mp_obj_new_tuple(2, addr), MP_OBJ_NULL);
         } else {
             // MicroPython: a raw sockaddr to connect with as is; its TLS
             // handshakes inside wrap_socket, so it wraps a connected socket.
-            rq_connect(sock, sockaddr);
+            rq_connect(sock, sockaddr, MP_OBJ_NULL);
             if (https) {
                 rq_connect_budget(sock, raw, started, connect_ms);
                 // The firmware's own sockets handshake in non-blocking
@@ -168,7 +141,7 @@ rq_err_t rq_open_connection(rq_obj_t pool, rq_obj_t ssl_context, rq_obj_t host, 
                     sock = tls;
                     *handshaking = pending;
                 } else {
-                    sock = rq_wrap(ssl_context, sock, host);
+                    sock = rq_wrap_socket(ssl_context, sock, host, false);
                 }
             }
         }
@@ -215,7 +188,7 @@ static mp_obj_t rq_call_sock_method(size_t n_args, mp_obj_t *dest) {
         return r;
     }
     mp_obj_t e = MP_OBJ_FROM_PTR(nlr.ret_val);
-    if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_StopIteration))) {
+    if (rq_exc_is(e, &mp_type_StopIteration)) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("socket raised StopIteration"));
     }
     nlr_jump(nlr.ret_val);
@@ -402,7 +375,7 @@ static rq_idle_probe_t rq_idle_link_status(mp_obj_t sock) {
         return verdict;
     }
     mp_obj_t e = MP_OBJ_FROM_PTR(nlr.ret_val);
-    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_Exception))) {
+    if (!rq_exc_is(e, &mp_type_Exception)) {
         // KeyboardInterrupt, SystemExit: the caller's.
         nlr_jump(nlr.ret_val);
     }
@@ -457,7 +430,7 @@ rq_err_t rq_sock_probe_idle(rq_obj_t sock, rq_obj_t raw_sock, rq_idle_probe_t *o
                     }
                 } else {
                     mp_obj_t e = MP_OBJ_FROM_PTR(inner.ret_val);
-                    if (!mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(e)), MP_OBJ_FROM_PTR(&mp_type_Exception))) {
+                    if (!rq_exc_is(e, &mp_type_Exception)) {
                         // KeyboardInterrupt, SystemExit: the caller's.
                         nlr_jump(inner.ret_val);
                     }
