@@ -8,6 +8,7 @@ use super::exchange::{wait_sock, Exchange};
 use super::ffi::*;
 use super::owner::Owned;
 use super::py::*;
+use core::mem::MaybeUninit;
 use core::ptr;
 
 const _: () = assert!(
@@ -63,7 +64,7 @@ pub unsafe extern "C" fn rq_exchange_begin(
     // SAFETY: as documented; the storage fits an Exchange (asserted above)
     // and is only read as one once this succeeded.
     let res = unsafe {
-        let slot = &mut *(*x).state.as_mut_ptr().cast::<core::mem::MaybeUninit<Exchange>>();
+        let slot = &mut *(*x).state.as_mut_ptr().cast::<MaybeUninit<Exchange>>();
         Exchange::begin_into(slot, s, session_obj, &*args).map(|_| ())
     };
     drop(held);
