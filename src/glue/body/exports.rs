@@ -22,20 +22,7 @@ fn set_err<T>(res: PyResult<T>, err: *mut rq_err_t, fail: T) -> T {
     }
 }
 
-/// Runs `f` on response `r` under the session's hold: the entries that
-/// hand back an object (NULL for none, or with `*err` set) share this one
-/// prologue and epilogue rather than each carrying its own copy.
-///
-/// # Safety
-/// `r` points into a live Response object; `err` is a valid out-pointer.
-#[inline(never)]
-unsafe fn held_obj(
-    r: *mut rq_response_t,
-    err: *mut rq_err_t,
-    f: &mut dyn FnMut(&mut rq_response_t) -> PyResult<Option<Obj>>,
-) -> Obj {
-    // SAFETY: as documented; the hold makes this the only borrow.
-    let res = unsafe { Owned::of_response(r) }.and_then(|_held| f(unsafe { &mut *r }));
+fn opt_obj(res: PyResult<Option<Obj>>, err: *mut rq_err_t) -> Obj {
     set_err(
         res.map(|o| o.unwrap_or(ptr::null_mut())),
         err,
@@ -85,8 +72,9 @@ pub unsafe extern "C" fn rq_response_read_raw(
 /// `r` points into a live Response object.
 #[no_mangle]
 pub unsafe extern "C" fn rq_response_content(r: *mut rq_response_t, err: *mut rq_err_t) -> Obj {
-    // SAFETY: as documented.
-    unsafe { held_obj(r, err, &mut |r| content(r).map(Some)) }
+    // SAFETY: as documented; the hold makes this the only borrow.
+    let res = unsafe { Owned::of_response(r) }.and_then(|_held| content(unsafe { &mut *r }));
+    set_err(res, err, ptr::null_mut())
 }
 
 /// # Safety
@@ -98,8 +86,10 @@ pub unsafe extern "C" fn rq_response_next_chunk(
     decode: bool,
     err: *mut rq_err_t,
 ) -> Obj {
-    // SAFETY: as documented.
-    unsafe { held_obj(r, err, &mut |r| next_chunk(r, size, decode)) }
+    // SAFETY: as documented; the hold makes this the only borrow.
+    let res = unsafe { Owned::of_response(r) }
+        .and_then(|_held| next_chunk(unsafe { &mut *r }, size, decode));
+    opt_obj(res, err)
 }
 
 /// # Safety
@@ -111,8 +101,10 @@ pub unsafe extern "C" fn rq_response_next_line(
     decode: bool,
     err: *mut rq_err_t,
 ) -> Obj {
-    // SAFETY: as documented.
-    unsafe { held_obj(r, err, &mut |r| next_line(r, size, decode)) }
+    // SAFETY: as documented; the hold makes this the only borrow.
+    let res = unsafe { Owned::of_response(r) }
+        .and_then(|_held| next_line(unsafe { &mut *r }, size, decode));
+    opt_obj(res, err)
 }
 
 /// # Safety
