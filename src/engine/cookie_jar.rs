@@ -200,6 +200,9 @@ impl Rec<'_> {
     }
 }
 
+// Out of line: a record's fields are read through it in many places, and
+// each inlined copy carried its two bounds checks.
+#[inline(never)]
 fn u16_at(b: &[u8], at: usize) -> usize {
     match (b.get(at), b.get(at.saturating_add(1))) {
         (Some(&lo), Some(&hi)) => usize::from(u16::from_le_bytes([lo, hi])),

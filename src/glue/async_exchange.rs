@@ -8,6 +8,7 @@ use super::exchange::{wait_sock, Exchange};
 use super::ffi::*;
 use super::owner::Owned;
 use super::py::*;
+use core::mem::MaybeUninit;
 use core::ptr;
 
 const _: () = assert!(
@@ -21,7 +22,7 @@ const _: () = assert!(
 /// `x` is valid and `rq_exchange_begin` succeeded on it.
 unsafe fn exchange<'a>(x: *mut rq_exchange_t) -> &'a mut Exchange {
     // SAFETY: as documented; the storage is large and aligned enough
-    // (asserted above) and holds the Exchange `begin` wrote.
+    // (asserted above) and holds the Exchange `begin_into` wrote.
     unsafe { &mut *(*x).state.as_mut_ptr().cast::<Exchange>() }
 }
 
@@ -60,17 +61,14 @@ pub unsafe extern "C" fn rq_exchange_begin(
         Ok(h) => h,
         Err(e) => return e.into_obj(),
     };
-    // SAFETY: as documented.
-    let res = unsafe { Exchange::begin(s, session_obj, &*args) };
+    // SAFETY: as documented; the storage fits an Exchange (asserted above)
+    // and is only read as one once this succeeded.
+    let res = unsafe {
+        let slot = &mut *(*x).state.as_mut_ptr().cast::<MaybeUninit<Exchange>>();
+        Exchange::begin_into(slot, s, session_obj, &*args).map(|_| ())
+    };
     drop(held);
-    match res {
-        Ok(ex) => {
-            // SAFETY: the storage fits an Exchange (asserted above).
-            unsafe { ptr::write((*x).state.as_mut_ptr().cast::<Exchange>(), ex) };
-            ptr::null_mut()
-        }
-        Err(e) => e.into_obj(),
-    }
+    res.err().map_or(ptr::null_mut(), |e| e.into_obj())
 }
 
 /// # Safety

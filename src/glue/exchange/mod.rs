@@ -138,17 +138,21 @@ pub struct Exchange {
 }
 
 impl Exchange {
-    /// Checks the arguments and prepares the request; nothing is sent.
+    /// Checks the arguments and prepares the request; nothing is sent. The
+    /// exchange is written into `slot` (the blocking driver's frame, or the
+    /// awaitable's storage) field by field: built as a return value it took
+    /// a second copy on the stack and a block move into the slot.
     ///
     /// # Safety
     /// `s` is the state inside the live (Async)Session object `session_obj`;
     /// both stay alive as long as the exchange (the caller's frame or the
     /// awaitable object holds them).
-    pub unsafe fn begin(
+    pub unsafe fn begin_into<'x>(
+        slot: &'x mut core::mem::MaybeUninit<Exchange>,
         s: *mut rq_session_t,
         session_obj: Obj,
         a: &rq_request_args_t,
-    ) -> PyResult<Exchange> {
+    ) -> PyResult<&'x mut Exchange> {
         // SAFETY: as documented.
         let mut sref = unsafe { SessionRef::from_parts(s, session_obj) };
         // A closed Session may be used again; it only dropped its connections.
@@ -177,7 +181,7 @@ impl Exchange {
         } else {
             sref.live()
         };
-        Ok(Exchange {
+        Ok(slot.write(Exchange {
             s,
             session_obj,
             a: Args::of(a),
@@ -200,7 +204,7 @@ impl Exchange {
             connect_started: 0,
             handshaking: false,
             phase: Phase::Connect,
-        })
+        }))
     }
 
     /// The request's URL, header overrides, body and Authorization, checked.
@@ -238,21 +242,6 @@ impl Exchange {
             ));
         }
         Ok((url_text, url, overrides, body, authorization))
-    }
-
-    /// As `begin`, writing the exchange into `slot` (the blocking driver's
-    /// frame, or the awaitable's storage) rather than returning it.
-    ///
-    /// # Safety
-    /// As `begin`.
-    pub unsafe fn begin_into<'x>(
-        slot: &'x mut core::mem::MaybeUninit<Exchange>,
-        s: *mut rq_session_t,
-        session_obj: Obj,
-        a: &rq_request_args_t,
-    ) -> PyResult<&'x mut Exchange> {
-        // SAFETY: as documented.
-        Ok(slot.write(unsafe { Self::begin(s, session_obj, a) }?))
     }
 
     fn session(&self) -> SessionRef {
