@@ -42,11 +42,11 @@ static NORETURN void rq_raise_stream_error(int err) {
 // sock.connect(addr); with a mode, connect(addr, mode): an AirLift
 // coprocessor's socket doing TLS itself.
 static void rq_connect(mp_obj_t sock, mp_obj_t addr, mp_obj_t mode) {
-    if (mode == MP_OBJ_NULL) {
-        rq_call1(sock, MP_QSTR_connect, addr);
-    } else {
-        rq_call2(sock, MP_QSTR_connect, addr, mode);
-    }
+    mp_obj_t dest[4];
+    mp_load_method(sock, MP_QSTR_connect, dest);
+    dest[2] = addr;
+    dest[3] = mode;
+    mp_call_method_n_kw(mode == MP_OBJ_NULL ? 1 : 2, 0, dest);
 }
 
 mp_obj_t rq_pool_socket(mp_obj_t pool, mp_obj_t host, uint16_t port, mp_obj_t *sockaddr) {
