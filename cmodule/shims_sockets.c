@@ -41,6 +41,11 @@ static NORETURN void rq_raise_stream_error(int err) {
 
 // sock.connect(addr); with a mode, connect(addr, mode): an AirLift
 // coprocessor's socket doing TLS itself.
+// Called in place rather than through rq_call1/rq_call2: through them the
+// armv6m .mpy on the MPS2 firmware (which has an FPU) reported a connect's
+// OSError as UnicodeError (python_tests/qemu/session_faults.py under
+// make test-qemu-natmod). The two are equivalent C; what differs is the
+// stack layout, and the cause below it is not found yet.
 static void rq_connect(mp_obj_t sock, mp_obj_t addr, mp_obj_t mode) {
     mp_obj_t dest[4];
     mp_load_method(sock, MP_QSTR_connect, dest);
